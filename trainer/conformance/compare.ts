@@ -14,7 +14,8 @@ export function allClose(got: tf.Tensor, want: tf.Tensor, atol: number, rtol: nu
   let worstAt = -1;
   for (let i = 0; i < w.length; i++) {
     const diff = Math.abs(g[i] - w[i]);
-    const ratio = Number.isNaN(diff) ? Infinity : diff / (atol + rtol * Math.abs(w[i]));
+    // diff === 0 passes even at zero tolerance (exact kinds such as tokenize).
+    const ratio = diff === 0 ? 0 : Number.isNaN(diff) ? Infinity : diff / (atol + rtol * Math.abs(w[i]));
     if (ratio > worst || worstAt < 0) {
       worst = ratio;
       worstAt = i;
