@@ -1,0 +1,74 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { backendCandidates, selectBackend } from "../../trainer/backend";
+
+/** Gradients of sum(conv(x, w) * probe) w.r.t. x and w, on the named backend. */
+function convGrads(backend: string, x: tf.Tensor4D, w: tf.Tensor4D, probe: tf.Tensor4D, stride: number, pad: Parameters<typeof tf.conv2d>[3]): Float32Array[] {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), probe)));
+    return grads([x, w]).map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+function maxRelativeError(got: Float32Array, want: Float32Array): number {
+  assert.equal(got.length, want.length);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / (1e-4 + Math.abs(want[i]!)));
+  return worst;
+}
+
+const geometries: Array<{ name: string; size: number; k: number; stride: number; pad: Parameters<typeof tf.conv2d>[3] }> = [
+  { name: "3x3 same", size: 8, k: 3, stride: 1, pad: "same" },
+  { name: "1x1 valid", size: 5, k: 1, stride: 1, pad: "valid" },
+  { name: "3x3 stride 2 explicit pad 1 (UNet downsample)", size: 8, k: 3, stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  { name: "3x3 stride 2 valid, odd size", size: 7, k: 3, stride: 2, pad: "valid" },
+  { name: "3x3 stride 2 same, odd size", size: 9, k: 3, stride: 2, pad: "same" },
+  { name: "3x3 stride 2 explicit asymmetric pad (VAE downsample)", size: 8, k: 3, stride: 2, pad: [[0, 0], [0, 1], [0, 1], [0, 0]] },
+];
+
+test("wasm conv2d gradients match the cpu backend", async (t) => {
+  if ((await selectBackend()) !== "wasm") return t.skip("wasm backend not selected");
+  for (const g of geometries) {
+    const x = tf.randomNormal([2, g.size, g.size, 3], 0, 1, "float32", 1) as tf.Tensor4D;
+    const w = tf.randomNormal([g.k, g.k, 3, 5], 0, 1, "float32", 2) as tf.Tensor4D;
+    const outShape = tf.conv2d(x, w, g.stride, g.pad).shape;
+    const probe = tf.randomNormal(outShape, 0, 1, "float32", 3) as tf.Tensor4D;
+    const [dxWant, dwWant] = convGrads("cpu", x, w, probe, g.stride, g.pad);
+    const [dxGot, dwGot] = convGrads("wasm", x, w, probe, g.stride, g.pad);
+    assert.ok(maxRelativeError(dxGot!, dxWant!) < 1e-3, `${g.name}: dx differs`);
+    assert.ok(maxRelativeError(dwGot!, dwWant!) < 1e-3, `${g.name}: dw differs`);
+    tf.dispose([x, w, probe]);
+  }
+});
+
+test("wasm gather gradient (UnsortedSegmentSum) matches the cpu backend", async (t) => {
+  if ((await selectBackend()) !== "wasm") return t.skip("wasm backend not selected");
+  const table = tf.randomNormal([6, 4], 0, 1, "float32", 4);
+  const ids = tf.tensor2d([[0, 3, 3], [5, 0, 1]], [2, 3], "int32");
+  const probe = tf.randomNormal([2, 3, 4], 0, 1, "float32", 5);
+  const grad = (backend: string): Float32Array => {
+    tf.setBackend(backend);
+    return tf.tidy(() => tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, ids), probe)))(table).dataSync() as Float32Array);
+  };
+  const want = grad("cpu");
+  assert.ok(maxRelativeError(grad("wasm"), want) < 1e-5);
+});
+
+test("the kernels leave no tensors behind", async (t) => {
+  if ((await selectBackend()) !== "wasm") return t.skip("wasm backend not selected");
+  tf.setBackend("wasm");
+  const x = tf.randomNormal([1, 8, 8, 3]) as tf.Tensor4D;
+  const w = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
+  const before = tf.memory().numTensors;
+  tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, "same")))([x, w]));
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([x, w]);
+});
+
+test("backend names: preference order, forcing one, rejecting unknown names", () => {
+  assert.deepEqual([...backendCandidates(null)], ["tensorflow", "webgpu", "wasm", "cpu"]);
+  assert.deepEqual([...backendCandidates("cpu")], ["cpu"]);
+  assert.throws(() => backendCandidates("gpu"), /unknown backend "gpu".*tensorflow, webgpu, wasm, cpu/);
+});

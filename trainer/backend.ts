@@ -1,0 +1,87 @@
+import * as tf from "@tensorflow/tfjs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { registerWasmKernels } from "./kernels/register_wasm";
+
+/** Backends in order of preference: native TensorFlow, then GPU in-process, then wasm, then pure JS. */
+export const BACKENDS = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** Imports an optional package by name; a variable specifier keeps tsc from requiring it to be installed. */
+async function tryImport(specifier: string): Promise<Record<string, unknown> | null> {
+  try {
+    return (await import(specifier)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+/** Brings a backend up and returns a short description of it, or null when it is unavailable here. */
+async function initBackend(name: BackendName): Promise<string | null> {
+  if (name === "tensorflow") {
+    // Either package registers the "tensorflow" backend on import.
+    for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+      if ((await tryImport(pkg)) && (await tf.setBackend("tensorflow"))) return pkg;
+    }
+    return null;
+  }
+  if (name === "webgpu") {
+    // Node has no navigator.gpu; the `webgpu` package provides one through Dawn.
+    const dawn = await tryImport("webgpu");
+    if (!dawn || !(await tryImport("@tensorflow/tfjs-backend-webgpu"))) return null;
+    const { create, globals } = dawn as { create: (flags: string[]) => unknown; globals: object };
+    Object.assign(globalThis, globals);
+    Object.defineProperty(globalThis.navigator ?? Object.assign(globalThis, { navigator: {} }).navigator, "gpu", {
+      value: create([]),
+      configurable: true,
+    });
+    return (await tf.setBackend("webgpu")) ? "tfjs-backend-webgpu on Dawn" : null;
+  }
+  if (name === "wasm") {
+    const wasm = (await tryImport("@tensorflow/tfjs-backend-wasm")) as { setWasmPaths(prefix: string): void } | null;
+    if (!wasm) return null;
+    // In Node the .wasm binaries are read from disk: point at the package's dist folder.
+    const entry = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
+    wasm.setWasmPaths(path.dirname(entry) + path.sep);
+    if (!(await tf.setBackend("wasm"))) return null;
+    const kernels = registerWasmKernels("wasm");
+    return `SIMD, single-threaded, 4 GiB memory cap; own kernels: ${kernels.join(", ")}`;
+  }
+  return (await tf.setBackend("cpu")) ? "pure JS, slowest" : null;
+}
+
+function isBackendName(name: string): name is BackendName {
+  return (BACKENDS as readonly string[]).includes(name);
+}
+
+/** The backends to try: the forced one alone, or all of them in order of preference. */
+export function backendCandidates(forced: string | null): readonly BackendName[] {
+  if (forced === null) return BACKENDS;
+  if (!isBackendName(forced)) {
+    throw new Error(`unknown backend "${forced}" (INKSTONE_BACKEND or argument); choose one of ${BACKENDS.join(", ")}`);
+  }
+  return [forced];
+}
+
+let selected: Promise<string> | null = null;
+
+/**
+ * Picks the fastest TensorFlow.js backend available (or the one named by the
+ * argument or INKSTONE_BACKEND), prints it in one line and returns its name.
+ * Later calls return the first call's choice.
+ */
+export function selectBackend(preferred?: string): Promise<string> {
+  selected ??= (async () => {
+    const forced = preferred || process.env.INKSTONE_BACKEND || null;
+    for (const name of backendCandidates(forced)) {
+      const description = await initBackend(name);
+      if (description !== null) {
+        await tf.ready();
+        console.log(`[inkstone] tfjs backend: ${name} (${description})`);
+        return name;
+      }
+    }
+    throw new Error(`backend "${forced}" is not available here`);
+  })();
+  return selected;
+}
