@@ -1,0 +1,184 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../../trainer/backend";
+import { parameter, type Parameter } from "../../trainer/nn/module";
+import { AdamW } from "../../trainer/training/adamw";
+import { clipGradNorm } from "../../trainer/training/clip_grad_norm";
+import { EMAModel } from "../../trainer/training/ema";
+import { lrLambda } from "../../trainer/training/lr_scheduler";
+
+await selectBackend();
+
+/** A deterministic pseudo-random sequence, so the float64 references see the same numbers. */
+function sequence(n: number, seed: number, scale = 1): number[] {
+  let s = seed;
+  return Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return (s / 2147483648 - 0.5) * 2 * scale;
+  });
+}
+
+function closeTo(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const tol = atol + rtol * Math.abs(want[i]);
+    assert.ok(Math.abs(got[i] - want[i]) <= tol, `${what}[${i}]: got ${got[i]} want ${want[i]}`);
+  }
+}
+
+function makeParams(shapes: Record<string, number[]>, seed: number): Array<[string, Parameter]> {
+  return Object.entries(shapes).map(([name, shape], k) => {
+    const p = parameter(shape);
+    p.value.assign(tf.tensor(sequence(shape.reduce((a, b) => a * b, 1), seed + k), shape));
+    return [name, p];
+  });
+}
+
+/** torch.optim.AdamW's update for one parameter, in float64. */
+function adamwReference(
+  p: number[], grads: number[][], lrs: number[], o: { b1: number; b2: number; eps: number; wd: number },
+): number[] {
+  const x = [...p];
+  const m = x.map(() => 0);
+  const v = x.map(() => 0);
+  grads.forEach((g, t) => {
+    const step = t + 1;
+    const lr = lrs[t];
+    for (let i = 0; i < x.length; i++) {
+      x[i] *= 1 - lr * o.wd;
+      m[i] = o.b1 * m[i] + (1 - o.b1) * g[i];
+      v[i] = o.b2 * v[i] + (1 - o.b2) * g[i] * g[i];
+      const mHat = m[i] / (1 - o.b1 ** step);
+      const denom = Math.sqrt(v[i]) / Math.sqrt(1 - o.b2 ** step) + o.eps;
+      x[i] -= (lr * mHat) / denom;
+    }
+  });
+  return x;
+}
+
+test("AdamW matches torch's update, weight decay and eps placement included", () => {
+  const shapes = { "a.weight": [3, 4], "a.bias": [4], tiny: [5] };
+  const params = makeParams(shapes, 1);
+  const init = params.map(([, p]) => Array.from(p.value.dataSync()));
+  const opts = { b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.1 };
+  const opt = new AdamW(params, { lr: 0.05, betas: [opts.b1, opts.b2], eps: opts.eps, weightDecay: opts.wd });
+  const lrs = [0.05, 0.02, 0.1];
+  // "tiny" gets gradients near eps, where eps inside the square root would show.
+  const gradSeqs = params.map(([name, p], k) =>
+    lrs.map((_, t) => sequence(p.value.size, 100 + 10 * k + t, name === "tiny" ? 3e-8 : 1)),
+  );
+  lrs.forEach((lr, t) => {
+    const grads = new Map(params.map(([name, p], k) => [name, tf.tensor(gradSeqs[k][t], p.value.shape)]));
+    opt.step(grads, lr);
+    for (const g of grads.values()) g.dispose();
+  });
+  params.forEach(([name, p], k) => {
+    const want = adamwReference(init[k], gradSeqs[k], lrs, opts);
+    closeTo(p.value.dataSync(), want, 1e-5, 1e-7, name);
+  });
+});
+
+test("AdamW skips parameters without gradients and its state round-trips", () => {
+  const params = makeParams({ w: [2, 3], untouched: [3] }, 7);
+  const before = params[1][1].value.dataSync().slice();
+  const opt = new AdamW(params, { lr: 0.01 });
+  const grad = (seed: number) => new Map([["w", tf.tensor(sequence(6, seed), [2, 3])]]);
+  opt.step(grad(1));
+  assert.deepEqual(params[1][1].value.dataSync(), before, "no gradient, no weight decay");
+
+  const state = opt.stateDict();
+  assert.deepEqual([...state.keys()].sort(), ["w.exp_avg", "w.exp_avg_sq", "w.step"]);
+  const twinParams = makeParams({ w: [2, 3], untouched: [3] }, 0);
+  twinParams[0][1].value.assign(params[0][1].value);
+  const twin = new AdamW(twinParams, { lr: 0.01 });
+  twin.loadStateDict(state);
+  for (const t of state.values()) t.dispose();
+  opt.step(grad(2));
+  twin.step(grad(2));
+  assert.deepEqual(twinParams[0][1].value.dataSync(), params[0][1].value.dataSync());
+});
+
+test("clipGradNorm returns the global L2 norm and scales by max_norm / (norm + 1e-6)", () => {
+  const a = sequence(12, 3, 2);
+  const b = sequence(5, 4, 2);
+  const norm = Math.sqrt([...a, ...b].reduce((s, x) => s + x * x, 0));
+  const maxNorm = norm / 3;
+  const grads = new Map([
+    ["a", tf.tensor(a, [3, 4])],
+    ["b", tf.tensor(b)],
+  ]);
+  const got = clipGradNorm(grads, maxNorm);
+  closeTo([got], [norm], 1e-6, 0, "norm");
+  const coef = maxNorm / (norm + 1e-6);
+  closeTo(grads.get("a")!.dataSync(), a.map((x) => x * coef), 1e-6, 1e-7, "a");
+  closeTo(grads.get("b")!.dataSync(), b.map((x) => x * coef), 1e-6, 1e-7, "b");
+
+  // Below the threshold the coefficient clamps to 1: gradients are unchanged.
+  const again = clipGradNorm(grads, 100);
+  closeTo([again], [maxNorm * (norm / (norm + 1e-6))], 1e-6, 0, "clipped norm");
+  closeTo(grads.get("b")!.dataSync(), b.map((x) => x * coef), 1e-6, 1e-7, "b unchanged");
+  for (const g of grads.values()) g.dispose();
+});
+
+test("EMAModel follows diffusers 0.29 decay: 0 first, then (1+s)/(10+s) capped at 0.9999", () => {
+  const params = makeParams({ w: [4], frozen: [2] }, 11);
+  params[1][1].value.trainable = false;
+  const ema = new EMAModel(params);
+  assert.equal(ema.getDecay(1), 0);
+  assert.equal(ema.getDecay(2), 2 / 11);
+  assert.equal(ema.getDecay(3), 3 / 12);
+  assert.equal(ema.getDecay(200000), 0.9999);
+  assert.ok(Math.abs(new EMAModel([], { useEmaWarmup: true }).getDecay(11) - (1 - 11 ** (-2 / 3))) < 1e-15);
+  assert.equal(new EMAModel([], { updateAfterStep: 5 }).getDecay(6), 0);
+
+  let shadow = Array.from(params[0][1].value.dataSync());
+  for (let step = 1; step <= 4; step++) {
+    const next = sequence(4, 50 + step);
+    params[0][1].value.assign(tf.tensor(next));
+    params[1][1].value.assign(tf.tensor(sequence(2, 70 + step)));
+    ema.step(params);
+    const d = step === 1 ? 0 : step / (9 + step);
+    shadow = shadow.map((s, i) => s - (1 - d) * (s - next[i]));
+  }
+  const state = ema.stateDict(params);
+  closeTo(state.get("w")!.dataSync(), shadow, 1e-6, 1e-7, "shadow");
+  assert.deepEqual(state.get("frozen")!.dataSync(), params[1][1].value.dataSync(), "frozen parameters are copied");
+  assert.equal(ema.config().optimization_step, 4);
+
+  // Validation swap: store, copy the averages in, restore the trained weights.
+  const trained = params[0][1].value.dataSync().slice();
+  ema.store(params);
+  ema.copyTo(params);
+  closeTo(params[0][1].value.dataSync(), shadow, 1e-6, 1e-7, "copied");
+  ema.restore(params);
+  assert.deepEqual(params[0][1].value.dataSync(), trained);
+
+  const resumed = new EMAModel(params);
+  resumed.loadStateDict(params, state, ema.config());
+  assert.equal(resumed.optimizationStep, 4);
+  assert.deepEqual(resumed.stateDict(params).get("w")!.dataSync(), state.get("w")!.dataSync());
+});
+
+test("lr schedules match diffusers get_scheduler", () => {
+  const base = { baseLr: 1e-4, numWarmupSteps: 10, numTrainingSteps: 110 };
+  const at = (f: (k: number) => number, ks: number[]) => ks.map(f);
+  assert.deepEqual(at(lrLambda({ ...base, name: "constant" }), [0, 50]), [1, 1]);
+  assert.deepEqual(at(lrLambda({ ...base, name: "constant_with_warmup" }), [0, 5, 10, 99]), [0, 0.5, 1, 1]);
+  assert.deepEqual(at(lrLambda({ ...base, name: "linear" }), [0, 5, 10, 60, 110, 200]), [0, 0.5, 1, 0.5, 0, 0]);
+  closeTo(at(lrLambda({ ...base, name: "cosine" }), [5, 10, 60, 110]), [0.5, 1, 0.5, 0], 1e-12, 1e-15, "cosine");
+  // Two restarts: progress 0.25 is halfway down the first cosine, 0.5 is a restart.
+  closeTo(
+    at(lrLambda({ ...base, name: "cosine_with_restarts", numCycles: 2 }), [35, 60, 85, 110]),
+    [0.5, 1, 0.5, 0],
+    1e-12,
+    1e-15,
+    "cosine_with_restarts",
+  );
+  // Polynomial power 2 from 1e-4 to 1e-6: halfway, the lr is 1e-6 + (1e-4 - 1e-6) / 4.
+  const poly = lrLambda({ ...base, name: "polynomial", power: 2, lrEnd: 1e-6 });
+  closeTo(at(poly, [60, 110, 111]), [(1e-6 + 0.99e-4 / 4) / 1e-4, 0.01, 0.01], 1e-12, 1e-15, "polynomial");
+  const piecewise = lrLambda({ ...base, name: "piecewise_constant", stepRules: "1:10,0.1:20,0.01" });
+  assert.deepEqual(at(piecewise, [0, 9, 10, 19, 20, 500]), [1, 1, 0.1, 0.1, 0.01, 0.01]);
+  assert.throws(() => lrLambda({ baseLr: 1, name: "linear" }), /numWarmupSteps/);
+});

@@ -1,0 +1,115 @@
+/**
+ * torch.optim.AdamW (single-tensor path): decoupled weight decay first, then Adam with bias correction,
+ * eps added after the square root. `new AdamW(model.namedParameters(), opts).step(grads, lr)`.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { nativeToTorch, torchToNative, type Parameter } from "../nn/module";
+
+export interface AdamWOptions {
+  lr: number;
+  betas?: [number, number];
+  eps?: number;
+  /** torch's default is 1e-2, as is the seed script's --adam_weight_decay. */
+  weightDecay?: number;
+}
+
+interface Moments {
+  expAvg: tf.Variable;
+  expAvgSq: tf.Variable;
+  /** Optimizer steps taken on this parameter (torch keeps one per parameter). */
+  step: number;
+}
+
+export class AdamW {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  private readonly params: Map<string, Parameter>;
+  private readonly moments = new Map<string, Moments>();
+
+  constructor(params: Array<[string, Parameter]>, opts: AdamWOptions) {
+    this.params = new Map(params);
+    this.lr = opts.lr;
+    [this.beta1, this.beta2] = opts.betas ?? [0.9, 0.999];
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 1e-2;
+  }
+
+  /** Moments are created on a parameter's first step, as torch creates its state lazily. */
+  private momentsOf(name: string, p: Parameter): Moments {
+    let m = this.moments.get(name);
+    if (!m) {
+      m = { expAvg: tf.variable(tf.zerosLike(p.value), false), expAvgSq: tf.variable(tf.zerosLike(p.value), false), step: 0 };
+      this.moments.set(name, m);
+    }
+    return m;
+  }
+
+  /**
+   * One update with the given lr (the lr scheduler's value for this step). Parameters without a
+   * gradient are left alone, weight decay included, like torch does for `p.grad is None`.
+   */
+  step(grads: Map<string, tf.Tensor>, lr: number = this.lr): void {
+    for (const [name, grad] of grads) {
+      const p = this.params.get(name);
+      if (!p) throw new Error(`AdamW: gradient for unknown parameter ${name}`);
+      const m = this.momentsOf(name, p);
+      m.step += 1;
+      const biasCorrection1 = 1 - this.beta1 ** m.step;
+      const biasCorrection2Sqrt = Math.sqrt(1 - this.beta2 ** m.step);
+      const stepSize = lr / biasCorrection1;
+      tf.tidy(() => {
+        const decayed = tf.mul(p.value, 1 - lr * this.weightDecay);
+        // torch's lerp_(grad, 1 - beta1), in its small-weight form: m + w * (g - m).
+        const expAvg = tf.add(m.expAvg, tf.mul(tf.sub(grad, m.expAvg), 1 - this.beta1));
+        const expAvgSq = tf.add(tf.mul(m.expAvgSq, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
+        const denom = tf.add(tf.div(tf.sqrt(expAvgSq), biasCorrection2Sqrt), this.eps);
+        p.value.assign(tf.sub(decayed, tf.mul(tf.div(expAvg, denom), stepSize)));
+        m.expAvg.assign(expAvg);
+        m.expAvgSq.assign(expAvgSq);
+      });
+    }
+  }
+
+  /**
+   * The optimizer state for a checkpoint, in torch layout: `NAME.exp_avg`, `NAME.exp_avg_sq`
+   * and `NAME.step` (a float32 scalar, as torch stores it). The caller disposes.
+   */
+  stateDict(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const [name, m] of this.moments) {
+      const layout = this.params.get(name)!.layout;
+      out.set(`${name}.exp_avg`, nativeToTorch(m.expAvg, layout));
+      out.set(`${name}.exp_avg_sq`, nativeToTorch(m.expAvgSq, layout));
+      out.set(`${name}.step`, tf.scalar(m.step));
+    }
+    return out;
+  }
+
+  /** Restores a `stateDict()`; parameters absent from it start fresh. */
+  loadStateDict(state: Map<string, tf.Tensor>): void {
+    this.dispose();
+    for (const [name, p] of this.params) {
+      const expAvg = state.get(`${name}.exp_avg`);
+      const expAvgSq = state.get(`${name}.exp_avg_sq`);
+      const step = state.get(`${name}.step`);
+      if (!expAvg || !expAvgSq || !step) continue;
+      this.moments.set(name, {
+        expAvg: tf.variable(torchToNative(expAvg, p.layout), false),
+        expAvgSq: tf.variable(torchToNative(expAvgSq, p.layout), false),
+        step: step.dataSync()[0],
+      });
+    }
+  }
+
+  /** Frees the moment tensors. */
+  dispose(): void {
+    for (const m of this.moments.values()) {
+      m.expAvg.dispose();
+      m.expAvgSq.dispose();
+    }
+    this.moments.clear();
+  }
+}
