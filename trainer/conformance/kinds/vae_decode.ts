@@ -1,0 +1,15 @@
+import * as tf from "@tensorflow/tfjs";
+import { AutoencoderKL } from "../../models/autoencoder_kl";
+import { nchwToNhwc, nhwcToNchw } from "../../nn/layout";
+import { allClose } from "../compare";
+import type { CaseRunner } from "../types";
+
+/** vae.decode(z).sample from the golden set's model/vae, with no scaling applied to z. */
+export const run: CaseRunner = async (c, set) => {
+  const vae = await AutoencoderKL.fromPretrained(set.modelDir);
+  const got = tf.tidy(() => nhwcToNchw(vae.decode(nchwToNhwc(set.tensor(c.inputs.latents as string)))));
+  const result = allClose(got, set.tensor(c.outputs.sample), c.atol, c.rtol);
+  got.dispose();
+  vae.parameters().forEach((p) => p.value.dispose());
+  return result;
+};
