@@ -56,6 +56,58 @@ test("wasm gather gradient (UnsortedSegmentSum) matches the cpu backend", async 
   assert.ok(maxRelativeError(grad("wasm"), want) < 1e-5);
 });
 
+/** Runs f on the cpu backend and on wasm, returning both results' values. */
+function onBoth(f: () => tf.Tensor | tf.Tensor[]): Array<[Float32Array, Float32Array]> {
+  const run = (backend: string): Float32Array[] => {
+    tf.setBackend(backend);
+    return tf.tidy(() => [f()].flat().map((t) => t.dataSync() as Float32Array));
+  };
+  const want = run("cpu");
+  const got = run("wasm");
+  assert.equal(got.length, want.length);
+  return got.map((g, i) => [g, want[i]!]);
+}
+
+test("wasm BatchMatMul (transposed, batched, broadcast) matches the cpu backend", async (t) => {
+  if ((await selectBackend()) !== "wasm") return t.skip("wasm backend not selected");
+  const r = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
+  const cases: Array<[string, number[], number[], boolean, boolean]> = [
+    ["2-D plain", [5, 7], [7, 3], false, false],
+    ["2-D transposeA", [7, 5], [7, 3], true, false],
+    ["2-D transposeB", [5, 7], [3, 7], false, true],
+    ["3-D both transposed", [4, 7, 5], [4, 3, 7], true, true],
+    ["3-D times 2-D", [4, 5, 7], [7, 3], false, false],
+    ["2-D times 3-D", [5, 7], [4, 7, 3], false, false],
+    ["4-D, right batch of one", [2, 3, 5, 7], [1, 1, 6, 7], false, true],
+    ["4-D batched, transposeA", [2, 3, 7, 5], [2, 3, 7, 6], true, false],
+  ];
+  for (const [name, aShape, bShape, ta, tb] of cases) {
+    const a = r(aShape, 6);
+    const b = r(bShape, 7);
+    for (const [got, want] of onBoth(() => tf.matMul(a, b, ta, tb))) {
+      assert.ok(maxRelativeError(got, want) < 1e-4, `${name} differs`);
+    }
+    tf.dispose([a, b]);
+  }
+});
+
+test("wasm Slice, SplitV and Unpack match the cpu backend exactly", async (t) => {
+  if ((await selectBackend()) !== "wasm") return t.skip("wasm backend not selected");
+  const x = tf.randomNormal([3, 4, 5, 6], 0, 1, "float32", 8);
+  const x5 = tf.randomNormal([2, 3, 2, 3, 4], 0, 1, "float32", 9);
+  const pairs = onBoth(() => [
+    tf.slice(x, [1, 1, 0, 2], [2, 2, -1, 3]),
+    tf.slice(x, [0, 2], [3, 2]),
+    tf.slice(x5, [1, 0, 1, 1, 0], [1, 3, 1, 2, 4]),
+    ...tf.split(x, [1, 3, 2], 3),
+    ...tf.split(x, 2, 1),
+    ...tf.unstack(x, 2),
+    tf.stridedSlice(x, [0, 0, 0, 0], [3, 4, 5, 6], [1, 2, 2, 1]),
+  ]);
+  for (const [got, want] of pairs) assert.deepEqual(got, want);
+  tf.dispose([x, x5]);
+});
+
 test("the kernels leave no tensors behind", async (t) => {
   if ((await selectBackend()) !== "wasm") return t.skip("wasm backend not selected");
   tf.setBackend("wasm");

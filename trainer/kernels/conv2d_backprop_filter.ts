@@ -3,30 +3,22 @@ import { asTensor, convGeometry, padOrCrop, type ConvAttrs } from "./conv_geomet
 
 /**
  * dW[a,b,ci,co] = sum over batch and output pixels of x(at tap a,b) * dy.
- * Computed tap by tap as a matmul of the strided input window with dy, so only
- * one window is alive at a time (the wasm backend has no such kernel at all).
+ * That is itself a conv: channels of x act as the batch, the batch as the
+ * contracted channel, and dy is the filter, dilated by the forward stride.
+ * (The wasm backend has no such kernel; its forward Conv2D is its fastest op.)
  */
 export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
-    const [kh, kw, ci, co] = filterShape;
+    const [kh, kw] = filterShape;
     const g = convGeometry(x.shape, filterShape, attrs);
-    const [n] = x.shape;
-    const rows = n * g.outHeight * g.outWidth;
-    const xp = padOrCrop(x, g.top, g.bottom, g.left, g.right);
-    const dyFlat = tf.reshape(dy, [rows, co]);
-    const taps: tf.Tensor2D[] = [];
-    for (let a = 0; a < kh; a++) {
-      for (let b = 0; b < kw; b++) {
-        const window = tf.stridedSlice(
-          xp,
-          [0, a, b, 0],
-          [n, a + (g.outHeight - 1) * g.strideH + 1, b + (g.outWidth - 1) * g.strideW + 1, ci],
-          [1, g.strideH, g.strideW, 1],
-        );
-        taps.push(tf.matMul(tf.reshape(window, [rows, ci]), dyFlat, true, false));
-      }
-    }
-    return tf.reshape(tf.stack(taps), [kh, kw, ci, co]);
+    const [, inH, inW] = x.shape;
+    // Crop or pad so that a dy-sized filter dilated by the stride yields exactly kh x kw outputs.
+    const bottom = (g.outHeight - 1) * g.strideH + kh - inH - g.top;
+    const right = (g.outWidth - 1) * g.strideW + kw - inW - g.left;
+    const channelsAsBatch = tf.transpose(padOrCrop(x, g.top, bottom, g.left, right), [3, 1, 2, 0]) as tf.Tensor4D;
+    const dyAsFilter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
+    const grad = tf.conv2d(channelsAsBatch, dyAsFilter, 1, "valid", "NHWC", [g.strideH, g.strideW]);
+    return tf.transpose(grad, [1, 2, 0, 3]) as tf.Tensor4D;
   });
 }
 

@@ -1,15 +1,27 @@
 import * as tf from "@tensorflow/tfjs";
+import { batchMatMulConfig } from "./batch_mat_mul";
 import { conv2dBackpropFilterConfig } from "./conv2d_backprop_filter";
 import { conv2dBackpropInputConfig } from "./conv2d_backprop_input";
 import { unsortedSegmentSumConfig } from "./unsorted_segment_sum";
+import { sliceConfig, splitVConfig, unpackConfig } from "./wasm_slice";
 
 /**
  * Kernels that training needs on wasm: Conv2DBackpropFilter and UnsortedSegmentSum
- * are missing there, and the built-in Conv2DBackpropInput is ~10x slower than the
- * same gradient written as a forward conv. Returns the names it (re)registered.
+ * are missing there; the built-in Conv2DBackpropInput and transposed/batched
+ * BatchMatMul are ~10x slower than the same math as forward Conv2D / plain 2-D
+ * products; Slice/SplitV/Unpack copy their whole input to JS first.
+ * Safe to call again. Returns the names it registered.
  */
 export function registerWasmKernels(backendName = "wasm"): string[] {
-  const configs = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig, unsortedSegmentSumConfig].map((f) => f(backendName));
+  const configs = [
+    conv2dBackpropFilterConfig,
+    conv2dBackpropInputConfig,
+    unsortedSegmentSumConfig,
+    batchMatMulConfig,
+    sliceConfig,
+    splitVConfig,
+    unpackConfig,
+  ].map((f) => f(backendName));
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, backendName) != null) tf.unregisterKernel(config.kernelName, backendName);
     tf.registerKernel(config);
