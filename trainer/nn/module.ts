@@ -18,7 +18,7 @@ export class Parameter {
 
   /** The shape as PyTorch writes it in a checkpoint. */
   get torchShape(): number[] {
-    const s = this.value.shape;
+    const s = this.value.shape as number[];
     if (this.layout === "linear") return [s[1], s[0]];
     if (this.layout === "conv2d") return [s[3], s[2], s[0], s[1]];
     return [...s];
