@@ -1,0 +1,30 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type * as tf from "@tensorflow/tfjs";
+import type { GoldenCase, GoldenSet } from "../../trainer/conformance/types";
+import { readSafetensors } from "../../trainer/weights/safetensors";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const GOLDEN_DIR = path.resolve(repoRoot, "../shared/reference/sd-tiny-a");
+export const GOLDEN_MISSING = "golden set ../shared/reference/sd-tiny-a not found";
+
+/** The golden set's cases and tensors for tests, or null when it is not on this machine. */
+export async function loadGolden(): Promise<{ set: GoldenSet; cases: GoldenCase[] } | null> {
+  if (!fs.existsSync(path.join(GOLDEN_DIR, "cases.json"))) return null;
+  const parsed = JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, "cases.json"), "utf8")) as { model: string; cases: GoldenCase[] };
+  const tensors = await readSafetensors(path.join(GOLDEN_DIR, "tensors.safetensors"));
+  const tensor = (name: string): tf.Tensor => {
+    const t = tensors.get(name);
+    if (!t) throw new Error(`golden tensor ${name} not found`);
+    return t;
+  };
+  return { set: { dir: GOLDEN_DIR, modelDir: path.join(GOLDEN_DIR, parsed.model), tensor }, cases: parsed.cases };
+}
+
+/** The one case of a kind. */
+export function caseOfKind(cases: GoldenCase[], kind: string): GoldenCase {
+  const c = cases.find((x) => x.kind === kind);
+  if (!c) throw new Error(`no ${kind} case in the golden set`);
+  return c;
+}

@@ -1,0 +1,86 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../../trainer/backend";
+import { run as runUNetCase } from "../../trainer/conformance/kinds/unet";
+import { UNet2DConditionModel } from "../../trainer/models/unet_2d_condition";
+import { caseOfKind, GOLDEN_MISSING, loadGolden } from "./golden";
+
+await selectBackend();
+
+test("unet matches diffusers on the golden case", async (t) => {
+  const golden = await loadGolden();
+  if (!golden) return t.skip(GOLDEN_MISSING);
+  const c = caseOfKind(golden.cases, "unet");
+  const result = await runUNetCase(c, golden.set);
+  assert.ok(result.worst <= 1, `worst error ratio ${result.worst} (${result.detail})`);
+});
+
+/** An SD2-style tiny UNet: linear projections, per-block head counts, 2 transformer layers in one block, 4 groups. */
+const SD2_LIKE = {
+  in_channels: 4,
+  out_channels: 4,
+  block_out_channels: [16, 32, 32],
+  down_block_types: ["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"],
+  up_block_types: ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"],
+  layers_per_block: 1,
+  attention_head_dim: [2, 4, 8],
+  transformer_layers_per_block: [1, 2, 1],
+  cross_attention_dim: 24,
+  use_linear_projection: true,
+  norm_num_groups: 4,
+  norm_eps: 1e-5,
+  flip_sin_to_cos: true,
+  freq_shift: 0,
+  num_attention_heads: null,
+  upcast_attention: true,
+};
+
+function randomUNet(config: Record<string, unknown>): UNet2DConditionModel {
+  const unet = UNet2DConditionModel.fromConfig(config);
+  unet.parameters().forEach((p, k) => {
+    const fanIn = p.value.shape.length > 1 ? p.value.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
+    p.value.assign(tf.randomNormal(p.value.shape, 0, 1 / Math.sqrt(fanIn), "float32", 7 + k));
+  });
+  return unet;
+}
+
+test("an SD2-like UNet runs at odd latent sizes and its segments chain to exactly forward()", () => {
+  const unet = randomUNet(SD2_LIKE);
+  const keys = new Map(unet.namedParameters().map(([k, p]) => [k, p.torchShape]));
+  // Linear projections and per-block heads land on the diffusers keys and shapes.
+  assert.deepEqual(keys.get("down_blocks.0.attentions.0.proj_in.weight"), [16, 16]);
+  assert.deepEqual(keys.get("down_blocks.1.attentions.0.transformer_blocks.1.attn2.to_k.weight"), [32, 24]);
+  assert.deepEqual(keys.get("up_blocks.2.resnets.1.conv1.weight"), [16, 32, 3, 3]);
+  assert.equal(unet.mid_block.attentions[0].transformer_blocks[0].attn1.heads, 8);
+  assert.equal(unet.up_blocks[1].attentions![0].transformer_blocks[0].attn1.heads, 4);
+
+  const before = tf.memory().numTensors;
+  const sample = tf.randomNormal([2, 6, 10, 4], 0, 1, "float32", 1) as tf.Tensor4D;
+  const timestep = tf.tensor1d([999, 17]);
+  const context = tf.randomNormal([2, 77, 24], 0, 1, "float32", 2) as tf.Tensor3D;
+  const out = unet.forward(sample, timestep, context);
+  assert.deepEqual(out.shape, [2, 6, 10, 4]);
+  assert.ok(out.dataSync().every(Number.isFinite));
+
+  const chained = tf.tidy(() => {
+    let state: tf.Tensor[] = [sample, timestep, context];
+    for (const segment of unet.segments()) state = segment(state);
+    assert.equal(state.length, 1);
+    return state[0];
+  });
+  assert.equal(unet.segments().length, 1 + 3 + 1 + 3 + 1);
+  assert.deepEqual(Array.from(chained.dataSync()), Array.from(out.dataSync()));
+  tf.dispose([sample, timestep, context, out, chained]);
+  assert.equal(tf.memory().numTensors, before, "forward leaves no tensors behind");
+  unet.parameters().forEach((p) => p.value.dispose());
+});
+
+test("configs diffusers refuses or this port does not implement are rejected", () => {
+  assert.throws(() => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, num_attention_heads: 8 }), /num_attention_heads/);
+  assert.throws(() => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, class_embed_type: "timestep" }), /class_embed_type/);
+  assert.throws(
+    () => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, down_block_types: ["SimpleCrossAttnDownBlock2D", "DownBlock2D", "DownBlock2D"] }),
+    /not supported/,
+  );
+});
