@@ -1,0 +1,55 @@
+/**
+ * Where a training run reports to. The trainer only talks to this interface,
+ * so a tracker SDK (Inkstone) can be plugged in; ConsoleLogger is the local
+ * stand-in: metrics go to a JSON-lines file, images to PNG files, text to stdout.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export type RunStatus = "finished" | "failed" | "cancelled";
+
+export interface ImageMeta {
+  caption: string;
+  step: number;
+  epoch: number;
+}
+
+export interface TrainLogger {
+  log(metrics: Record<string, number>, step: number): void | Promise<void>;
+  logImage(key: string, png: Buffer, meta: ImageMeta): void | Promise<void>;
+  logText(line: string): void | Promise<void>;
+  finish(status: RunStatus): void | Promise<void>;
+}
+
+/** Writes `metrics.jsonl` and `<key>/step-<N>-<i>.png` under `dir` (the seed's output_dir/logging_dir). */
+export class ConsoleLogger implements TrainLogger {
+  private readonly metricsFile: string;
+  private imagesAtStep = new Map<string, number>();
+
+  constructor(private readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.metricsFile = path.join(dir, "metrics.jsonl");
+  }
+
+  log(metrics: Record<string, number>, step: number): void {
+    fs.appendFileSync(this.metricsFile, `${JSON.stringify({ step, ...metrics })}\n`);
+  }
+
+  logImage(key: string, png: Buffer, meta: ImageMeta): void {
+    const counterKey = `${key}/${meta.step}`;
+    const index = this.imagesAtStep.get(counterKey) ?? 0;
+    this.imagesAtStep.set(counterKey, index + 1);
+    const file = path.join(this.dir, key, `step-${meta.step}-${index}.png`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, png);
+    console.log(`${key} image (epoch ${meta.epoch}, step ${meta.step}) "${meta.caption}" -> ${file}`);
+  }
+
+  logText(line: string): void {
+    console.log(line);
+  }
+
+  finish(status: RunStatus): void {
+    console.log(`run ${status}; metrics in ${this.metricsFile}`);
+  }
+}
