@@ -70,7 +70,7 @@ async function findWeightFiles(dir: string, variant?: string): Promise<string[]>
   }
   const plainExists = variant && WEIGHT_BASENAMES.some((base) => fs.existsSync(path.join(dir, `${base}.safetensors`)));
   const hint = plainExists ? " (weights without the variant exist: drop the variant?)" : "";
-  throw new Error(`missing file ${tried[0]}: no safetensors weights in ${dir}; looked for ${tried.map((f) => path.basename(f)).join(", ")}${hint}`);
+  throw new Error(`missing weights in ${dir}: none of ${tried.map((f) => path.basename(f)).join(", ")} exists${hint}`);
 }
 
 /**
