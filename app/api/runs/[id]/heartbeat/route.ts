@@ -1,0 +1,4 @@
+import { ingestRoute } from "@/lib/http/ingest-route";
+import { heartbeat } from "@/lib/ingest/store";
+
+export const POST = ingestRoute(async (runId) => heartbeat(runId));

@@ -1,0 +1,63 @@
+/**
+ * socket.io namespace `/ingest`: a trainer connects with `auth: {runId, token}`
+ * and every event is acknowledged with `{ok: true, data?}` or `{ok: false, error}`.
+ */
+import type { Server, Socket } from "socket.io";
+import { publicMessage } from "@/lib/errors";
+import type { Ack } from "@/lib/protocol";
+import { authenticateRun } from "./authenticate";
+import { finishRun, heartbeat, startRun, storeImage, storeLogs, storeMetrics } from "./store";
+
+type Handler = (runId: string, payload: unknown, binary?: Uint8Array) => Promise<unknown>;
+
+const handlers: Record<string, Handler> = {
+  "run:start": (runId, p) => startRun(runId, p),
+  metrics: (runId, p) => storeMetrics(runId, p),
+  image: (runId, p) => {
+    const { meta, data } = (p ?? {}) as { meta?: unknown; data?: unknown };
+    return storeImage(runId, meta, toBytes(data));
+  },
+  logs: (runId, p) => storeLogs(runId, p),
+  heartbeat: (runId) => heartbeat(runId),
+  "run:finish": (runId, p) => finishRun(runId, p),
+};
+
+function toBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return undefined;
+}
+
+export function attachIngestNamespace(io: Server): void {
+  const ns = io.of("/ingest");
+  ns.use(async (socket, next) => {
+    try {
+      const { runId, token } = (socket.handshake.auth ?? {}) as { runId?: unknown; token?: unknown };
+      const run = await authenticateRun(runId, token);
+      socket.data.runId = run.id;
+      next();
+    } catch (err) {
+      const { status, error } = publicMessage(err);
+      next(Object.assign(new Error(error), { data: { status } }));
+    }
+  });
+  ns.on("connection", (socket: Socket) => {
+    const runId = socket.data.runId as string;
+    for (const [event, handle] of Object.entries(handlers)) {
+      socket.on(event, async (payload: unknown, ack?: unknown) => {
+        const reply = typeof ack === "function" ? (ack as (a: Ack) => void) : () => {};
+        try {
+          const data = await handle(runId, payload);
+          reply(data === undefined ? { ok: true } : { ok: true, data });
+        } catch (err) {
+          reply({ ok: false, error: publicMessage(err).error });
+        }
+      });
+    }
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (handlers[event]) return;
+      const ack = args.at(-1);
+      if (typeof ack === "function") ack({ ok: false, error: `unknown event "${event}"` } satisfies Ack);
+    });
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * What the server does with each ingest operation, shared by the socket.io
+ * namespace and the HTTP routes. Every function validates its payload,
+ * stores it idempotently and publishes what is new to `/live`.
+ */
+import crypto from "node:crypto";
+import sharp from "sharp";
+import { Prisma } from "@/generated/prisma/client";
+import { badRequest, tooLarge } from "@/lib/errors";
+import { publish } from "@/lib/live";
+import { pool, prisma } from "@/lib/prisma";
+import {
+  fromWireNumber,
+  imageMetaSchema,
+  LIMITS,
+  logsBatchSchema,
+  metricsBatchSchema,
+  runFinishSchema,
+  runStartSchema,
+  toWireNumber,
+  type LiveImage,
+  type RunStatus,
+} from "@/lib/protocol";
+import { parseInput } from "@/lib/validate";
+import { insertPointsWithRollups } from "@/lib/metrics/rollup";
+import { sniffImageMime } from "./image-format";
+
+function toDate(t: number | string | undefined, now: Date): Date {
+  return t === undefined ? now : new Date(t);
+}
+
+export async function startRun(runId: string, payload: unknown): Promise<void> {
+  const { config, environment, commandLine } = parseInput(runStartSchema, payload ?? {});
+  const now = new Date();
+  await prisma.$transaction(async (tx) => {
+    const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { config: true, startedAt: true } });
+    await tx.run.update({
+      where: { id: runId },
+      data: {
+        status: "running",
+        startedAt: run.startedAt ?? now,
+        endedAt: null,
+        error: null,
+        lastHeartbeatAt: now,
+        ...(config ? { config: { ...(run.config as object), ...config } as Prisma.InputJsonObject } : {}),
+        ...(commandLine ? { commandLine } : {}),
+      },
+    });
+    if (environment) {
+      await tx.runEnvironment.upsert({
+        where: { runId },
+        create: { runId, data: environment as Prisma.InputJsonObject },
+        update: { data: environment as Prisma.InputJsonObject },
+      });
+    }
+  });
+  publish("status", { runId, status: "running", endedAt: null, error: null });
+}
+
+/** Stores a batch of points; a point already stored for (run, key, step) is kept as it was. */
+export async function storeMetrics(runId: string, payload: unknown): Promise<{ stored: number }> {
+  if (Array.isArray((payload as { points?: unknown })?.points) && (payload as { points: unknown[] }).points.length > LIMITS.metricsPerBatch) {
+    throw tooLarge(`a batch holds at most ${LIMITS.metricsPerBatch} points`);
+  }
+  const { points } = parseInput(metricsBatchSchema, payload);
+  const now = new Date();
+  const rows = await insertPointsWithRollups(
+    pool(),
+    runId,
+    points.map((p) => ({ key: p.key, step: p.step, value: fromWireNumber(p.value), time: toDate(p.time, now) })),
+  );
+  if (rows.length) {
+    publish("metrics", {
+      runId,
+      points: rows.map((r) => ({ key: r.key, step: r.step, value: toWireNumber(r.value), time: r.time.toISOString() })),
+    });
+  }
+  return { stored: rows.length };
+}
+
+export async function storeImage(runId: string, metaInput: unknown, bytes: Uint8Array | undefined): Promise<{ id: string }> {
+  const meta = parseInput(imageMetaSchema, metaInput);
+  if (!bytes || !(bytes instanceof Uint8Array) || bytes.length === 0) throw badRequest("image: the payload has no bytes");
+  if (bytes.length > LIMITS.imageBytes) throw tooLarge(`image: ${bytes.length} bytes, the limit is ${LIMITS.imageBytes}`);
+  const mimeType = sniffImageMime(bytes);
+  if (!mimeType) throw badRequest("image: not a PNG, JPEG or WebP file (checked by its magic bytes)");
+  let width: number | undefined;
+  let height: number | undefined;
+  try {
+    ({ width, height } = await sharp(bytes).metadata());
+  } catch {
+    throw badRequest(`image: the ${mimeType} data cannot be decoded`);
+  }
+  if (!width || !height) throw badRequest("image: could not read its dimensions");
+  const where = { runId_key_step_index: { runId, key: meta.key, step: meta.step, index: meta.index } };
+  const existing = await prisma.runImage.findUnique({ where, select: { id: true } });
+  if (existing) return existing;
+  const image = await prisma.runImage
+    .create({
+      data: {
+        runId,
+        key: meta.key,
+        step: meta.step,
+        epoch: meta.epoch,
+        index: meta.index,
+        caption: meta.caption,
+        mimeType,
+        width,
+        height,
+        sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
+        bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Uint8Array<ArrayBuffer>,
+        createdAt: toDate(meta.time, new Date()),
+      },
+    })
+    .catch(async (err: unknown) => {
+      // Two copies of the same image raced; the first one stored wins.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+        return prisma.runImage.findUniqueOrThrow({ where });
+      }
+      throw err;
+    });
+  publish("image", { runId, image: liveImage(image) });
+  return { id: image.id };
+}
+
+export function liveImage(i: {
+  id: string;
+  runId: string;
+  key: string;
+  step: number;
+  epoch: number | null;
+  index: number;
+  caption: string | null;
+  width: number;
+  height: number;
+  mimeType: string;
+}): LiveImage {
+  return {
+    id: i.id,
+    key: i.key,
+    step: i.step,
+    epoch: i.epoch,
+    index: i.index,
+    caption: i.caption,
+    width: i.width,
+    height: i.height,
+    mimeType: i.mimeType,
+    url: `/api/runs/${i.runId}/images/${i.id}`,
+  };
+}
+
+export async function storeLogs(runId: string, payload: unknown): Promise<{ stored: number }> {
+  const { lines } = parseInput(logsBatchSchema, payload);
+  const now = new Date();
+  const { rows } = await pool().query<{ seq: number; stream: string; text: string; time: Date }>(
+    `INSERT INTO "LogLine" ("runId", "seq", "stream", "text", "time")
+     SELECT $1, u.q, u.s::"LogStream", u.x, u.t FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[]) AS u(q, s, x, t)
+     ON CONFLICT ("runId", "seq") DO NOTHING
+     RETURNING "seq", "stream", "text", "time"`,
+    [
+      runId,
+      lines.map((l) => l.seq),
+      lines.map((l) => l.stream),
+      // PostgreSQL text cannot hold NUL.
+      lines.map((l) => l.text.replaceAll("\u0000", "\uFFFD")),
+      lines.map((l) => toDate(l.time, now)),
+    ],
+  );
+  if (rows.length) {
+    publish("logs", { runId, lines: rows.map((r) => ({ ...r, time: r.time.toISOString() })) });
+  }
+  return { stored: rows.length };
+}
+
+/** Records that the trainer is alive; a run the monitor had marked crashed is running again. */
+export async function heartbeat(runId: string): Promise<void> {
+  const now = new Date();
+  const revived = await prisma.run.updateMany({
+    where: { id: runId, status: "crashed" },
+    data: { status: "running", lastHeartbeatAt: now, endedAt: null, error: null },
+  });
+  if (revived.count) {
+    publish("status", { runId, status: "running", endedAt: null, error: null });
+  } else {
+    await prisma.run.update({ where: { id: runId }, data: { lastHeartbeatAt: now } });
+  }
+}
+
+export async function finishRun(runId: string, payload: unknown): Promise<void> {
+  const { status, error } = parseInput(runFinishSchema, payload);
+  await setFinalStatus(runId, status, error ?? null);
+}
+
+export async function setFinalStatus(runId: string, status: RunStatus, error: string | null): Promise<void> {
+  const endedAt = new Date();
+  await prisma.run.update({ where: { id: runId }, data: { status, endedAt, error } });
+  publish("status", { runId, status, endedAt: endedAt.toISOString(), error });
+}

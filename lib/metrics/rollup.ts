@@ -1,0 +1,59 @@
+/**
+ * Metric points and their rollups are written in one statement, so that the
+ * summaries count exactly the points that were stored (resends add nothing).
+ */
+import type { PoolClient, Pool } from "pg";
+
+/** Bucket widths, in steps. Each output bucket of a downsample reads the widest one that fits inside it. */
+export const ROLLUP_WIDTHS = [64, 4096, 262144] as const;
+
+export interface StoredPoint {
+  key: string;
+  step: number;
+  value: number;
+  time: Date;
+}
+
+export async function insertPointsWithRollups(
+  db: Pool | PoolClient,
+  runId: string,
+  points: { key: string; step: number; value: number; time: Date }[],
+): Promise<StoredPoint[]> {
+  const { rows } = await db.query<StoredPoint>(
+    `WITH inserted AS (
+       INSERT INTO "MetricPoint" ("runId", "key", "step", "value", "time")
+       SELECT $1, u.k, u.s, u.v, u.t FROM unnest($2::varchar[], $3::int[], $4::float8[], $5::timestamptz[]) AS u(k, s, v, t)
+       ON CONFLICT ("runId", "key", "step") DO NOTHING
+       RETURNING "key", "step", "value", "time"
+     ),
+     buckets AS (
+       SELECT i."key", w.width, i."step" / w.width AS bucket, count(*)::int AS n,
+              min(i."value") FILTER (WHERE i."value" <> 'NaN') AS lo,
+              max(i."value") FILTER (WHERE i."value" <> 'NaN') AS hi,
+              max(i."step") AS last_step,
+              (array_agg(i."value" ORDER BY i."step" DESC))[1] AS last_value
+       FROM inserted i CROSS JOIN unnest($6::int[]) AS w(width)
+       GROUP BY i."key", w.width, i."step" / w.width
+     ),
+     rolled AS (
+       INSERT INTO "MetricRollup" AS r ("runId", "key", "width", "bucket", "count", "minValue", "maxValue", "lastStep", "lastValue")
+       SELECT $1, b."key", b.width, b.bucket, b.n, b.lo, b.hi, b.last_step, b.last_value FROM buckets b
+       ON CONFLICT ("runId", "key", "width", "bucket") DO UPDATE SET
+         "count" = r."count" + excluded."count",
+         "minValue" = LEAST(r."minValue", excluded."minValue"),
+         "maxValue" = GREATEST(r."maxValue", excluded."maxValue"),
+         "lastStep" = GREATEST(r."lastStep", excluded."lastStep"),
+         "lastValue" = CASE WHEN excluded."lastStep" > r."lastStep" THEN excluded."lastValue" ELSE r."lastValue" END
+     )
+     SELECT "key", "step", "value", "time" FROM inserted`,
+    [
+      runId,
+      points.map((p) => p.key),
+      points.map((p) => p.step),
+      points.map((p) => p.value),
+      points.map((p) => p.time),
+      ROLLUP_WIDTHS,
+    ],
+  );
+  return rows;
+}

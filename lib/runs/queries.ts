@@ -1,0 +1,149 @@
+/** Read side of runs for the dashboard and the API: list with filters, and detail. */
+import { Prisma } from "@/generated/prisma/client";
+import { prisma, pool } from "@/lib/prisma";
+import { RUN_STATUSES, toWireNumber, type RunStatus, type WireNumber } from "@/lib/protocol";
+import { ROLLUP_WIDTHS } from "@/lib/metrics/rollup";
+import { badRequest, notFound } from "@/lib/errors";
+
+export const RUN_SORTS = ["createdAt", "name", "status", "startedAt"] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
+
+export interface RunListQuery {
+  project?: string;
+  status?: RunStatus[];
+  tag?: string;
+  q?: string;
+  sort?: RunSort;
+  order?: "asc" | "desc";
+  page?: number;
+  pageSize?: number;
+  /** Metric whose latest value each row carries (the runs table shows train_loss). */
+  metric?: string;
+}
+
+export interface RunListItem {
+  id: string;
+  name: string;
+  project: string;
+  status: RunStatus;
+  tags: string[];
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  config: Record<string, unknown>;
+  lastMetric: WireNumber | null;
+}
+
+export function parseRunListQuery(params: URLSearchParams): RunListQuery {
+  const status = params.getAll("status").flatMap((s) => s.split(",")).filter(Boolean);
+  for (const s of status) if (!RUN_STATUSES.includes(s as RunStatus)) throw badRequest(`status: unknown status "${s}"`);
+  const sort = params.get("sort") ?? "createdAt";
+  if (!RUN_SORTS.includes(sort as RunSort)) throw badRequest(`sort must be one of ${RUN_SORTS.join(", ")}`);
+  const order = params.get("order") ?? "desc";
+  if (order !== "asc" && order !== "desc") throw badRequest("order must be asc or desc");
+  const page = Number(params.get("page") ?? 1);
+  const pageSize = Number(params.get("pageSize") ?? 50);
+  if (!Number.isInteger(page) || page < 1) throw badRequest("page must be a positive integer");
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw badRequest("pageSize must be an integer in [1, 500]");
+  return {
+    project: params.get("project") || undefined,
+    status: status as RunStatus[],
+    tag: params.get("tag") || undefined,
+    q: params.get("q")?.slice(0, 200) || undefined,
+    sort: sort as RunSort,
+    order,
+    page,
+    pageSize,
+    metric: params.get("metric") || "train_loss",
+  };
+}
+
+export async function listRuns(q: RunListQuery): Promise<{ runs: RunListItem[]; total: number; page: number; pageSize: number }> {
+  const page = q.page ?? 1;
+  const pageSize = q.pageSize ?? 50;
+  const where: Prisma.RunWhereInput = {
+    ...(q.project ? { project: { name: q.project } } : {}),
+    ...(q.status?.length ? { status: { in: q.status } } : {}),
+    ...(q.tag ? { tags: { has: q.tag } } : {}),
+    ...(q.q ? { name: { contains: q.q, mode: "insensitive" } } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    prisma.run.findMany({
+      where,
+      orderBy: [{ [q.sort ?? "createdAt"]: q.order ?? "desc" }, { id: "asc" }],
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      select: {
+        id: true,
+        name: true,
+        status: true,
+        tags: true,
+        createdAt: true,
+        startedAt: true,
+        endedAt: true,
+        config: true,
+        project: { select: { name: true } },
+      },
+    }),
+    prisma.run.count({ where }),
+  ]);
+  const last = await latestValues(
+    rows.map((r) => r.id),
+    q.metric ?? "train_loss",
+  );
+  return {
+    total,
+    page,
+    pageSize,
+    runs: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      project: r.project.name,
+      status: r.status,
+      tags: r.tags,
+      createdAt: r.createdAt.toISOString(),
+      startedAt: r.startedAt?.toISOString() ?? null,
+      endedAt: r.endedAt?.toISOString() ?? null,
+      config: r.config as Record<string, unknown>,
+      lastMetric: last.get(r.id) ?? null,
+    })),
+  };
+}
+
+/** The latest value of one metric for each of the given runs, read from the widest rollup. */
+export async function latestValues(runIds: string[], key: string): Promise<Map<string, WireNumber>> {
+  if (!runIds.length) return new Map();
+  const widest = ROLLUP_WIDTHS[ROLLUP_WIDTHS.length - 1];
+  const { rows } = await pool().query<{ runId: string; value: number }>(
+    `SELECT DISTINCT ON ("runId") "runId", "lastValue" AS value FROM "MetricRollup"
+     WHERE "runId" = ANY($1) AND "key" = $2 AND "width" = ${widest}
+     ORDER BY "runId", "bucket" DESC`,
+    [runIds, key],
+  );
+  return new Map(rows.map((r) => [r.runId, toWireNumber(r.value)]));
+}
+
+export async function getRun(id: string) {
+  const run = await prisma.run.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      config: true,
+      tags: true,
+      notes: true,
+      commandLine: true,
+      error: true,
+      createdAt: true,
+      startedAt: true,
+      endedAt: true,
+      lastHeartbeatAt: true,
+      project: { select: { id: true, name: true } },
+      environment: { select: { data: true } },
+    },
+  });
+  if (!run) throw notFound(`unknown run ${id}`);
+  return { ...run, environment: (run.environment?.data as Record<string, unknown> | undefined) ?? null };
+}
+export type RunDetail = Awaited<ReturnType<typeof getRun>>;

@@ -1,0 +1,75 @@
+/**
+ * One process serves Next.js and socket.io on the same port. Used by
+ * server.ts (npm start) and by the tests.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import next from "next";
+import { Server } from "socket.io";
+import { connectDatabase } from "@/lib/db/connect";
+import { startHeartbeatMonitor } from "@/lib/heartbeat-monitor";
+import { attachIngestNamespace } from "@/lib/ingest/ingest-namespace";
+import { attachLiveNamespace } from "@/lib/live-namespace";
+import { setLiveServer } from "@/lib/live";
+import { disconnect } from "@/lib/prisma";
+import { LIMITS } from "@/lib/protocol";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  io: Server;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: {
+  port?: number;
+  host?: string;
+  dev?: boolean;
+  dir?: string;
+  log?: (line: string) => void;
+} = {}): Promise<RunningServer> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const host = opts.host ?? "127.0.0.1";
+  const db = await connectDatabase({ log });
+  process.env.DATABASE_URL = db.url;
+
+  const app = next({ dev: opts.dev ?? false, dir: opts.dir ?? process.cwd(), hostname: host, port: opts.port ?? 3000 });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const httpServer = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error("inkstone: request failed:", err);
+      if (!res.headersSent) res.writeHead(500).end("internal error");
+    });
+  });
+  // An image event carries up to 10 MB of bytes plus its metadata.
+  const io = new Server(httpServer, { maxHttpBufferSize: LIMITS.bodyBytes, serveClient: false });
+  setLiveServer(io);
+  attachIngestNamespace(io);
+  attachLiveNamespace(io);
+  const stopMonitor = startHeartbeatMonitor();
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(opts.port ?? 3000, host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+  log(`inkstone: serving on ${url}`);
+
+  return {
+    url,
+    port,
+    io,
+    async close() {
+      stopMonitor();
+      setLiveServer(undefined);
+      io.close();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await app.close?.();
+      await disconnect();
+      await db.stop();
+    },
+  };
+}
