@@ -12,6 +12,9 @@ import { cleanText } from "./clean_text";
 /** CLIP's pre-tokenizer: special tokens, contractions, letter runs, single digits, runs of other symbols. */
 const WORD_PATTERN = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
 
+/** Splits a text around special tokens, keeping them at odd indices. */
+const SPECIAL_SPLIT = /(<\|startoftext\|>|<\|endoftext\|>)/;
+
 /** CLIP was trained with 49152 - 256 - 2 merges; merges.txt's first line is a version comment. */
 const MERGE_COUNT = 49152 - 256 - 2;
 
@@ -91,15 +94,26 @@ export class CLIPTokenizer {
     );
   }
 
-  /** The BPE tokens of a text, without special tokens or truncation. */
+  /**
+   * The BPE tokens of a text, before bos/eos and truncation. Special-token strings in the
+   * text are cut out first and the pieces between them cleaned separately, as transformers does.
+   */
   tokenize(text: string): string[] {
-    const words = cleanText(text).match(WORD_PATTERN) ?? [];
-    return words.flatMap((w) => this.bpe.encodeWord(w));
+    return text.split(SPECIAL_SPLIT).flatMap((piece, i) => {
+      if (i % 2 === 1) return [piece];
+      const words = cleanText(piece).match(WORD_PATTERN) ?? [];
+      return words.flatMap((w) => this.bpe.encodeWord(w));
+    });
+  }
+
+  /** The ids of a text's tokens, before bos/eos and truncation. */
+  tokenIds(text: string): number[] {
+    return this.tokenize(text).map((t) => this.vocab.get(t) ?? this.unkId);
   }
 
   /** bos + ids (truncated so that eos stays last) + eos, padded with the pad token to maxLength. */
   encodeOne(text: string): Int32Array {
-    const ids = this.tokenize(text).map((t) => this.vocab.get(t) ?? this.unkId);
+    const ids = this.tokenIds(text);
     const out = new Int32Array(this.maxLength).fill(this.padId);
     const body = ids.slice(0, this.maxLength - 2);
     out[0] = this.bosId;
