@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend";
 import { run as runUNetCase } from "../../trainer/conformance/kinds/unet";
 import { UNet2DConditionModel } from "../../trainer/models/unet_2d_condition";
+import { multiHeadAttention, setAttentionStrategy } from "../../trainer/nn/attention";
 import { caseOfKind, GOLDEN_MISSING, loadGolden } from "./golden";
 
 await selectBackend();
@@ -83,4 +84,22 @@ test("configs diffusers refuses or this port does not implement are rejected", (
     () => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, down_block_types: ["SimpleCrossAttnDownBlock2D", "DownBlock2D", "DownBlock2D"] }),
     /not supported/,
   );
+});
+
+test("per-head and batched attention compute the same thing", () => {
+  const [q, k, v] = [1, 2, 3].map((seed) => tf.randomNormal([2, 12, 16], 0, 1, "float32", seed) as tf.Tensor3D);
+  const results = (["per-head", "batched"] as const).map((strategy) => {
+    setAttentionStrategy(strategy);
+    return multiHeadAttention(q, k.slice([0, 0, 0], [2, 5, 16]), v.slice([0, 0, 0], [2, 5, 16]), 4);
+  });
+  setAttentionStrategy("batched");
+  const diff = tf.max(tf.abs(tf.sub(results[0], results[1]))).dataSync()[0];
+  assert.ok(diff < 1e-6, `strategies differ by ${diff}`);
+  // Against a direct single-head reference for head 0.
+  const head0 = tf.matMul(
+    tf.softmax(tf.div(tf.matMul(q.slice([0, 0, 0], [2, 12, 4]), k.slice([0, 0, 0], [2, 5, 4]), false, true), 2)),
+    v.slice([0, 0, 0], [2, 5, 4]),
+  );
+  const headDiff = tf.max(tf.abs(tf.sub(results[1].slice([0, 0, 0], [2, 12, 4]), head0))).dataSync()[0];
+  assert.ok(headDiff < 1e-6, `head 0 differs from the reference by ${headDiff}`);
 });
