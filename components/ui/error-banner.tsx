@@ -1,0 +1,28 @@
+"use client";
+import { Button } from "./button";
+
+/** Shows an error from the server to the user (never swallowed), with an optional retry. */
+export function ErrorBanner({ error, onRetry, onDismiss }: { error: unknown; onRetry?: () => void; onDismiss?: () => void }) {
+  if (error === null || error === undefined || error === "") return null;
+  return (
+    <div className="error-banner" role="alert">
+      <span className="error-banner-text">{errorText(error)}</span>
+      {onRetry ? (
+        <Button size="sm" onClick={onRetry}>
+          Retry
+        </Button>
+      ) : null}
+      {onDismiss ? (
+        <Button size="sm" variant="ghost" onClick={onDismiss} aria-label="Dismiss">
+          ×
+        </Button>
+      ) : null}
+    </div>
+  );
+}
+
+export function errorText(error: unknown): string {
+  if (typeof error === "string") return error;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
