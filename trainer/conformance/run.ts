@@ -65,19 +65,24 @@ function tolerance(c: GoldenCase): string {
 }
 
 async function runCase(c: GoldenCase, set: GoldenSet): Promise<CaseResult> {
-  const runner = await loadRunner(c.kind);
-  if (typeof runner === "string") return { worst: Infinity, detail: runner };
   try {
+    // Inside the try: a kind file that fails to import is that case's failure, not the run's.
+    const runner = await loadRunner(c.kind);
+    if (typeof runner === "string") return { worst: Infinity, detail: runner };
     return await runner(c, set);
   } catch (e) {
-    return { worst: Infinity, detail: `exception: ${(e as Error).stack ?? String(e)}` };
+    // The case line stays one line; the stack goes to stderr.
+    console.error((e as Error).stack ?? String(e));
+    return { worst: Infinity, detail: `exception: ${(e as Error).message ?? String(e)}` };
   }
 }
 
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   await selectBackend(opts.backend);
-  const golden = JSON.parse(fs.readFileSync(path.join(opts.dir, "cases.json"), "utf8")) as { model: string; cases: GoldenCase[] };
+  const casesFile = path.join(opts.dir, "cases.json");
+  if (!fs.existsSync(casesFile)) throw new Error(`not a golden set: ${casesFile} is missing`);
+  const golden = JSON.parse(fs.readFileSync(casesFile, "utf8")) as { model: string; cases: GoldenCase[] };
   const handedOut: tf.Tensor[] = [];
   const { set, close } = openGoldenSet(opts.dir, golden.model, handedOut);
   const cases = golden.cases.filter((c) => !opts.only || opts.only.has(c.name) || opts.only.has(c.kind));
