@@ -68,9 +68,13 @@ test("encode splits mean and logvar and clamps logvar to [-30, 20]", () => {
   const vae = AutoencoderKL.fromConfig({ block_out_channels: [8, 8], down_block_types: ["DownEncoderBlock2D", "DownEncoderBlock2D"], up_block_types: ["UpDecoderBlock2D", "UpDecoderBlock2D"], norm_num_groups: 4 });
   // A quant_conv bias that pushes the logvar half far past both bounds: +100 on channel 4, -100 on the rest.
   vae.quant_conv!.bias!.value.assign(tf.tensor1d([1, 2, 3, 4, 100, -100, -100, -100]));
-  const { mean, logvar } = vae.encode(tf.zeros([1, 8, 8, 3]) as tf.Tensor4D);
+  const image = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
+  const { mean, logvar } = vae.encode(image);
   assert.deepEqual(mean.shape, [1, 4, 4, 4]);
   assert.deepEqual(Array.from(mean.dataSync().slice(0, 4)), [1, 2, 3, 4]);
   assert.deepEqual(Array.from(logvar.dataSync().slice(0, 4)), [20, -30, -30, -30]);
-  assert.deepEqual(vae.decode(mean).shape, [1, 8, 8, 3]);
+  const decoded = vae.decode(mean);
+  assert.deepEqual(decoded.shape, [1, 8, 8, 3]);
+  tf.dispose([image, mean, logvar, decoded]);
+  vae.parameters().forEach((p) => p.value.dispose());
 });

@@ -207,7 +207,7 @@ export class UNet2DConditionModel extends Module {
     const stem: UNetSegment = ([sample, timestep, context]) =>
       tf.tidy(() => {
         const n = sample.shape[0];
-        const t = timestep.size === 1 && n > 1 ? tf.broadcastTo(timestep.reshape([1]), [n]) : timestep;
+        const t = tf.cast(timestep.size === 1 && n > 1 ? tf.broadcastTo(timestep.reshape([1]), [n]) : timestep, "float32");
         const sinusoids = timestepSinusoids(t as tf.Tensor1D, c.block_out_channels[0], c.flip_sin_to_cos, c.freq_shift);
         return [this.time_embedding.forward(sinusoids), context, this.conv_in.forward(sample as tf.Tensor4D)];
       });
