@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { nativeToTorch, torchToNative, type Parameter } from "../nn/module";
+import { stateVariable } from "./state_variable";
 
 export interface AdamWOptions {
   lr: number;
@@ -41,7 +42,7 @@ export class AdamW {
   private momentsOf(name: string, p: Parameter): Moments {
     let m = this.moments.get(name);
     if (!m) {
-      m = { expAvg: tf.variable(tf.zerosLike(p.value), false), expAvgSq: tf.variable(tf.zerosLike(p.value), false), step: 0 };
+      m = { expAvg: stateVariable(tf.zerosLike(p.value)), expAvgSq: stateVariable(tf.zerosLike(p.value)), step: 0 };
       this.moments.set(name, m);
     }
     return m;
@@ -97,8 +98,8 @@ export class AdamW {
       const step = state.get(`${name}.step`);
       if (!expAvg || !expAvgSq || !step) continue;
       this.moments.set(name, {
-        expAvg: tf.variable(torchToNative(expAvg, p.layout), false),
-        expAvgSq: tf.variable(torchToNative(expAvgSq, p.layout), false),
+        expAvg: stateVariable(torchToNative(expAvg, p.layout)),
+        expAvgSq: stateVariable(torchToNative(expAvgSq, p.layout)),
         step: step.dataSync()[0],
       });
     }

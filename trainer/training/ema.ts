@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { nativeToTorch, torchToNative, type Parameter } from "../nn/module";
+import { stateVariable } from "./state_variable";
 
 export interface EMAOptions {
   decay?: number;
@@ -28,12 +29,12 @@ export interface EMAConfig {
 type NamedParameters = Array<[string, Parameter]>;
 
 export class EMAModel {
-  readonly decay: number;
-  readonly minDecay: number;
-  readonly updateAfterStep: number;
-  readonly useEmaWarmup: boolean;
-  readonly invGamma: number;
-  readonly power: number;
+  decay: number;
+  minDecay: number;
+  updateAfterStep: number;
+  useEmaWarmup: boolean;
+  invGamma: number;
+  power: number;
   optimizationStep = 0;
   /** The decay used by the latest step. */
   curDecayValue: number | null = null;
@@ -48,7 +49,7 @@ export class EMAModel {
     this.useEmaWarmup = opts.useEmaWarmup ?? false;
     this.invGamma = opts.invGamma ?? 1;
     this.power = opts.power ?? 2 / 3;
-    for (const [name, p] of params) this.shadow.set(name, tf.variable(p.value.clone(), false));
+    for (const [name, p] of params) this.shadow.set(name, stateVariable(p.value.clone()));
   }
 
   /**
@@ -115,7 +116,7 @@ export class EMAModel {
     return new Map(params.map(([name, p]) => [name, nativeToTorch(this.shadowOf(name), p.layout)]));
   }
 
-  /** Loads torch-layout shadow weights and, when given, the step counter saved with them. */
+  /** Loads torch-layout shadow weights and, when given, the settings and step counter saved with them. */
   loadStateDict(params: NamedParameters, weights: Map<string, tf.Tensor>, config?: Partial<EMAConfig>): void {
     for (const [name, p] of params) {
       const t = weights.get(name);
@@ -124,7 +125,14 @@ export class EMAModel {
       this.shadowOf(name).assign(native);
       native.dispose();
     }
-    if (config?.optimization_step !== undefined) this.optimizationStep = config.optimization_step;
+    // Like diffusers' load_state_dict: every setting present in the saved state replaces the current one.
+    this.decay = config?.decay ?? this.decay;
+    this.minDecay = config?.min_decay ?? this.minDecay;
+    this.optimizationStep = config?.optimization_step ?? this.optimizationStep;
+    this.updateAfterStep = config?.update_after_step ?? this.updateAfterStep;
+    this.useEmaWarmup = config?.use_ema_warmup ?? this.useEmaWarmup;
+    this.invGamma = config?.inv_gamma ?? this.invGamma;
+    this.power = config?.power ?? this.power;
   }
 
   dispose(): void {
