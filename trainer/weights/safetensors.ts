@@ -221,7 +221,11 @@ export async function readSafetensors(file: string): Promise<Map<string, tf.Tens
   const st = SafetensorsFile.open(file);
   const out = new Map<string, tf.Tensor>();
   try {
-    for (const name of st.names()) out.set(name, st.read(name));
+    for (const name of st.names()) {
+      out.set(name, st.read(name));
+      // Let timers and sockets (progress reporting) run between tensors of a multi-GB file.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   } catch (e) {
     out.forEach((t) => t.dispose());
     throw e;
