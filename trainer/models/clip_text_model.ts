@@ -40,7 +40,6 @@ function parseConfig(raw: Record<string, unknown>): CLIPTextConfig {
   if (cfg.hidden_size % cfg.num_attention_heads !== 0) {
     throw new Error(`text encoder config: hidden_size ${cfg.hidden_size} is not divisible by ${cfg.num_attention_heads} heads`);
   }
-  activation(cfg.hidden_act); // rejects an unsupported activation before any weights load
   return cfg;
 }
 
