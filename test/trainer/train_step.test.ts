@@ -1,0 +1,151 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../../trainer/backend";
+import { run as runTrainSteps } from "../../trainer/conformance/kinds/train_steps";
+import { DDPMScheduler } from "../../trainer/schedulers/ddpm";
+import { AdamW } from "../../trainer/training/adamw";
+import { EMAModel } from "../../trainer/training/ema";
+import { chainSegments } from "../../trainer/training/gradient_checkpointing";
+import { diffusionLoss, minSnrWeights } from "../../trainer/training/loss";
+import {
+  accumulateGradients,
+  microStep,
+  optimizerStep,
+  sampleNoise,
+  sampleTimesteps,
+  type MicroBatch,
+} from "../../trainer/training/train_step";
+import { caseOfKind, GOLDEN_MISSING, loadGolden } from "./golden";
+import { tinyUNet } from "./tiny_unet";
+
+await selectBackend();
+
+const SD15_SCHEDULER = { beta_schedule: "scaled_linear", beta_start: 0.00085, beta_end: 0.012, num_train_timesteps: 1000 };
+
+function microBatch(seed: number, timesteps: number[]): MicroBatch {
+  const shape: [number, number, number, number] = [timesteps.length, 8, 8, 4];
+  return {
+    latents: tf.randomNormal(shape, 0, 1, "float32", seed) as tf.Tensor4D,
+    noise: tf.randomNormal(shape, 0, 1, "float32", seed + 1) as tf.Tensor4D,
+    timesteps: tf.tensor1d(timesteps, "int32"),
+    encoderHiddenStates: tf.randomNormal([timesteps.length, 77, 16], 0, 1, "float32", seed + 2) as tf.Tensor3D,
+  };
+}
+
+function relativeError(got: tf.Tensor, want: tf.Tensor): number {
+  return tf.tidy(() => tf.norm(tf.sub(got, want)).dataSync()[0] / tf.norm(want).dataSync()[0]);
+}
+
+test("the golden train_steps case passes (losses, grad norms, UNet and EMA weight deltas)", async (t) => {
+  const golden = await loadGolden();
+  if (!golden) return t.skip(GOLDEN_MISSING);
+  const result = await runTrainSteps(caseOfKind(golden.cases, "train_steps"), golden.set);
+  console.log(`train_steps worst ${result.worst.toPrecision(3)}: ${result.detail}`);
+  assert.ok(result.worst <= 1, result.detail);
+});
+
+test("min-SNR weights and the weighted loss match a float64 reference", () => {
+  const scheduler = DDPMScheduler.fromConfig(SD15_SCHEDULER);
+  const ts = [0, 10, 500, 999];
+  const gamma = 5;
+  const snr = ts.map((t) => scheduler.alphasCumprod[t] / (1 - scheduler.alphasCumprod[t]));
+  const eps = minSnrWeights(scheduler.alphasCumprod, ts, gamma, "epsilon").arraySync();
+  const v = minSnrWeights(scheduler.alphasCumprod, ts, gamma, "v_prediction").arraySync();
+  snr.forEach((s, i) => {
+    assert.ok(Math.abs(eps[i] - Math.min(s, gamma) / s) <= 1e-5 * (Math.min(s, gamma) / s), `epsilon weight ${i}`);
+    assert.ok(Math.abs(v[i] - Math.min(s, gamma) / (s + 1)) <= 1e-5 * (Math.min(s, gamma) / (s + 1)), `v weight ${i}`);
+  });
+
+  const pred = [[1, 2], [3, 5]];
+  const target = [[0, 0], [1, 1]];
+  const w = [0.5, 2];
+  // Per-sample means 2.5 and 10, weighted 1.25 and 20, mean 10.625; unweighted mean 6.25.
+  const [p, q, wt] = [tf.tensor2d(pred), tf.tensor2d(target), tf.tensor1d(w)];
+  assert.equal(diffusionLoss(p, q, wt as tf.Tensor1D).dataSync()[0], 10.625);
+  assert.equal(diffusionLoss(p, q).dataSync()[0], 6.25);
+  tf.dispose([p, q, wt]);
+  scheduler.dispose();
+});
+
+test("microStep noises the input with inputNoise, targets the velocity and applies min-SNR weights", () => {
+  const unet = tinyUNet(1);
+  const scheduler = DDPMScheduler.fromConfig({ ...SD15_SCHEDULER, prediction_type: "v_prediction" });
+  const batch = microBatch(10, [100, 900]);
+  const inputNoise = tf.randomNormal(batch.noise.shape, 0, 1, "float32", 20) as tf.Tensor4D;
+  const out = microStep(unet, scheduler, { ...batch, inputNoise }, {
+    predictionType: "v_prediction",
+    snrGamma: 5,
+    gradAccum: 2,
+    gradientCheckpointing: true,
+  });
+  const want = tf.tidy(() => {
+    const noisy = scheduler.addNoise(batch.latents, inputNoise, batch.timesteps) as tf.Tensor4D;
+    const pred = unet.forward(noisy, tf.cast(batch.timesteps, "float32") as tf.Tensor1D, batch.encoderHiddenStates);
+    const target = scheduler.getVelocity(batch.latents, batch.noise, batch.timesteps);
+    return diffusionLoss(pred, target, minSnrWeights(scheduler.alphasCumprod, [100, 900], 5, "v_prediction")).dataSync()[0];
+  });
+  assert.ok(Math.abs(out.loss - want) <= 1e-6 * want, `loss ${out.loss} want ${want}`);
+  tf.dispose([...out.grads.values(), ...Object.values(batch), inputNoise]);
+  scheduler.dispose();
+});
+
+test("accumulated micro-step gradients equal the gradient of the mean loss", () => {
+  const unet = tinyUNet(2);
+  const scheduler = DDPMScheduler.fromConfig(SD15_SCHEDULER);
+  const batches = [microBatch(30, [250]), microBatch(40, [750])];
+  const opts = { predictionType: "epsilon" as const, gradAccum: 2, gradientCheckpointing: true };
+  let sums: Map<string, tf.Tensor> | null = null;
+  for (const b of batches) sums = accumulateGradients(sums, microStep(unet, scheduler, b, opts).grads);
+
+  const named = unet.namedParameters();
+  const full = tf.variableGrads(() => {
+    const losses = batches.map((b) => {
+      const noisy = scheduler.addNoise(b.latents, b.noise, b.timesteps) as tf.Tensor4D;
+      const t = tf.cast(b.timesteps, "float32") as tf.Tensor1D;
+      return diffusionLoss(chainSegments(unet.segments())([noisy, t, b.encoderHiddenStates])[0], b.noise);
+    });
+    return tf.div(tf.addN(losses), 2) as tf.Scalar;
+  }, named.map(([, p]) => p.value));
+  for (const [name, p] of named) {
+    const err = relativeError(sums!.get(name)!, full.grads[p.value.name]);
+    assert.ok(err <= 1e-5, `${name}: relative error ${err}`);
+  }
+  tf.dispose([...sums!.values(), full.value, Object.values(full.grads), batches.flatMap((b) => Object.values(b))]);
+  scheduler.dispose();
+});
+
+test("training keeps the tensor count flat from step to step", () => {
+  const unet = tinyUNet(3);
+  const scheduler = DDPMScheduler.fromConfig(SD15_SCHEDULER);
+  const params = unet.namedParameters();
+  const optimizer = new AdamW(params, { lr: 1e-3, weightDecay: 0.01 });
+  const ema = new EMAModel(params);
+  const counts: number[] = [];
+  for (let step = 1; step <= 5; step++) {
+    let grads: Map<string, tf.Tensor> | null = null;
+    for (let k = 0; k < 2; k++) {
+      const batch = microBatch(100 * step + 10 * k, [0]);
+      tf.dispose(batch.timesteps);
+      batch.timesteps = sampleTimesteps(1, 1000, step * 7 + k);
+      const noise = sampleNoise([1, 8, 8, 4], { noiseOffset: 0.1, inputPerturbation: 0.1, seed: step });
+      tf.dispose(batch.noise);
+      const out = microStep(unet, scheduler, { ...batch, ...noise }, {
+        predictionType: "epsilon",
+        snrGamma: 5,
+        gradAccum: 2,
+        gradientCheckpointing: k === 0,
+      });
+      assert.ok(Number.isFinite(out.loss));
+      tf.dispose([...Object.values(batch), ...Object.values(noise)]);
+      grads = accumulateGradients(grads, out.grads);
+    }
+    const norm = optimizerStep(grads!, { optimizer, lr: 1e-3, maxGradNorm: 1, ema, params });
+    assert.ok(Number.isFinite(norm) && norm > 0);
+    counts.push(tf.memory().numTensors);
+  }
+  assert.equal(counts[4], counts[1], `tensor counts per step: ${counts.join(", ")}`);
+  optimizer.dispose();
+  ema.dispose();
+  scheduler.dispose();
+});
