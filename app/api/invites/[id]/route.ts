@@ -1,0 +1,10 @@
+import { respond } from "@/lib/http/responses";
+import { requireSessionUser } from "@/lib/access";
+import { revokeInvite } from "@/lib/auth/accounts";
+
+export async function DELETE(req: Request, ctx: { params: Promise<{ id: string }> }) {
+  return respond(async () => {
+    const admin = await requireSessionUser(req);
+    await revokeInvite(admin, (await ctx.params).id);
+  });
+}

@@ -1,0 +1,15 @@
+import { readJson, respond } from "@/lib/http/responses";
+import { requireSessionUser } from "@/lib/access";
+import { createInvite, listInvites } from "@/lib/auth/accounts";
+
+export async function GET(req: Request) {
+  return respond(async () => listInvites(await requireSessionUser(req)));
+}
+
+/** `{email?}` -> the invite with its one-time link path. Admin only. */
+export async function POST(req: Request) {
+  return respond(async () => {
+    const admin = await requireSessionUser(req);
+    return createInvite(admin, await readJson(req, 16_384));
+  });
+}

@@ -1,0 +1,10 @@
+import { respond } from "@/lib/http/responses";
+import { requireSessionUser } from "@/lib/access";
+import { revokeApiKey } from "@/lib/auth/api-keys";
+
+export async function DELETE(req: Request, ctx: { params: Promise<{ id: string }> }) {
+  return respond(async () => {
+    const user = await requireSessionUser(req);
+    await revokeApiKey(user, (await ctx.params).id);
+  });
+}

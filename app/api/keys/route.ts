@@ -1,0 +1,15 @@
+import { readJson, respond } from "@/lib/http/responses";
+import { requireSessionUser } from "@/lib/access";
+import { createApiKey, listApiKeys } from "@/lib/auth/api-keys";
+
+export async function GET(req: Request) {
+  return respond(async () => listApiKeys(await requireSessionUser(req)));
+}
+
+/** `{name}` -> the key, shown this once. */
+export async function POST(req: Request) {
+  return respond(async () => {
+    const user = await requireSessionUser(req);
+    return createApiKey(user, await readJson(req, 16_384));
+  });
+}

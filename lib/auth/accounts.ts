@@ -1,0 +1,130 @@
+/**
+ * Accounts on this server: the first one becomes the admin; every later one
+ * needs an invite the admin made. Invite tokens, like every secret here, are
+ * stored only as hashes.
+ */
+import { z } from "zod";
+import { prisma } from "@/lib/prisma";
+import { badRequest, forbidden, notFound } from "@/lib/errors";
+import { newToken, sha256 } from "@/lib/tokens";
+import { parseInput } from "@/lib/validate";
+import { hashPassword, verifyPassword } from "./passwords";
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: "admin" | "member";
+}
+
+export const INVITE_DAYS = 7;
+
+export const signUpSchema = z.object({
+  email: z.string().trim().toLowerCase().email("enter a valid email address").max(254),
+  name: z.string().trim().min(1, "enter your name").max(100, "at most 100 characters"),
+  password: z.string().min(8, "at least 8 characters").max(200, "at most 200 characters"),
+  invite: z.string().max(200).optional(),
+});
+
+// Once an account exists it stays so (accounts are never all deleted), so a positive answer is cached.
+let someUserExists = false;
+
+export async function hasAnyUser(): Promise<boolean> {
+  if (someUserExists) return true;
+  someUserExists = (await prisma.user.count()) > 0;
+  return someUserExists;
+}
+
+/** Creates an account. The very first one is the admin and needs no invite. */
+export async function signUp(payload: unknown): Promise<SessionUser> {
+  const input = parseInput(signUpSchema, payload);
+  const passwordHash = await hashPassword(input.password);
+  const user = await prisma.$transaction(async (tx) => {
+    // Serialises sign-ups so two simultaneous first sign-ups cannot both become admin.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(727001)`;
+    const first = (await tx.user.count()) === 0;
+    let inviteId: string | undefined;
+    if (!first) {
+      if (!input.invite) throw forbidden("sign-up needs an invite link from the admin");
+      const invite = await tx.invite.findUnique({ where: { tokenHash: sha256(input.invite) } });
+      if (!invite || invite.usedAt || invite.expiresAt < new Date()) throw forbidden("this invite link is invalid, used or expired");
+      if (invite.email && invite.email.toLowerCase() !== input.email) throw forbidden(`this invite is for ${invite.email}`);
+      inviteId = invite.id;
+    }
+    if (await tx.user.findUnique({ where: { email: input.email } })) throw badRequest("email: an account with this email already exists");
+    const created = await tx.user.create({
+      data: { email: input.email, name: input.name, passwordHash, role: first ? "admin" : "member" },
+    });
+    if (inviteId) await tx.invite.update({ where: { id: inviteId }, data: { usedAt: new Date() } });
+    return created;
+  });
+  someUserExists = true;
+  return toSessionUser(user);
+}
+
+/** Checks an email and password; null when either is wrong (the caller does not learn which). */
+export async function checkCredentials(email: string, password: string): Promise<SessionUser | null> {
+  const user = await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  if (!user || !(await verifyPassword(password, user.passwordHash))) return null;
+  return toSessionUser(user);
+}
+
+export async function findUser(id: string): Promise<SessionUser | null> {
+  const user = await prisma.user.findUnique({ where: { id } });
+  return user ? toSessionUser(user) : null;
+}
+
+function toSessionUser(u: { id: string; email: string; name: string; role: "admin" | "member" }): SessionUser {
+  return { id: u.id, email: u.email, name: u.name, role: u.role };
+}
+
+const createInviteSchema = z.object({
+  email: z.union([z.string().trim().toLowerCase().email("enter a valid email address"), z.literal("")]).optional(),
+});
+
+/** Creates an invite; the token is returned once (the link), only its hash is stored. */
+export async function createInvite(admin: SessionUser, payload: unknown) {
+  requireAdmin(admin);
+  const input = parseInput(createInviteSchema, payload);
+  const token = newToken();
+  const invite = await prisma.invite.create({
+    data: {
+      tokenHash: sha256(token),
+      email: input.email || null,
+      createdById: admin.id,
+      expiresAt: new Date(Date.now() + INVITE_DAYS * 86_400_000),
+    },
+  });
+  return { ...publicInvite(invite), token, path: `/signup?invite=${token}` };
+}
+
+export async function listInvites(admin: SessionUser) {
+  requireAdmin(admin);
+  const invites = await prisma.invite.findMany({ orderBy: { createdAt: "desc" }, take: 200 });
+  return invites.map(publicInvite);
+}
+
+export async function revokeInvite(admin: SessionUser, id: string): Promise<void> {
+  requireAdmin(admin);
+  const { count } = await prisma.invite.deleteMany({ where: { id, usedAt: null } });
+  if (!count) throw notFound("no such unused invite");
+}
+
+export async function listUsers() {
+  return prisma.user.findMany({ orderBy: { createdAt: "asc" }, select: { id: true, email: true, name: true, role: true, createdAt: true } });
+}
+
+function requireAdmin(user: SessionUser): void {
+  if (user.role !== "admin") throw forbidden("only the admin manages invites");
+}
+
+function publicInvite(i: { id: string; email: string | null; createdAt: Date; expiresAt: Date; usedAt: Date | null }) {
+  return {
+    id: i.id,
+    email: i.email,
+    createdAt: i.createdAt.toISOString(),
+    expiresAt: i.expiresAt.toISOString(),
+    usedAt: i.usedAt?.toISOString() ?? null,
+    state: i.usedAt ? "used" : i.expiresAt < new Date() ? "expired" : "open",
+  };
+}

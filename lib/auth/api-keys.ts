@@ -1,0 +1,58 @@
+/**
+ * Per-account API keys for the SDK. A key is shown once at creation; only its
+ * sha256 and a short prefix (to tell keys apart) are stored.
+ */
+import { z } from "zod";
+import { prisma } from "@/lib/prisma";
+import { notFound } from "@/lib/errors";
+import { newToken, sha256 } from "@/lib/tokens";
+import { parseInput } from "@/lib/validate";
+import type { SessionUser } from "./accounts";
+
+export const API_KEY_PREFIX = "ink_";
+
+const createKeySchema = z.object({
+  name: z.string().trim().min(1, "give the key a name").max(100, "at most 100 characters"),
+});
+
+export async function createApiKey(user: SessionUser, payload: unknown) {
+  const { name } = parseInput(createKeySchema, payload);
+  const key = API_KEY_PREFIX + newToken();
+  const row = await prisma.apiKey.create({
+    data: { userId: user.id, name, prefix: key.slice(0, API_KEY_PREFIX.length + 6), keyHash: sha256(key) },
+  });
+  return { ...publicKey(row), key };
+}
+
+export async function listApiKeys(user: SessionUser) {
+  const rows = await prisma.apiKey.findMany({ where: { userId: user.id }, orderBy: { createdAt: "desc" } });
+  return rows.map(publicKey);
+}
+
+export async function revokeApiKey(user: SessionUser, id: string): Promise<void> {
+  const { count } = await prisma.apiKey.updateMany({ where: { id, userId: user.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  if (!count) throw notFound("no such active key");
+}
+
+/** The owner of a valid, unrevoked key (and notes its use), or null. */
+export async function userForApiKey(key: string): Promise<{ userId: string } | null> {
+  if (!key.startsWith(API_KEY_PREFIX)) return null;
+  const row = await prisma.apiKey.findUnique({ where: { keyHash: sha256(key) }, select: { id: true, userId: true, revokedAt: true, lastUsedAt: true } });
+  if (!row || row.revokedAt) return null;
+  // One write a minute at most, so a busy SDK does not turn every read into a write.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return { userId: row.userId };
+}
+
+function publicKey(k: { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    createdAt: k.createdAt.toISOString(),
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+  };
+}
