@@ -39,7 +39,10 @@ export function nativeToTorch(t: tf.Tensor, layout: Layout): tf.Tensor {
 
 /** A parameter of the given tfjs-layout shape, filled with zeros until weights are loaded. */
 export function parameter(shape: number[], layout: Layout = "plain", trainable = true): Parameter {
-  return new Parameter(tf.variable(tf.zeros(shape), trainable), layout);
+  const init = tf.zeros(shape);
+  const variable = tf.variable(init, trainable);
+  init.dispose();
+  return new Parameter(variable, layout);
 }
 
 /**
@@ -93,6 +96,11 @@ export abstract class Module {
       p.value.assign(native);
       native.dispose();
     }
+  }
+
+  /** Frees every parameter's memory; the module is unusable afterwards. */
+  dispose(): void {
+    for (const p of this.parameters()) p.value.dispose();
   }
 
   /** The parameters in torch layout, keyed as in a diffusers checkpoint. The caller disposes. */
