@@ -80,6 +80,7 @@ test("an SD2-like UNet runs at odd latent sizes and its segments chain to exactl
 test("configs diffusers refuses or this port does not implement are rejected", () => {
   assert.throws(() => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, num_attention_heads: 8 }), /num_attention_heads/);
   assert.throws(() => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, class_embed_type: "timestep" }), /class_embed_type/);
+  assert.throws(() => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, mid_block_type: null }), /mid_block_type/);
   assert.throws(
     () => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, down_block_types: ["SimpleCrossAttnDownBlock2D", "DownBlock2D", "DownBlock2D"] }),
     /not supported/,

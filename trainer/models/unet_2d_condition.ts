@@ -54,7 +54,10 @@ export function parseUNetConfig(raw: Record<string, unknown>): UNet2DConditionCo
   if (up.length !== n || blockOut.length !== n) throw new Error("config: down_block_types, up_block_types and block_out_channels differ in length");
   for (const t of down) if (!DOWN_TYPES.includes(t)) throw new Error(`config: down block type ${t} is not supported`);
   for (const t of up) if (!UP_TYPES.includes(t)) throw new Error(`config: up block type ${t} is not supported`);
-  requireSetting(raw, "mid_block_type", ["UNetMidBlock2DCrossAttn", null]);
+  // Absent means the default; an explicit null means no mid block, which SD never uses and this port does not build.
+  if ("mid_block_type" in raw && raw.mid_block_type !== "UNetMidBlock2DCrossAttn") {
+    throw new Error(`config: mid_block_type ${JSON.stringify(raw.mid_block_type)} is not supported`);
+  }
   if (raw.num_attention_heads != null) {
     // diffusers 0.29 refuses it too: its attention_head_dim already means heads (diffusers issue #2011).
     throw new Error("config: num_attention_heads cannot be set for UNet2DConditionModel; attention_head_dim gives the number of heads");
