@@ -41,7 +41,9 @@ function randomUNet(config: Record<string, unknown>): UNet2DConditionModel {
   const unet = UNet2DConditionModel.fromConfig(config);
   unet.parameters().forEach((p, k) => {
     const fanIn = p.value.shape.length > 1 ? p.value.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
-    p.value.assign(tf.randomNormal(p.value.shape, 0, 1 / Math.sqrt(fanIn), "float32", 7 + k));
+    const init = tf.randomNormal(p.value.shape, 0, 1 / Math.sqrt(fanIn), "float32", 7 + k);
+    p.value.assign(init);
+    init.dispose();
   });
   return unet;
 }
