@@ -32,7 +32,7 @@ export interface LrSchedulerOptions {
 
 export type LrLambda = (step: number) => number;
 
-function required(value: number | undefined, what: string, name: string): number {
+function required<T>(value: T | undefined, what: string, name: string): T {
   if (value === undefined) throw new Error(`lr scheduler "${name}" requires ${what}`);
   return value;
 }
@@ -55,13 +55,14 @@ function piecewiseConstant(stepRules: string): LrLambda {
   return (step) => rules.find((r) => step < r.until)?.factor ?? finalFactor;
 }
 
+/**
+ * The schedule's lr factor by optimizer step. Step k trains with baseLr * f(k); the seed then steps the
+ * scheduler and logs get_last_lr(), which is baseLr * f(k + 1).
+ */
 export function lrLambda(opts: LrSchedulerOptions): LrLambda {
   const { name } = opts;
   if (name === "constant") return () => 1;
-  if (name === "piecewise_constant") {
-    if (opts.stepRules === undefined) throw new Error(`lr scheduler "${name}" requires stepRules`);
-    return piecewiseConstant(opts.stepRules);
-  }
+  if (name === "piecewise_constant") return piecewiseConstant(required(opts.stepRules, "stepRules", name));
   const warmupSteps = required(opts.numWarmupSteps, "numWarmupSteps", name);
   if (name === "constant_with_warmup") return (k) => warmup(k, warmupSteps) ?? 1;
   const trainingSteps = required(opts.numTrainingSteps, "numTrainingSteps", name);
