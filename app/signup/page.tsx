@@ -1,0 +1,26 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { SignUpForm } from "@/components/auth/sign-up-form";
+import { hasAnyUser } from "@/lib/auth/accounts";
+import { pageUser } from "@/lib/page-access";
+
+export const metadata = { title: "Sign up · Inkstone" };
+
+export default async function SignUpPage({ searchParams }: { searchParams: Promise<{ invite?: string }> }) {
+  const { invite } = await searchParams;
+  if (await pageUser()) redirect("/");
+  const first = !(await hasAnyUser());
+  return (
+    <main className="auth-card">
+      <h1>{first ? "Create the admin account" : "Join this Inkstone"}</h1>
+      {first || invite ? (
+        <SignUpForm invite={invite} first={first} />
+      ) : (
+        <p className="notice">Signing up needs an invite link from the admin of this server (Settings → Invites).</p>
+      )}
+      <p className="muted small">
+        Already have an account? <Link href="/signin">Sign in</Link>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,119 @@
+"use client";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { ErrorBanner } from "@/components/ui/error-banner";
+import { Panel } from "@/components/ui/panel";
+import { SkeletonRows } from "@/components/ui/spinner";
+import { fetchJson } from "@/components/ui/fetch-json";
+import { formatDateTime } from "@/lib/format";
+
+interface KeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export function ApiKeysPanel() {
+  const [keys, setKeys] = useState<KeyRow[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(() => {
+    fetchJson<KeyRow[]>("/api/keys").then(setKeys, setError);
+  }, []);
+  useEffect(load, [load]);
+
+  async function create(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await fetchJson<KeyRow & { key: string }>("/api/keys", { method: "POST", json: { name: new FormData(form).get("name") } });
+      setCreated(res.key);
+      form.reset();
+      load();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function revoke(id: string) {
+    if (!window.confirm("Revoke this key? Scripts using it will stop working.")) return;
+    try {
+      await fetchJson(`/api/keys/${encodeURIComponent(id)}`, { method: "DELETE" });
+      load();
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  return (
+    <Panel title="API keys">
+      <div className="stack">
+        <p className="muted small">
+          The SDK and the trainer create runs with a key: <code>INKSTONE_API_KEY=ink_… npm run train -- …</code>
+        </p>
+        <ErrorBanner error={error} onDismiss={() => setError(null)} />
+        <form className="row" onSubmit={create}>
+          <input type="text" name="name" placeholder="Key name, e.g. laptop" aria-label="Key name" required maxLength={100} />
+          <Button type="submit" variant="primary" busy={busy}>
+            Create key
+          </Button>
+        </form>
+        {created ? (
+          <div className="notice" role="status">
+            <div className="small">Copy this key now; it is not shown again:</div>
+            <code data-testid="new-api-key">{created}</code>
+          </div>
+        ) : null}
+        {keys === null ? (
+          <SkeletonRows rows={2} />
+        ) : keys.length === 0 ? (
+          <EmptyState title="No API keys yet">Create one to log runs from scripts.</EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Key</th>
+                  <th>Created</th>
+                  <th>Last used</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((k) => (
+                  <tr key={k.id}>
+                    <td>{k.name}</td>
+                    <td className="mono">{k.prefix}…</td>
+                    <td>{formatDateTime(k.createdAt)}</td>
+                    <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : <span className="muted">never</span>}</td>
+                    <td className="num">
+                      {k.revokedAt ? (
+                        <Badge tone="gray">revoked</Badge>
+                      ) : (
+                        <Button size="sm" variant="danger" onClick={() => void revoke(k.id)}>
+                          Revoke
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+    </Panel>
+  );
+}
