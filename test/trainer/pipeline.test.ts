@@ -10,6 +10,7 @@ import { allClose } from "../../trainer/conformance/compare";
 import type { GoldenCase } from "../../trainer/conformance/types";
 import { nchwToNhwc, nhwcToNchw } from "../../trainer/nn/layout";
 import { StableDiffusionPipeline, type SchedulerName } from "../../trainer/pipeline/stable_diffusion";
+import { parseSampleArgs } from "../../trainer/sample_options";
 import { SafetensorsFile } from "../../trainer/weights/safetensors";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -82,4 +83,20 @@ test("guidance_scale <= 1 runs without the unconditional batch; bad sizes are re
   const wrong = tf.zeros([1, 4, 4, 4]) as tf.Tensor4D;
   await assert.rejects(pipe.generate({ prompt: "x", latents: wrong, height: 64, width: 64 }), /latents have shape \[1,4,4,4\], expected \[1,8,8,4\]/);
   wrong.dispose();
+});
+
+test("sample CLI flags: defaults, both spellings, clear errors", () => {
+  const base = ["--model", "m", "--prompt", "a cat", "--out", "x.png"];
+  const opts = parseSampleArgs(base);
+  assert.deepEqual([opts.steps, opts.guidanceScale, opts.seed, opts.height, opts.scheduler], [20, 7.5, 42, null, null]);
+  const more = parseSampleArgs([...base, "--steps=30", "--guidance_scale", "5", "--height=512", "--width", "384", "--scheduler", "ddim", "--negative_prompt", "blurry"]);
+  assert.deepEqual([more.steps, more.guidanceScale, more.height, more.width, more.scheduler, more.negativePrompt], [30, 5, 512, 384, "ddim", "blurry"]);
+  assert.throws(() => parseSampleArgs(["--prompt", "x", "--out", "x.png"]), /missing --model/);
+  assert.throws(() => parseSampleArgs([...base, "--steps", "2.5"]), /--steps must be an integer >= 1/);
+  assert.throws(() => parseSampleArgs([...base, "--width", "500"]), /--width must be a multiple of 8/);
+  assert.throws(() => parseSampleArgs([...base, "--scheduler", "euler"]), /--scheduler must be pndm or ddim/);
+  assert.throws(() => parseSampleArgs([...base, "--guidance_scale", "lots"]), /--guidance_scale must be a number/);
+  assert.throws(() => parseSampleArgs([...base, "--sed", "1"]), /unknown argument "--sed"/);
+  assert.throws(() => parseSampleArgs([...base, "--seed"]), /--seed needs a value/);
+  assert.throws(() => parseSampleArgs(["--model", "m", "--prompt", "x", "--out", "x.jpg"]), /--out must name a \.png file/);
 });
