@@ -1,0 +1,39 @@
+/** /compare?runs=a,b,...&tab=&metric=&smoothing=&x=&log=&epoch=&diff= */
+import type { Metadata } from "next";
+import Link from "next/link";
+import { pageViewer } from "@/lib/page-access";
+import { loadComparePage } from "@/lib/dashboard/run-view-data";
+import { parseCompareViewState } from "@/lib/charts/view-state";
+import { CompareView } from "@/components/compare/compare-view";
+import { EmptyState } from "@/components/ui/empty-state";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Compare runs · Inkstone" };
+
+/** More runs than this would make the charts unreadable (and the page slow). */
+const MAX_RUNS = 20;
+
+export default async function ComparePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const raw = await searchParams;
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) query.set(k, Array.isArray(v) ? v.join(",") : v);
+  await pageViewer({ next: `/compare?${query}` });
+  const state = parseCompareViewState(query);
+  if (state.runs.length === 0) {
+    return (
+      <EmptyState title="Pick runs to compare" action={<Link href="/">Go to the runs table</Link>}>
+        Tick two or more runs in the runs table and press Compare, or open /compare?runs=&lt;id&gt;,&lt;id&gt;.
+      </EmptyState>
+    );
+  }
+  const ids = state.runs.slice(0, MAX_RUNS);
+  const { runs, missing } = await loadComparePage(ids);
+  if (!runs.length) {
+    return (
+      <EmptyState title="None of these runs exists" action={<Link href="/">Go to the runs table</Link>}>
+        Unknown run ids: {missing.join(", ")}.
+      </EmptyState>
+    );
+  }
+  return <CompareView runs={runs} missing={missing} initialState={{ ...state, runs: ids }} />;
+}

@@ -1,0 +1,39 @@
+/**
+ * A run's page: /runs/<id>?tab=&metric=&smoothing=&x=&log=&epoch=&q=, and
+ * with ?share=<token> the public read-only view of a share link.
+ */
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { ClientError } from "@/lib/errors";
+import { pageViewer } from "@/lib/page-access";
+import { loadRunPage } from "@/lib/dashboard/run-view-data";
+import { parseRunViewState } from "@/lib/charts/view-state";
+import { RunView } from "@/components/run/run-view";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+function searchParamsOf(raw: Record<string, string | string[] | undefined>): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) p.set(k, Array.isArray(v) ? v[0] : v);
+  return p;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  return { title: `Run ${id} · Inkstone` };
+}
+
+export default async function RunPage({ params, searchParams }: Props) {
+  const { id } = await params;
+  const query = searchParamsOf(await searchParams);
+  const share = query.get("share");
+  const viewer = await pageViewer({ runId: id, share: share ?? undefined, next: `/runs/${id}?${query}` });
+  const readOnly = viewer.kind === "share";
+  const data = await loadRunPage(id).catch((err: unknown) => {
+    if (err instanceof ClientError && err.status === 404) notFound();
+    throw err;
+  });
+  return <RunView data={data} initialState={parseRunViewState(query)} share={readOnly ? share : null} editable={!readOnly} />;
+}

@@ -1,0 +1,316 @@
+"use client";
+/**
+ * One chart.js chart for one metric key, with one line per run. Loads each
+ * run's series downsampled to the chart's pixel width, refetches the visible
+ * range after a zoom or pan, appends live points as they arrive, and draws the
+ * smoothed line over the faint raw line (and the min/max band of downsampled
+ * buckets behind both).
+ */
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { Chart, ChartDataset } from "chart.js";
+import { loadChartJs } from "@/lib/charts/chartjs";
+import { apiFetch, errorMessage } from "@/lib/client/api";
+import { fade } from "@/lib/charts/colors";
+import type { MetricBus } from "@/lib/charts/metric-bus";
+import { appendLive, fromWire, plotLines, stepRange, type LoadedSeries, type WireSeries, type XY } from "@/lib/charts/series-data";
+import type { XAxis } from "@/lib/charts/view-state";
+import { formatClock, formatExact, formatTick } from "@/lib/dashboard/format";
+import styles from "./charts.module.css";
+
+export interface ChartRun {
+  runId: string;
+  label: string;
+  color: string;
+  /** Origin of the relative-time axis (epoch ms). */
+  origin: number;
+}
+
+export interface MetricChartProps {
+  metricKey: string;
+  runs: ChartRun[];
+  x: XAxis;
+  smoothing: number;
+  log: boolean;
+  share: string | null;
+  bus: MetricBus;
+  /** Taller chart when shown alone. */
+  large?: boolean;
+  onTitleClick?: () => void;
+}
+
+type Role = "band-lo" | "band-hi" | "raw" | "smooth";
+interface Meta {
+  role: Role;
+  label: string;
+}
+
+/** Live points beyond this many buckets' worth trigger a fresh downsample. */
+const REFETCH_AFTER_LIVE = 0.25;
+
+export function MetricChart(props: MetricChartProps) {
+  const { metricKey, runs, x, smoothing, log, share, bus, large, onTitleClick } = props;
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const chartRef = useRef<Chart<"line", XY[]> | null>(null);
+  const metaRef = useRef<Meta[]>([]);
+  const [series, setSeries] = useState<Map<string, LoadedSeries>>(new Map());
+  const seriesRef = useRef(series);
+  seriesRef.current = series;
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [zoomed, setZoomed] = useState<{ from: number; to: number } | null>(null);
+  const zoomedRef = useRef(zoomed);
+  zoomedRef.current = zoomed;
+  const liveCount = useRef(new Map<string, number>());
+  const fetchSeq = useRef(0);
+  const runKey = runs.map((r) => r.runId).join(",");
+
+  const buckets = useCallback(() => Math.max(100, Math.min(4000, Math.round(boxRef.current?.clientWidth ?? 600))), []);
+
+  const load = useCallback(
+    async (range: { from: number; to: number } | null) => {
+      const seq = ++fetchSeq.current;
+      setLoading(true);
+      try {
+        const q = `key=${encodeURIComponent(metricKey)}&buckets=${buckets()}${range ? `&from=${range.from}&to=${range.to}` : ""}`;
+        const loaded = await Promise.all(
+          runKey
+            .split(",")
+            .filter(Boolean)
+            .map(async (runId) => [runId, fromWire(await apiFetch<WireSeries>(`/api/runs/${runId}/metrics?${q}`, { share }))] as const),
+        );
+        if (seq !== fetchSeq.current) return;
+        liveCount.current.clear();
+        setSeries(new Map(loaded));
+        setError(null);
+      } catch (err) {
+        if (seq === fetchSeq.current) setError(`could not load ${metricKey}: ${errorMessage(err)}`);
+      } finally {
+        if (seq === fetchSeq.current) setLoading(false);
+      }
+    },
+    [metricKey, runKey, share, buckets],
+  );
+
+  useEffect(() => {
+    void load(null);
+  }, [load]);
+
+  // Live points extend the full view; a zoomed view stays as the user framed it.
+  useEffect(() => {
+    const offs = runKey
+      .split(",")
+      .filter(Boolean)
+      .map((runId) =>
+        bus.on(runId, metricKey, (points) => {
+          if (zoomedRef.current) return;
+          const n = (liveCount.current.get(runId) ?? 0) + points.length;
+          liveCount.current.set(runId, n);
+          const current = seriesRef.current.get(runId);
+          if (current?.downsampled && n > buckets() * REFETCH_AFTER_LIVE) {
+            void load(null);
+            return;
+          }
+          setSeries((prev) => {
+            const next = new Map(prev);
+            next.set(runId, appendLive(prev.get(runId) ?? { downsampled: false, points: [] }, points));
+            return next;
+          });
+        }),
+      );
+    return () => offs.forEach((off) => off());
+  }, [bus, metricKey, runKey, load, buckets]);
+
+  const onZoomDone = useCallback(
+    (chart: Chart<"line", XY[]>) => {
+      // resetZoom reports completion too; the reset handler reloads the full range itself.
+      if (!chart.isZoomedOrPanned()) return;
+      const scale = chart.scales.x;
+      const origin = runs[0]?.origin ?? 0;
+      const range = stepRange([...seriesRef.current.values()], x, origin, scale.min, scale.max);
+      if (!range) return;
+      setZoomed(range);
+      void load(range);
+    },
+    [runs, x, load],
+  );
+  const onZoomDoneRef = useRef(onZoomDone);
+  onZoomDoneRef.current = onZoomDone;
+
+  // Build or update the chart whenever its inputs change.
+  useEffect(() => {
+    let cancelled = false;
+    void (async () => {
+      const ChartJs = await loadChartJs();
+      if (cancelled || !canvasRef.current) return;
+      const { datasets, meta } = buildDatasets(runs, series, x, smoothing);
+      metaRef.current = meta;
+      let chart = chartRef.current;
+      if (!chart) {
+        chart = new ChartJs(canvasRef.current, {
+          type: "line",
+          data: { datasets },
+          options: chartOptions(metaRef, x, log, (c) => onZoomDoneRef.current(c)),
+        }) as Chart<"line", XY[]>;
+        chartRef.current = chart;
+      } else {
+        chart.data.datasets = datasets;
+        const fresh = chartOptions(metaRef, x, log, (c) => onZoomDoneRef.current(c));
+        // Keep the zoom plugin's current window while swapping the axis setup.
+        const keepX = zoomedRef.current ? { min: chart.options.scales?.x?.min, max: chart.options.scales?.x?.max } : {};
+        chart.options.scales = { ...fresh.scales, x: { ...fresh.scales!.x, ...keepX } } as typeof chart.options.scales;
+        chart.update("none");
+      }
+      if (boxRef.current) {
+        boxRef.current.dataset.points = String([...series.values()].reduce((n, s) => n + s.points.length, 0));
+        boxRef.current.dataset.lastStep = String(Math.max(-1, ...[...series.values()].map((s) => s.points.at(-1)?.step ?? -1)));
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [runs, series, x, smoothing, log]);
+
+  // A new axis or scale type starts from the full range.
+  useEffect(() => {
+    if (!chartRef.current || !zoomedRef.current) return;
+    chartRef.current.resetZoom("none");
+    setZoomed(null);
+    void load(null);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [x]);
+
+  useEffect(
+    () => () => {
+      chartRef.current?.destroy();
+      chartRef.current = null;
+    },
+    [],
+  );
+
+  const resetZoom = () => {
+    chartRef.current?.resetZoom("none");
+    setZoomed(null);
+    void load(null);
+  };
+
+  const empty = !loading && !error && [...series.values()].every((s) => s.points.length === 0);
+  return (
+    <figure className={`${styles.chart} ${large ? styles.large : ""}`} data-testid={`chart-${metricKey}`}>
+      <figcaption className={styles.chartHead}>
+        <button type="button" className={styles.chartTitle} onClick={onTitleClick} title={large ? "Show all charts" : "Show this chart alone"}>
+          {metricKey}
+        </button>
+        {[...series.values()].some((s) => s.downsampled) && <span className={styles.hint} title="Long series are downsampled to the chart's width; the band shows each bucket's min and max. Zoom in for every point.">downsampled</span>}
+        {zoomed && (
+          <button type="button" className={styles.linkButton} onClick={resetZoom}>
+            Reset zoom
+          </button>
+        )}
+      </figcaption>
+      <div ref={boxRef} className={styles.canvasBox} data-ready={loading ? "0" : "1"}>
+        <canvas ref={canvasRef} role="img" aria-label={`Chart of ${metricKey}`} onDoubleClick={resetZoom} />
+        {loading && series.size === 0 && <div className={styles.skeleton} aria-label="Loading chart" />}
+        {empty && <p className={styles.overlay}>No points{x !== "step" ? " with wall times" : ""} in this range yet.</p>}
+        {error && (
+          <p className={styles.error} role="alert">
+            {error}{" "}
+            <button type="button" className={styles.linkButton} onClick={() => void load(zoomed)}>
+              Retry
+            </button>
+          </p>
+        )}
+      </div>
+    </figure>
+  );
+}
+
+function buildDatasets(runs: ChartRun[], series: Map<string, LoadedSeries>, x: XAxis, smoothing: number) {
+  const datasets: ChartDataset<"line", XY[]>[] = [];
+  const meta: Meta[] = [];
+  for (const run of runs) {
+    const s = series.get(run.runId);
+    if (!s) continue;
+    const lines = plotLines(s, x, run.origin, smoothing);
+    const base = { pointRadius: 0, pointHitRadius: 4, borderJoinStyle: "round" as const, spanGaps: false, normalized: true, parsing: false as const };
+    if (lines.band) {
+      datasets.push({ ...base, data: lines.band.lo, borderWidth: 0, fill: false, borderColor: "transparent" });
+      meta.push({ role: "band-lo", label: run.label });
+      datasets.push({ ...base, data: lines.band.hi, borderWidth: 0, fill: "-1", backgroundColor: fade(run.color, 0.13), borderColor: "transparent" });
+      meta.push({ role: "band-hi", label: run.label });
+    }
+    const smoothed = lines.smooth !== null;
+    datasets.push({ ...base, data: lines.raw, borderWidth: smoothed ? 1 : 1.6, borderColor: smoothed ? fade(run.color, 0.28) : run.color, backgroundColor: run.color });
+    meta.push({ role: "raw", label: run.label });
+    if (lines.smooth) {
+      datasets.push({ ...base, data: lines.smooth, borderWidth: 1.8, borderColor: run.color, backgroundColor: run.color });
+      meta.push({ role: "smooth", label: run.label });
+    }
+  }
+  return { datasets, meta };
+}
+
+function chartOptions(metaRef: { current: Meta[] }, x: XAxis, log: boolean, onZoomDone: (c: Chart<"line", XY[]>) => void) {
+  const spanDays = (c: Chart) => (c.scales.x.max - c.scales.x.min) / 86_400_000 > 1;
+  return {
+    animation: false as const,
+    responsive: true,
+    maintainAspectRatio: false,
+    interaction: { mode: "nearest" as const, axis: "x" as const, intersect: false },
+    scales: {
+      x: {
+        type: "linear" as const,
+        ticks: {
+          maxTicksLimit: 7,
+          callback(this: { chart: Chart }, v: number | string) {
+            const n = Number(v);
+            if (x === "step") return formatTick(n);
+            if (x === "relative") return formatClock(n);
+            const d = new Date(n);
+            return spanDays(this.chart) ? d.toLocaleDateString() : d.toLocaleTimeString();
+          },
+        },
+        title: { display: false },
+      },
+      y: {
+        type: log ? ("logarithmic" as const) : ("linear" as const),
+        ticks: { maxTicksLimit: 6, callback: (v: number | string) => formatTick(Number(v)) },
+      },
+    },
+    plugins: {
+      legend: { display: false },
+      tooltip: {
+        filter: (item: { datasetIndex: number }) => {
+          const role = metaRef.current[item.datasetIndex]?.role;
+          return role === "raw" || role === "smooth";
+        },
+        callbacks: {
+          title: (items: { raw: unknown }[]) => {
+            const p = (items[0]?.raw as XY | undefined)?.p;
+            if (!p) return "";
+            const parts = [`step ${p.step}`];
+            if (p.time !== undefined) parts.push(new Date(p.time).toLocaleString());
+            return parts.join(" · ");
+          },
+          label: (item: { datasetIndex: number; raw: unknown }) => {
+            const m = metaRef.current[item.datasetIndex];
+            const { p, y } = item.raw as XY;
+            if (m.role === "smooth") return `${m.label} (smoothed): ${formatExact(y)}`;
+            const range = p.min !== undefined && p.max !== undefined && (p.count ?? 1) > 1 ? `  [min ${formatExact(p.min)}, max ${formatExact(p.max)} over ${p.count} points]` : "";
+            return `${m.label}: ${formatExact(p.value)}${range}`;
+          },
+        },
+      },
+      zoom: {
+        limits: { x: { min: "original" as const, max: "original" as const } },
+        pan: { enabled: true, mode: "x" as const, modifierKey: "shift" as const, onPanComplete: ({ chart }: { chart: Chart }) => onZoomDone(chart as Chart<"line", XY[]>) },
+        zoom: {
+          mode: "x" as const,
+          drag: { enabled: true, backgroundColor: "rgba(47,111,222,0.12)" },
+          wheel: { enabled: true, modifierKey: "ctrl" as const },
+          onZoomComplete: ({ chart }: { chart: Chart }) => onZoomDone(chart as Chart<"line", XY[]>),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,108 @@
+"use client";
+/**
+ * Two or more runs compared: overlaid charts, a config table and the image
+ * grids side by side. Each run keeps one colour everywhere (legend, chart
+ * lines, table headers, image labels); the view's state is in the URL.
+ */
+import { useCallback, useMemo, useRef, useState } from "react";
+import Link from "next/link";
+import type { LiveImage, RunStatus } from "@/lib/protocol";
+import type { CompareRun } from "@/lib/dashboard/run-view-data";
+import { MetricBus } from "@/lib/charts/metric-bus";
+import { runColor } from "@/lib/charts/colors";
+import { COMPARE_TABS, compareViewQuery, parseCompareViewState, type CompareTab, type CompareViewState } from "@/lib/charts/view-state";
+import { useLive } from "@/lib/client/live";
+import { useUrlState } from "@/lib/client/use-url-state";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { ChartsPanel } from "@/components/charts/charts-panel";
+import { CompareConfig } from "./compare-config";
+import { CompareImages } from "./compare-images";
+import runStyles from "@/components/run/run.module.css";
+import styles from "./compare.module.css";
+
+const TAB_LABELS: Record<CompareTab, string> = { charts: "Charts", config: "Config", images: "Images" };
+
+export function CompareView({ runs, missing, initialState }: { runs: CompareRun[]; missing: string[]; initialState: CompareViewState }) {
+  const [state, setState] = useUrlState(initialState, compareViewQuery, parseCompareViewState);
+  const ids = useMemo(() => runs.map((r) => r.run.id), [runs]);
+  const bus = useRef(new MetricBus()).current;
+  const [keys, setKeys] = useState(() => [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.key)))]);
+  const [images, setImages] = useState<Record<string, LiveImage[]>>(() => Object.fromEntries(runs.map((r) => [r.run.id, r.images])));
+  const [statuses, setStatuses] = useState<Record<string, RunStatus>>(() => Object.fromEntries(runs.map((r) => [r.run.id, r.run.status])));
+  useLive(ids, null, {
+    metrics: (e) => {
+      const fresh = bus.publish(e.runId, e.points);
+      setKeys((prev) => (fresh.every((k) => prev.includes(k)) ? prev : [...new Set([...prev, ...fresh])]));
+    },
+    image: (e) => setImages((prev) => ({ ...prev, [e.runId]: [...(prev[e.runId] ?? []).filter((i) => i.id !== e.image.id), e.image] })),
+    status: (e) => setStatuses((prev) => ({ ...prev, [e.runId]: e.status })),
+  });
+
+  const colored = useMemo(() => runs.map((r, i) => ({ ...r, color: runColor(i) })), [runs]);
+  const chartRuns = useMemo(
+    () => colored.map((r) => ({ runId: r.run.id, label: r.run.name, color: r.color, origin: Date.parse(r.run.startedAt ?? r.run.createdAt) })),
+    [colored],
+  );
+  const configColumns = useMemo(() => colored.map((r) => ({ id: r.run.id, label: r.run.name, color: r.color, config: r.run.config })), [colored]);
+  const imageColumns = useMemo(() => colored.map((r) => ({ id: r.run.id, label: r.run.name, color: r.color, images: images[r.run.id] ?? [] })), [colored, images]);
+  const onChartChange = useCallback((patch: Partial<CompareViewState>) => setState(patch), [setState]);
+
+  return (
+    <div className={runStyles.page}>
+      <header className={runStyles.header}>
+        <div className={runStyles.titleRow}>
+          <h1 className={runStyles.title}>Compare {runs.length} runs</h1>
+        </div>
+        <div className={styles.legend} data-testid="compare-legend">
+          {colored.map((r) => (
+            <span key={r.run.id} className={styles.legendItem}>
+              <span className={styles.dot} style={{ background: r.color }} aria-hidden />
+              <Link href={`/runs/${r.run.id}`}>{r.run.name}</Link>
+              <StatusBadge status={statuses[r.run.id] ?? r.run.status} />
+            </span>
+          ))}
+        </div>
+        {missing.length > 0 && (
+          <p className={styles.missing} role="alert">
+            Not found: {missing.join(", ")}. They may have been deleted; remove them from the link.
+          </p>
+        )}
+        <nav className={runStyles.tabs} role="tablist" aria-label="Compare views">
+          {COMPARE_TABS.map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={state.tab === t}
+              className={state.tab === t ? runStyles.tabActive : runStyles.tab}
+              onClick={() => setState({ tab: t }, { push: true })}
+            >
+              {TAB_LABELS[t]}
+            </button>
+          ))}
+        </nav>
+      </header>
+      {state.tab === "charts" && (
+        <ChartsPanel
+          runs={chartRuns}
+          keys={keys}
+          state={state}
+          onChange={onChartChange}
+          bus={bus}
+          share={null}
+          emptyState={<EmptyState title="No metrics logged yet">None of these runs has logged a metric. Charts appear here, overlaid, as soon as one does.</EmptyState>}
+        />
+      )}
+      {state.tab === "config" && <CompareConfig columns={configColumns} diffOnly={state.diff} onDiffOnly={(diff) => setState({ diff })} />}
+      {state.tab === "images" && (
+        <CompareImages
+          columns={imageColumns}
+          epoch={state.epoch}
+          onEpoch={(epoch) => setState({ epoch })}
+          emptyState={<EmptyState title="No images logged yet">None of these runs has logged validation images. They appear here side by side, prompt by prompt.</EmptyState>}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+"use client";
+/** An enlarged image with its caption, step and epoch; Escape or a click outside closes it. */
+import { useEffect, useRef } from "react";
+import type { LiveImage } from "@/lib/protocol";
+import { withShare } from "@/lib/client/api";
+import styles from "./images.module.css";
+
+export function Lightbox({ image, share, runLabel, onClose }: { image: LiveImage; share: string | null; runLabel?: string; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className={styles.lightbox}
+      aria-label="Enlarged image"
+      onClose={onClose}
+      onClick={(e) => e.target === ref.current && onClose()}
+    >
+      <figure>
+        {/* eslint-disable-next-line @next/next/no-img-element */}
+        <img src={withShare(image.url, share)} alt={image.caption ?? image.key} width={image.width} height={image.height} />
+        <figcaption>
+          {runLabel && <strong>{runLabel} · </strong>}
+          <span data-testid="lightbox-caption">{image.caption ?? "(no caption)"}</span>
+          <span className={styles.meta}>
+            step {image.step}
+            {image.epoch !== null && ` · epoch ${image.epoch}`} · {image.key} · {image.width}×{image.height}
+          </span>
+        </figcaption>
+      </figure>
+      <button type="button" className={styles.close} onClick={onClose} aria-label="Close">
+        ×
+      </button>
+    </dialog>
+  );
+}

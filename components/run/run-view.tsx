@@ -1,0 +1,208 @@
+"use client";
+/**
+ * The run page in the browser: header with live status, and the Overview,
+ * Charts, Images and Logs tabs. One `/live` subscription feeds every tab;
+ * the tab and each view setting live in the URL.
+ */
+import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import Link from "next/link";
+import type { LiveImage, RunStatus } from "@/lib/protocol";
+import type { LogLineView, RunPageData } from "@/lib/dashboard/run-view-data";
+import { MetricBus } from "@/lib/charts/metric-bus";
+import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/charts/view-state";
+import { runColor } from "@/lib/charts/colors";
+import { useLive } from "@/lib/client/live";
+import { useNow, useUrlState } from "@/lib/client/use-url-state";
+import { formatDuration, formatTime } from "@/lib/dashboard/format";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { ChartsPanel } from "@/components/charts/charts-panel";
+import { ImagesPanel } from "@/components/images/image-grid";
+import { LogsPanel } from "@/components/logs/logs-panel";
+import { ConfigTable } from "./config-table";
+import { EnvironmentPanel } from "./environment-panel";
+import { NotesTagsEditor } from "./notes-tags-editor";
+import { SdkSnippet } from "./sdk-snippet";
+import styles from "./run.module.css";
+
+const TAB_LABELS: Record<RunTab, string> = { overview: "Overview", charts: "Charts", images: "Images", logs: "Logs" };
+/** Live log lines kept in memory for the logs tab before it is opened. */
+const LIVE_LOG_CAP = 5000;
+
+export interface RunViewProps {
+  data: RunPageData;
+  initialState: RunViewState;
+  share: string | null;
+  editable: boolean;
+  /** Share links panel and cancel button, rendered by the page for signed-in users. */
+  actions?: ReactNode;
+  sharePanel?: ReactNode;
+}
+
+export function RunView({ data, initialState, share, editable, actions, sharePanel }: RunViewProps) {
+  const { run } = data;
+  const toQuery = useCallback((s: RunViewState) => runViewQuery(s, share), [share]);
+  const [state, setState] = useUrlState(initialState, toQuery, parseRunViewState);
+  const [status, setStatus] = useState<{ status: RunStatus; endedAt: string | null; error: string | null }>({
+    status: run.status,
+    endedAt: run.endedAt,
+    error: run.error,
+  });
+  const [images, setImages] = useState<LiveImage[]>(data.images);
+  const [liveLogs, setLiveLogs] = useState<LogLineView[]>([]);
+  const [startedAt, setStartedAt] = useState(run.startedAt);
+  const bus = useRef(new MetricBus()).current;
+  const [keys, setKeys] = useState(() => data.metrics.map((m) => m.key));
+  const { state: liveState, error: liveError } = useLive([run.id], share, {
+    metrics: (e) => {
+      const fresh = bus.publish(e.runId, e.points);
+      // A metric logged for the first time gets its chart without a reload.
+      setKeys((prev) => (fresh.every((k) => prev.includes(k)) ? prev : [...new Set([...prev, ...fresh])]));
+    },
+    image: (e) => setImages((prev) => (prev.some((i) => i.id === e.image.id) ? prev : [...prev, e.image])),
+    logs: (e) => setLiveLogs((prev) => [...prev, ...e.lines].slice(-LIVE_LOG_CAP)),
+    status: (e) => {
+      setStatus({ status: e.status, endedAt: e.endedAt, error: e.error });
+      if (e.status === "running") setStartedAt((s) => s ?? new Date().toISOString());
+    },
+  });
+
+  const running = status.status === "running" || status.status === "queued";
+  const now = useNow(running);
+  const start = startedAt ?? run.createdAt;
+  const duration = (status.endedAt ? Date.parse(status.endedAt) : running ? now : NaN) - Date.parse(start);
+  const chartRuns = useMemo(() => [{ runId: run.id, label: run.name, color: runColor(0), origin: Date.parse(start) }], [run.id, run.name, start]);
+
+  return (
+    <div className={styles.page}>
+      <header className={styles.header}>
+        <div className={styles.titleRow}>
+          <h1 className={styles.title} data-testid="run-name">
+            {run.name}
+          </h1>
+          <span data-testid="run-status">
+            <StatusBadge status={status.status} />
+          </span>
+          <span className={styles.live} title={liveError ?? undefined} data-live={liveState}>
+            {liveState === "live" ? "● live" : liveState === "connecting" ? "connecting…" : liveState === "refused" ? "live updates refused" : "offline — reconnecting"}
+          </span>
+          <div className={styles.actions}>
+            {!share && (
+              <Link className="btn btn-secondary btn-sm" href={`/compare?runs=${run.id}`}>
+                Compare…
+              </Link>
+            )}
+            {actions}
+          </div>
+        </div>
+        <div className={styles.subtitle}>
+          <span>{run.project}</span>
+          <span>created {formatTime(run.createdAt)}</span>
+          <span>duration {formatDuration(duration)}</span>
+          {share && <span className={styles.readonly}>Read-only shared view</span>}
+        </div>
+        {status.error && (
+          <p className={styles.runError} role="alert">
+            {status.status}: {status.error}
+          </p>
+        )}
+        <nav className={styles.tabs} role="tablist" aria-label="Run views">
+          {RUN_TABS.map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={state.tab === t}
+              className={state.tab === t ? styles.tabActive : styles.tab}
+              onClick={() => setState({ tab: t }, { push: true })}
+            >
+              {TAB_LABELS[t]}
+              {t === "images" && images.length > 0 && <span className={styles.count}>{images.length}</span>}
+            </button>
+          ))}
+        </nav>
+      </header>
+
+      {state.tab === "overview" && (
+        <div className={styles.overview}>
+          <section className="panel">
+            <header className="panel-header">
+              <h2 className="panel-title">Run</h2>
+            </header>
+            <div className="panel-body">
+              <table className={styles.kv}>
+                <tbody>
+                  <tr>
+                    <th scope="row">Status</th>
+                    <td>
+                      <StatusBadge status={status.status} />
+                    </td>
+                  </tr>
+                  <tr>
+                    <th scope="row">Created</th>
+                    <td>{formatTime(run.createdAt)}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">Started</th>
+                    <td>{formatTime(startedAt)}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">Ended</th>
+                    <td>{formatTime(status.endedAt)}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">Duration</th>
+                    <td data-testid="run-duration">{formatDuration(duration)}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">Run id</th>
+                    <td>
+                      <code>{run.id}</code>
+                    </td>
+                  </tr>
+                </tbody>
+              </table>
+              <h3 className={styles.subhead}>Notes and tags</h3>
+              <NotesTagsEditor runId={run.id} notes={run.notes} tags={run.tags} editable={editable} />
+            </div>
+          </section>
+          <section className="panel">
+            <header className="panel-header">
+              <h2 className="panel-title">Config</h2>
+            </header>
+            <div className="panel-body">
+              <ConfigTable config={run.config} />
+            </div>
+          </section>
+          <section className={`panel ${styles.wide}`}>
+            <header className="panel-header">
+              <h2 className="panel-title">Environment</h2>
+            </header>
+            <div className="panel-body">
+              <EnvironmentPanel environment={run.environment} commandLine={run.commandLine} />
+            </div>
+          </section>
+          {sharePanel && <div className={styles.wide}>{sharePanel}</div>}
+        </div>
+      )}
+
+      {state.tab === "charts" && (
+        <ChartsPanel
+          runs={chartRuns}
+          keys={keys}
+          state={state}
+          onChange={(patch) => setState(patch)}
+          bus={bus}
+          share={share}
+          emptyState={<SdkSnippet runId={run.id} what="metrics" />}
+        />
+      )}
+      {/* Metrics arriving while another tab is open still reach the charts when it opens: they refetch on mount. */}
+
+      {state.tab === "images" && (
+        <ImagesPanel images={images} share={share} epoch={state.epoch} onEpoch={(epoch) => setState({ epoch })} emptyState={<SdkSnippet runId={run.id} what="images" />} />
+      )}
+
+      {state.tab === "logs" && <LogsPanel runId={run.id} share={share} initial={data.logs} live={liveLogs} q={state.q} onSearch={(q) => setState({ q }, { push: true })} />}
+    </div>
+  );
+}

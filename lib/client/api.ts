@@ -1,0 +1,19 @@
+/**
+ * API calls from the run and compare views. They go through the shared
+ * fetchJson (errors carry the server's message); views opened through a share
+ * link pass its token on every request.
+ */
+import { fetchJson } from "@/components/ui/fetch-json";
+
+/** Appends the share token (when viewing through a public link) to an API path or image URL. */
+export function withShare(path: string, share: string | null | undefined): string {
+  if (!share) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}share=${encodeURIComponent(share)}`;
+}
+
+export function apiFetch<T>(path: string, init: RequestInit & { json?: unknown; share?: string | null } = {}): Promise<T> {
+  const { share, ...rest } = init;
+  return fetchJson<T>(withShare(path, share), rest);
+}
+
+export { errorText as errorMessage } from "@/components/ui/error-banner";

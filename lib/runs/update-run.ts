@@ -1,0 +1,37 @@
+/** Edits a run's user-facing fields from the dashboard: name, notes and tags. */
+import { z } from "zod";
+import { prisma } from "@/lib/prisma";
+import { LIMITS } from "@/lib/protocol";
+import { parseInput } from "@/lib/validate";
+import { badRequest, notFound } from "@/lib/errors";
+
+export const updateRunSchema = z
+  .object({
+    name: z.string().trim().min(1, "name must not be empty").max(LIMITS.keyLength).optional(),
+    notes: z.string().max(100_000, "notes must be at most 100000 characters").optional(),
+    tags: z
+      .array(z.string().trim().min(1, "a tag must not be empty").max(64, "a tag is at most 64 characters"))
+      .max(64, "at most 64 tags")
+      .optional(),
+  })
+  .strict();
+export type UpdateRunInput = z.input<typeof updateRunSchema>;
+
+export async function updateRun(runId: string, payload: unknown) {
+  const input = parseInput(updateRunSchema, payload);
+  if (input.name === undefined && input.notes === undefined && input.tags === undefined) {
+    throw badRequest("body: nothing to update (name, notes or tags)");
+  }
+  const tags = input.tags ? [...new Set(input.tags)] : undefined;
+  const updated = await prisma.run
+    .update({
+      where: { id: runId },
+      data: { name: input.name, notes: input.notes, tags },
+      select: { id: true, name: true, notes: true, tags: true },
+    })
+    .catch((err: unknown) => {
+      if ((err as { code?: string }).code === "P2025") throw notFound(`unknown run ${runId}`);
+      throw err;
+    });
+  return updated;
+}
