@@ -23,13 +23,23 @@ export class GroupNorm extends Module {
     this.bias = parameter([numChannels]);
   }
 
+  /**
+   * Group statistics are spread back to per-channel [N, 1, C] vectors before
+   * touching the activations: on wasm, broadcasting a [N, 1, G, 1] tensor over
+   * [N, L, G, C/G] runs ~8x slower than broadcasting [N, 1, C] over [N, L, C].
+   */
   forward<T extends tf.Tensor>(x: T): T {
     return tf.tidy(() => {
       const n = x.shape[0];
-      const grouped = x.reshape([n, -1, this.numGroups, this.numChannels / this.numGroups]);
-      const { mean, variance } = tf.moments(grouped, [1, 3], true);
-      const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps))).reshape(x.shape);
-      return tf.add(tf.mul(normed, this.weight.value), this.bias.value) as T;
+      const c = this.numChannels;
+      const g = this.numGroups;
+      const perChannel = (stat: tf.Tensor) => tf.broadcastTo(stat, [n, 1, g, c / g]).reshape([n, 1, c]);
+      const flat = x.reshape([n, -1, c]);
+      const mean = tf.mean(flat.reshape([n, -1, g, c / g]), [1, 3], true);
+      const centered = tf.sub(flat, perChannel(mean));
+      const variance = tf.mean(tf.square(centered).reshape([n, -1, g, c / g]), [1, 3], true);
+      const scale = tf.mul(perChannel(tf.rsqrt(tf.add(variance, this.eps))), this.weight.value);
+      return tf.add(tf.mul(centered, scale), this.bias.value).reshape(x.shape) as T;
     });
   }
 }
