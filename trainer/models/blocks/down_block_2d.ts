@@ -35,10 +35,7 @@ export class DownBlock2D extends Module {
         }),
     );
     if (ca) {
-      this.attentions = this.resnets.map(
-        () =>
-          blockTransformer(opts.outChannels, ca, resnet.groups),
-      );
+      this.attentions = this.resnets.map(() => blockTransformer(opts.outChannels, ca, resnet.groups));
     }
     if (opts.addDownsample) {
       this.downsamplers = [new Downsample2D(opts.outChannels, opts.outChannels, opts.downsamplePadding)];

@@ -22,9 +22,7 @@ export class UNetMidBlock2DCrossAttn extends Module {
     const makeResnet = () =>
       new ResnetBlock2D({ inChannels: channels, outChannels: channels, outputScaleFactor: opts.outputScaleFactor, ...resnet });
     this.resnets = [makeResnet(), makeResnet()];
-    this.attentions = [
-      blockTransformer(channels, ca, resnet.groups),
-    ];
+    this.attentions = [blockTransformer(channels, ca, resnet.groups)];
   }
 
   forward(x: tf.Tensor4D, temb: tf.Tensor2D, context: tf.Tensor3D): tf.Tensor4D {

@@ -33,10 +33,7 @@ export class UpBlock2D extends Module {
       return new ResnetBlock2D({ inChannels: hiddenChannels + skipChannels, outChannels: opts.outChannels, ...resnet });
     });
     if (ca) {
-      this.attentions = this.resnets.map(
-        () =>
-          blockTransformer(opts.outChannels, ca, resnet.groups),
-      );
+      this.attentions = this.resnets.map(() => blockTransformer(opts.outChannels, ca, resnet.groups));
     }
     if (opts.addUpsample) this.upsamplers = [new Upsample2D(opts.outChannels, opts.outChannels)];
   }
