@@ -76,7 +76,7 @@ test("an SD2-like UNet runs at odd latent sizes and its segments chain to exactl
   assert.deepEqual(Array.from(chained.dataSync()), Array.from(out.dataSync()));
   tf.dispose([sample, timestep, context, out, chained]);
   assert.equal(tf.memory().numTensors, before, "forward leaves no tensors behind");
-  unet.parameters().forEach((p) => p.value.dispose());
+  unet.dispose();
 });
 
 test("configs diffusers refuses or this port does not implement are rejected", () => {

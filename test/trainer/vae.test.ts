@@ -48,7 +48,7 @@ test("legacy VAE attention keys (Linear and 1x1-conv shaped) load to the same mo
     const image = vae.decode(z);
     const pixels = image.dataSync() as Float32Array;
     tf.dispose([z, image]);
-    vae.parameters().forEach((p) => p.value.dispose());
+    vae.dispose();
     return pixels;
   };
   const reference = decodeWith(weights);
@@ -76,5 +76,5 @@ test("encode splits mean and logvar and clamps logvar to [-30, 20]", () => {
   const decoded = vae.decode(mean);
   assert.deepEqual(decoded.shape, [1, 8, 8, 3]);
   tf.dispose([image, mean, logvar, decoded]);
-  vae.parameters().forEach((p) => p.value.dispose());
+  vae.dispose();
 });

@@ -15,6 +15,6 @@ export const run: CaseRunner = async (c, set) => {
   });
   const result = allClose(got, set.tensor(c.outputs.out), c.atol, c.rtol);
   got.dispose();
-  unet.parameters().forEach((p) => p.value.dispose());
+  unet.dispose();
   return result;
 };

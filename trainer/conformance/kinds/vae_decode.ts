@@ -10,6 +10,6 @@ export const run: CaseRunner = async (c, set) => {
   const got = tf.tidy(() => nhwcToNchw(vae.decode(nchwToNhwc(set.tensor(c.inputs.latents as string)))));
   const result = allClose(got, set.tensor(c.outputs.sample), c.atol, c.rtol);
   got.dispose();
-  vae.parameters().forEach((p) => p.value.dispose());
+  vae.dispose();
   return result;
 };

@@ -16,7 +16,7 @@ export const run: CaseRunner = async (c, set) => {
     ["logvar", allClose(logvar, set.tensor(c.outputs.logvar), c.atol, c.rtol)],
   ];
   tf.dispose([mean, logvar]);
-  vae.parameters().forEach((p) => p.value.dispose());
+  vae.dispose();
   const [name, worst] = results.reduce((a, b) => (b[1].worst > a[1].worst ? b : a));
   return { worst: worst.worst, detail: `${name}: ${worst.detail}` };
 };
