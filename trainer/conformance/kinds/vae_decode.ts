@@ -7,9 +7,12 @@ import type { CaseRunner } from "../types";
 /** vae.decode(z).sample from the golden set's model/vae, with no scaling applied to z. */
 export const run: CaseRunner = async (c, set) => {
   const vae = await AutoencoderKL.fromPretrained(set.modelDir);
-  const got = tf.tidy(() => nhwcToNchw(vae.decode(nchwToNhwc(set.tensor(c.inputs.latents as string)))));
-  const result = allClose(got, set.tensor(c.outputs.sample), c.atol, c.rtol);
-  got.dispose();
-  vae.dispose();
-  return result;
+  try {
+    const got = tf.tidy(() => nhwcToNchw(vae.decode(nchwToNhwc(set.tensor(c.inputs.latents as string)))));
+    const result = allClose(got, set.tensor(c.outputs.sample), c.atol, c.rtol);
+    got.dispose();
+    return result;
+  } finally {
+    vae.dispose();
+  }
 };
