@@ -8,6 +8,7 @@ import next from "next";
 import { Server } from "socket.io";
 import { connectDatabase } from "@/lib/db/connect";
 import { startHeartbeatMonitor } from "@/lib/heartbeat-monitor";
+import { startLauncher } from "@/lib/launcher";
 import { attachIngestNamespace } from "@/lib/ingest/ingest-namespace";
 import { attachLiveNamespace } from "@/lib/live-namespace";
 import { setLiveServer } from "@/lib/live";
@@ -56,6 +57,8 @@ export async function startServer(opts: {
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
+  // Runs started from the form; their processes outlive this server and are adopted by the next one.
+  const stopLauncher = startLauncher({ url, log });
   log(`inkstone: serving on ${url}`);
 
   return {
@@ -64,6 +67,7 @@ export async function startServer(opts: {
     io,
     async close() {
       stopMonitor();
+      stopLauncher();
       setLiveServer(undefined);
       io.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -1,0 +1,39 @@
+/** The form's two actions: start a run on this machine (queued behind busy slots), and cancel one. */
+import { createRun } from "@/lib/runs/create-run";
+import { setFinalStatus } from "@/lib/ingest/store";
+import { prisma } from "@/lib/prisma";
+import { trainCommand } from "./command";
+import { kickLauncher } from "./index";
+import { enqueueLaunch, requestCancel } from "./queue";
+import { formConfig, parseRunForm, trainerFlags } from "./run-form";
+
+export async function launchFromForm(payload: unknown, opts: { userId?: string; cwd?: string } = {}) {
+  const form = parseRunForm(payload);
+  const argv = [...trainCommand(), ...trainerFlags(form)];
+  const created = await createRun(
+    { project: form.project, name: form.name || undefined, tags: form.tags, config: formConfig(form), commandLine: argv.map(quoteArg).join(" ") },
+    { createdById: opts.userId },
+  );
+  const { slot } = await enqueueLaunch(created.id, argv, opts.cwd ?? process.cwd());
+  kickLauncher();
+  // The ingest token stays on the server: the launcher hands a fresh one to the process.
+  return { id: created.id, url: created.url, slot };
+}
+
+/** Cancels a launch: a queued one becomes cancelled at once, a running one gets SIGTERM. */
+export async function cancelLaunch(runId: string): Promise<{ state: "cancelled" | "stopping" }> {
+  const outcome = await requestCancel(runId);
+  if (outcome === "withdrawn") {
+    const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
+    if (run && (run.status === "queued" || run.status === "running")) await setFinalStatus(runId, "cancelled", "cancelled before it started");
+    kickLauncher();
+    return { state: "cancelled" };
+  }
+  kickLauncher();
+  return { state: "stopping" };
+}
+
+/** Shell-style quoting, only for showing the command line to people. */
+function quoteArg(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,152 @@
+/**
+ * The Launcher that spawns the training command as a child process, one per
+ * device slot at a time. Children run in their own process group with their
+ * console going to a file, so they outlive a server restart; the next server
+ * adopts them (by pid) and marks a vanished one failed with its last output.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import { prisma } from "@/lib/prisma";
+import { setFinalStatus } from "@/lib/ingest/store";
+import { newToken, sha256 } from "@/lib/tokens";
+import type { Launcher, ProcessOutcome } from "./launcher";
+import { WITHHELD_ENV } from "./command";
+import { openOutputLog, outputTail } from "./output-log";
+import { activeLaunches, claimLaunch, nextQueued, recordExit, recordPid } from "./queue";
+import { launchSlots, slotEnv } from "./slots";
+
+const POLL_MS = 1000;
+
+export class ProcessLauncher implements Launcher {
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly signalled = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private again = false;
+
+  constructor(private readonly opts: { url: string; log?: (line: string) => void }) {}
+
+  start(): () => void {
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer.unref();
+    this.kick();
+    return () => {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    };
+  }
+
+  kick(): void {
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    this.tick()
+      .catch((err: unknown) => this.log(`inkstone: launcher: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.ticking = false;
+        if (this.again && this.timer) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async tick(): Promise<void> {
+    const active = await activeLaunches();
+    for (const launch of active) {
+      if (launch.cancelRequested && !this.signalled.has(launch.runId)) this.terminate(launch.runId, launch.pid);
+      // Started by an earlier server: watch it by pid.
+      if (!this.children.has(launch.runId) && !(launch.pid && isAlive(launch.pid))) {
+        await this.finish(launch.runId, { exitCode: null, signal: null, lost: true });
+      }
+    }
+    const busy = new Set(active.filter((l) => this.children.has(l.runId) || (l.pid && isAlive(l.pid))).map((l) => l.slot));
+    for (const slot of launchSlots()) {
+      if (busy.has(slot)) continue;
+      const next = await nextQueued(slot);
+      if (next && (await claimLaunch(next.runId))) await this.spawn(next.runId, next.argv, next.cwd, slot);
+    }
+  }
+
+  private async spawn(runId: string, argv: string[], cwd: string, slot: string): Promise<void> {
+    // A fresh ingest token for the process: only its hash is stored, so a queued launch cannot keep the first one.
+    const token = newToken();
+    await prisma.run.update({ where: { id: runId }, data: { ingestTokenHash: sha256(token) } });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...slotEnv(slot), INKSTONE_URL: this.opts.url, INKSTONE_RUN_ID: runId, INKSTONE_RUN_TOKEN: token };
+    for (const name of WITHHELD_ENV) delete env[name];
+    const out = openOutputLog(runId);
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ["ignore", out, out], detached: true });
+    } catch (err) {
+      fs.closeSync(out);
+      await this.finish(runId, { exitCode: null, signal: null, spawnError: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    fs.closeSync(out);
+    this.children.set(runId, child);
+    child.once("error", (err) => void this.finish(runId, { exitCode: null, signal: null, spawnError: err.message }));
+    child.once("exit", (code, signal) => void this.finish(runId, { exitCode: code, signal }));
+    if (child.pid) await recordPid(runId, child.pid);
+    this.log(`inkstone: launched run ${runId} on ${slot} (pid ${child.pid})`);
+  }
+
+  /** SIGTERM to the whole process group: npm, the shell and the trainer all get it. */
+  private terminate(runId: string, pid: number | null): void {
+    const target = this.children.get(runId)?.pid ?? pid;
+    this.signalled.add(runId);
+    if (!target) return;
+    try {
+      process.kill(-target, "SIGTERM");
+    } catch {
+      try {
+        process.kill(target, "SIGTERM");
+      } catch {
+        // Already gone: the exit handler or the next tick settles it.
+      }
+    }
+  }
+
+  private async finish(runId: string, outcome: ProcessOutcome): Promise<void> {
+    if (!this.children.has(runId) && !outcome.lost && !outcome.spawnError) return;
+    const child = this.children.get(runId);
+    this.children.delete(runId);
+    child?.removeAllListeners();
+    this.signalled.delete(runId);
+    const tail = outputTail(runId);
+    const launch = await prisma.launch.findUnique({ where: { runId }, select: { exitedAt: true, cancelRequested: true } });
+    if (!launch || launch.exitedAt) return;
+    await recordExit(runId, outcome.exitCode, tail);
+    const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
+    if (run && (run.status === "queued" || run.status === "running")) {
+      const [status, error] = finalStatus(outcome, launch.cancelRequested, tail);
+      await setFinalStatus(runId, status, error);
+    }
+    this.kick();
+  }
+
+  private log(line: string): void {
+    (this.opts.log ?? console.log)(line);
+  }
+}
+
+/** What a run becomes when its process ends without having reported a final status itself. */
+export function finalStatus(o: ProcessOutcome, cancelRequested: boolean, tail: string): ["finished" | "failed" | "cancelled", string | null] {
+  const withTail = (why: string) => (tail ? `${why}; last output:\n${tail}` : why);
+  if (cancelRequested) return ["cancelled", null];
+  if (o.spawnError) return ["failed", `could not start the training command: ${o.spawnError}`];
+  if (o.lost) return ["failed", withTail("the training process ended while the server was down")];
+  if (o.exitCode === 0) return ["finished", null];
+  return ["failed", withTail(o.signal ? `the training process was killed by ${o.signal}` : `the training process exited with code ${o.exitCode}`)];
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
