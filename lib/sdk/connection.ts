@@ -45,6 +45,8 @@ export class IngestConnection {
     this.socket.on("disconnect", (reason) => {
       if (reason === "io client disconnect") return;
       opts.report.once("disconnect", `lost the connection to ${opts.url} (${reason}); reconnecting, nothing logged meanwhile is lost`);
+      // socket.io leaves reconnecting after a disconnect by the server to us.
+      if (reason === "io server disconnect") this.retry(500);
     });
     this.socket.on("connect_error", (err: Error & { data?: { status?: number } }) => {
       const status = err.data?.status;
@@ -55,10 +57,7 @@ export class IngestConnection {
       }
       opts.report.once("connect_error", `cannot reach ${opts.url} (${err.message}); retrying`);
       // A refusal in the server's handshake (e.g. its database is down) stops socket.io's own retries.
-      if (!this.socket.active) {
-        this.retryTimer = setTimeout(() => this.socket.connect(), 2_000);
-        this.retryTimer.unref();
-      }
+      if (!this.socket.active) this.retry(2_000);
     });
     this.heartbeatTimer = setInterval(() => this.heartbeat(), opts.heartbeatIntervalMs);
     this.heartbeatTimer.unref();
@@ -79,6 +78,12 @@ export class IngestConnection {
         else resolve({ ok: false, error: ack?.error ?? "no acknowledgement", retry: isTransient(ack?.error) });
       });
     });
+  }
+
+  private retry(delayMs: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.socket.connect(), delayMs);
+    this.retryTimer.unref();
   }
 
   private heartbeat(): void {

@@ -271,6 +271,11 @@ export class Run {
     return { delivered: false, spoolDir: dir };
   }
 
+  /** Bytes logged and not yet confirmed by the server (in memory; spilled batches not counted). */
+  get bufferedBytes(): number {
+    return this.outbox.bufferedBytes + this.points.length * 48 + this.lineChars;
+  }
+
   /** Hands the buffered points and lines to the outbox and sends what it can. */
   flush(): void {
     this.flushMetrics();
