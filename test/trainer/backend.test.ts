@@ -91,7 +91,7 @@ test("wasm BatchMatMul (transposed, batched, broadcast) matches the cpu backend"
   }
 });
 
-test("wasm Slice, SplitV and Unpack match the cpu backend exactly", async (t) => {
+test("wasm Slice, SplitV, Unpack and Reverse match the cpu backend exactly", async (t) => {
   if ((await selectBackend()) !== "wasm") return t.skip("wasm backend not selected");
   const x = tf.randomNormal([3, 4, 5, 6], 0, 1, "float32", 8);
   const x5 = tf.randomNormal([2, 3, 2, 3, 4], 0, 1, "float32", 9);
@@ -103,6 +103,11 @@ test("wasm Slice, SplitV and Unpack match the cpu backend exactly", async (t) =>
     ...tf.split(x, 2, 1),
     ...tf.unstack(x, 2),
     tf.stridedSlice(x, [0, 0, 0, 0], [3, 4, 5, 6], [1, 2, 2, 1]),
+    tf.reverse(x, [0, 1]),
+    tf.reverse(x, [3]),
+    tf.reverse(x, [1, 3]),
+    tf.reverse(x5, [2]),
+    tf.reverse(tf.scalar(3)),
   ]);
   for (const [got, want] of pairs) assert.deepEqual(got, want);
   tf.dispose([x, x5]);

@@ -24,7 +24,8 @@ function viaPlainProducts(a: tf.Tensor, b: tf.Tensor, attrs: MatMulAttrs): tf.Te
     const lhs = attrs.transposeA ? tf.transpose(a, [...a.shape.keys()].map((i) => (i < a.rank - 2 ? i : 2 * a.rank - 3 - i))) : a;
     const rhs = attrs.transposeB ? tf.transpose(b, [...b.shape.keys()].map((i) => (i < b.rank - 2 ? i : 2 * b.rank - 3 - i))) : b;
     const [m, k] = lhs.shape.slice(-2) as [number, number];
-    const n = rhs.shape[rhs.rank - 1]!;
+    const [kb, n] = rhs.shape.slice(-2) as [number, number];
+    if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of tensors with shapes ${a.shape} and ${b.shape} must match`);
     if (batchOf(rhs) === 1) {
       return tf.reshape(tf.matMul(tf.reshape(lhs, [-1, k]), tf.reshape(rhs, [k, n])), [...outer, m, n]);
     }

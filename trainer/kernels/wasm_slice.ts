@@ -5,8 +5,9 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
  * Copies x[begin : begin+size] into a new wasm tensor, reading the input in
  * place on the wasm heap. (The built-in Slice first copies the whole input
  * into a fresh JS array, ~40x slower on large tensors; Split and Unstack use it too.)
+ * With `reversed` axes, those axes are read back to front (tf.reverse).
  */
-export function heapSlice(backend: BackendWasm, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+export function heapSlice(backend: BackendWasm, x: tf.TensorInfo, begin: number[], size: number[], reversed: number[] = []): tf.TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
   // Views are taken after allocating: growing wasm memory detaches older views.
   const src = backend.typedArrayFromHeap(x);
@@ -14,14 +15,17 @@ export function heapSlice(backend: BackendWasm, x: tf.TensorInfo, begin: number[
   if (dst.length === 0) return out;
   const rank = x.shape.length;
   const strides = tf.util.computeStrides(x.shape).concat(rank > 0 ? [1] : []);
-  // Trailing dimensions taken whole merge with the one before them into one contiguous run.
+  // Trailing dimensions taken whole (and not reversed) merge with the one before them into one contiguous run.
+  const lastReversed = Math.max(-1, ...reversed);
   let runDim = rank - 1;
-  while (runDim > 0 && size[runDim] === x.shape[runDim]) runDim--;
-  const run = runDim < 0 ? 1 : size.slice(runDim).reduce((p, d) => p * d, 1);
+  while (runDim > 0 && runDim - 1 > lastReversed && size[runDim] === x.shape[runDim]) runDim--;
+  if (runDim <= lastReversed) runDim = lastReversed + 1;
+  const run = size.slice(Math.max(runDim, 0)).reduce((p, d) => p * d, 1);
   const index = new Array<number>(Math.max(runDim, 0)).fill(0);
+  const flip = x.shape.map((_, d) => reversed.includes(d));
   const baseOffset = begin.reduce((acc, b, d) => acc + b * strides[d]!, 0);
   for (let written = 0; written < dst.length; written += run) {
-    const offset = index.reduce((acc, i, d) => acc + i * strides[d]!, baseOffset);
+    const offset = index.reduce((acc, i, d) => acc + (flip[d] ? size[d]! - 1 - i : i) * strides[d]!, baseOffset);
     dst.set(src.subarray(offset, offset + run), written);
     for (let d = runDim - 1; d >= 0; d--) {
       if (++index[d]! < size[d]!) break;
@@ -64,6 +68,17 @@ export const splitVConfig = (backendName: string): tf.KernelConfig => ({
       begin[ax]! += s;
       return piece;
     });
+  },
+});
+
+export const reverseConfig = (backendName: string): tf.KernelConfig => ({
+  kernelName: "Reverse",
+  backendName,
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const x = inputs.x!;
+    stringsUnsupported(x);
+    const axes = tf.util.parseAxisParam((attrs as unknown as { dims: number | number[] }).dims, x.shape);
+    return heapSlice(backend as BackendWasm, x, x.shape.map(() => 0), [...x.shape], axes);
   },
 });
 
