@@ -78,16 +78,8 @@ interface FlagSpec {
   min?: number;
 }
 
-/** Learning-rate schedules of diffusers' get_scheduler. */
-export const LR_SCHEDULERS = [
-  "linear",
-  "cosine",
-  "cosine_with_restarts",
-  "polynomial",
-  "constant",
-  "constant_with_warmup",
-  "piecewise_constant",
-] as const;
+/** get_scheduler's schedules, less piecewise_constant, whose step rules the seed has no flag for. */
+const LR_SCHEDULER_CHOICES = LR_SCHEDULERS.filter((s) => s !== "piecewise_constant");
 
 export const DEFAULT_VALIDATION_PROMPTS = [
   "Bill Gates with a hoodie",
@@ -133,7 +125,7 @@ const FLAGS: { [K in keyof TrainOptions]: FlagSpec } = {
   gradient_checkpointing: { kind: "bool", default: false, help: "Recompute UNet activations in the backward pass." },
   learning_rate: { kind: "float", default: 1e-4, help: "Learning rate after warmup." },
   scale_lr: { kind: "bool", default: false, help: "Multiply the learning rate by accumulation steps and batch size." },
-  lr_scheduler: { kind: "str", default: "constant", choices: LR_SCHEDULERS, help: "Learning-rate schedule." },
+  lr_scheduler: { kind: "str", default: "constant", choices: LR_SCHEDULER_CHOICES, help: "Learning-rate schedule." },
   lr_warmup_steps: { kind: "int", default: 500, min: 0, help: "Warmup steps of the learning-rate schedule." },
   snr_gamma: { kind: "float", default: null, help: "Min-SNR loss weighting gamma (recommended 5.0)." },
   dream_training: { kind: "bool", default: false, help: "DREAM training (accepted, not implemented)." },
