@@ -6,6 +6,7 @@ import { loadComparePage } from "@/lib/dashboard/run-view-data";
 import { parseCompareViewState } from "@/lib/charts/view-state";
 import { CompareView } from "@/components/compare/compare-view";
 import { EmptyState } from "@/components/ui/empty-state";
+import { ErrorBanner } from "@/components/ui/error-banner";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Compare runs · Inkstone" };
@@ -21,19 +22,28 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const state = parseCompareViewState(query);
   if (state.runs.length === 0) {
     return (
+      <main className="page">
       <EmptyState title="Pick runs to compare" action={<Link href="/">Go to the runs table</Link>}>
         Tick two or more runs in the runs table and press Compare, or open /compare?runs=&lt;id&gt;,&lt;id&gt;.
       </EmptyState>
+      </main>
     );
   }
   const ids = state.runs.slice(0, MAX_RUNS);
   const { runs, missing } = await loadComparePage(ids);
   if (!runs.length) {
     return (
+      <main className="page">
       <EmptyState title="None of these runs exists" action={<Link href="/">Go to the runs table</Link>}>
         Unknown run ids: {missing.join(", ")}.
       </EmptyState>
+      </main>
     );
   }
-  return <CompareView runs={runs} missing={missing} initialState={{ ...state, runs: ids }} />;
+  return (
+    <main className="page">
+      {state.runs.length > MAX_RUNS && <ErrorBanner error={`Showing the first ${MAX_RUNS} of ${state.runs.length} runs.`} />}
+      <CompareView runs={runs} missing={missing} initialState={{ ...state, runs: ids }} />
+    </main>
+  );
 }

@@ -143,19 +143,20 @@ export function MetricChart(props: MetricChartProps) {
     void (async () => {
       const ChartJs = await loadChartJs();
       if (cancelled || !canvasRef.current) return;
-      const { datasets, meta } = buildDatasets(runs, series, x, smoothing);
+      const { datasets, meta, flat } = buildDatasets(runs, series, x, smoothing);
       metaRef.current = meta;
+      themeChartJs(ChartJs);
       let chart = chartRef.current;
       if (!chart) {
         chart = new ChartJs(canvasRef.current, {
           type: "line",
           data: { datasets },
-          options: chartOptions(metaRef, x, log, (c) => onZoomDoneRef.current(c)),
+          options: chartOptions(metaRef, x, log, flat, (c) => onZoomDoneRef.current(c)),
         }) as Chart<"line", XY[]>;
         chartRef.current = chart;
       } else {
         chart.data.datasets = datasets;
-        const fresh = chartOptions(metaRef, x, log, (c) => onZoomDoneRef.current(c));
+        const fresh = chartOptions(metaRef, x, log, flat, (c) => onZoomDoneRef.current(c));
         // Keep the zoom plugin's current window while swapping the axis setup.
         const keepX = zoomedRef.current ? { min: chart.options.scales?.x?.min, max: chart.options.scales?.x?.max } : {};
         chart.options.scales = { ...fresh.scales, x: { ...fresh.scales!.x, ...keepX } } as typeof chart.options.scales;
@@ -164,6 +165,8 @@ export function MetricChart(props: MetricChartProps) {
       if (boxRef.current) {
         boxRef.current.dataset.points = String([...series.values()].reduce((n, s) => n + s.points.length, 0));
         boxRef.current.dataset.lastStep = String(Math.max(-1, ...[...series.values()].map((s) => s.points.at(-1)?.step ?? -1)));
+        // How many runs' series are drawn: tests and the bench wait on it.
+        boxRef.current.dataset.drawn = String(series.size);
       }
     })();
     return () => {
@@ -228,10 +231,17 @@ export function MetricChart(props: MetricChartProps) {
 function buildDatasets(runs: ChartRun[], series: Map<string, LoadedSeries>, x: XAxis, smoothing: number) {
   const datasets: ChartDataset<"line", XY[]>[] = [];
   const meta: Meta[] = [];
+  let lo = Infinity;
+  let hi = -Infinity;
   for (const run of runs) {
     const s = series.get(run.runId);
     if (!s) continue;
     const lines = plotLines(s, x, run.origin, smoothing);
+    for (const r of lines.raw) {
+      if (!Number.isFinite(r.y)) continue;
+      lo = Math.min(lo, r.y);
+      hi = Math.max(hi, r.y);
+    }
     const base = { pointRadius: 0, pointHitRadius: 4, borderJoinStyle: "round" as const, spanGaps: false, normalized: true, parsing: false as const };
     if (lines.band) {
       datasets.push({ ...base, data: lines.band.lo, borderWidth: 0, fill: false, borderColor: "transparent" });
@@ -247,10 +257,23 @@ function buildDatasets(runs: ChartRun[], series: Map<string, LoadedSeries>, x: X
       meta.push({ role: "smooth", label: run.label });
     }
   }
-  return { datasets, meta };
+  // A constant series (lr = 1e-5 throughout) gets a band around its value, not a
+  // range made of rounding noise or chart.js's default of ±1.
+  const flat = Number.isFinite(lo) && hi - lo <= Math.abs(hi) * 1e-9 ? hi : null;
+  return { datasets, meta, flat };
 }
 
-function chartOptions(metaRef: { current: Meta[] }, x: XAxis, log: boolean, onZoomDone: (c: Chart<"line", XY[]>) => void) {
+/** Axis and grid colours from the page's theme variables. */
+function themeChartJs(ChartJs: { defaults: { color: unknown; borderColor: unknown; font: { family?: string } } }) {
+  const css = getComputedStyle(document.documentElement);
+  const text = css.getPropertyValue("--text-muted").trim();
+  const border = css.getPropertyValue("--border").trim();
+  if (text) ChartJs.defaults.color = text;
+  if (border) ChartJs.defaults.borderColor = border;
+}
+
+function chartOptions(metaRef: { current: Meta[] }, x: XAxis, log: boolean, flat: number | null, onZoomDone: (c: Chart<"line", XY[]>) => void) {
+  const pad = flat === null ? 0 : Math.abs(flat) * 0.1 || 1;
   const spanDays = (c: Chart) => (c.scales.x.max - c.scales.x.min) / 86_400_000 > 1;
   return {
     animation: false as const,
@@ -274,6 +297,7 @@ function chartOptions(metaRef: { current: Meta[] }, x: XAxis, log: boolean, onZo
       },
       y: {
         type: log ? ("logarithmic" as const) : ("linear" as const),
+        ...(flat !== null ? { min: log && flat > 0 ? flat / 2 : flat - pad, max: log && flat > 0 ? flat * 2 : flat + pad } : {}),
         ticks: { maxTicksLimit: 6, callback: (v: number | string) => formatTick(Number(v)) },
       },
     },

@@ -68,14 +68,14 @@ export function CompareView({ runs, missing, initialState }: { runs: CompareRun[
             Not found: {missing.join(", ")}. They may have been deleted; remove them from the link.
           </p>
         )}
-        <nav className={runStyles.tabs} role="tablist" aria-label="Compare views">
+        <nav className="tabs" role="tablist" aria-label="Compare views">
           {COMPARE_TABS.map((t) => (
             <button
               key={t}
               type="button"
               role="tab"
               aria-selected={state.tab === t}
-              className={state.tab === t ? runStyles.tabActive : runStyles.tab}
+              className="tab"
               onClick={() => setState({ tab: t }, { push: true })}
             >
               {TAB_LABELS[t]}

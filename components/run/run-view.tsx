@@ -105,14 +105,14 @@ export function RunView({ data, initialState, share, editable, actions, sharePan
             {status.status}: {status.error}
           </p>
         )}
-        <nav className={styles.tabs} role="tablist" aria-label="Run views">
+        <nav className="tabs" role="tablist" aria-label="Run views">
           {RUN_TABS.map((t) => (
             <button
               key={t}
               type="button"
               role="tab"
               aria-selected={state.tab === t}
-              className={state.tab === t ? styles.tabActive : styles.tab}
+              className="tab"
               onClick={() => setState({ tab: t }, { push: true })}
             >
               {TAB_LABELS[t]}

@@ -31,7 +31,7 @@ export function formatTime(iso: string | null): string {
 export function formatTick(v: number): string {
   if (v === 0) return "0";
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(1);
+  if (a >= 1e5 || a < 1e-3) return Number(v.toPrecision(3)).toExponential();
   return Number(v.toPrecision(4)).toString();
 }
 

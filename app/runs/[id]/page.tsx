@@ -35,5 +35,9 @@ export default async function RunPage({ params, searchParams }: Props) {
     if (err instanceof ClientError && err.status === 404) notFound();
     throw err;
   });
-  return <RunView data={data} initialState={parseRunViewState(query)} share={readOnly ? share : null} editable={!readOnly} />;
+  return (
+    <main className="page">
+      <RunView data={data} initialState={parseRunViewState(query)} share={readOnly ? share : null} editable={!readOnly} />
+    </main>
+  );
 }

@@ -1,0 +1,114 @@
+/**
+ * Comparing two runs in a real browser: overlaid charts in each run's colour,
+ * the config table's "differences only" toggle, and the image grids side by
+ * side under one epoch slider, with nearest-earlier images where epochs differ.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { chromiumMissing, launchBrowser } from "../helpers/browser";
+import { runColor } from "@/lib/charts/colors";
+import { TrainerStub, lossAt, signUp } from "./dashboard-fixtures";
+
+const skip = chromiumMissing();
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+before(async () => {
+  if (skip) return;
+  server = await startTestServer();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  page = await context.newPage();
+  await signUp(page, server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function rgb(hex: string): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgb(${n >> 16}, ${(n >> 8) & 255}, ${n & 255})`;
+}
+
+test("two runs: overlaid charts, config differences, images side by side", async (t) => {
+  if (skip) return t.skip(skip);
+  const base = { resolution: 512, train_batch_size: 1, seed: 42 };
+  const a = await TrainerStub.create(context.request, server.url, { name: "lr 1e-5", config: { ...base, learning_rate: 1e-5 } });
+  const b = await TrainerStub.create(context.request, server.url, { name: "lr 5e-5", config: { ...base, learning_rate: 5e-5 } });
+  for (const [i, r] of [a, b].entries()) {
+    await r.start();
+    await r.metrics(0, 300, (s) => ({ train_loss: lossAt(s, i) * (1 + i * 0.3), lr: i ? 5e-5 : 1e-5 }));
+  }
+  // Misaligned validation epochs: A validates at 0 and 2, B at 1 and 3.
+  await a.validation(0, 0);
+  await a.validation(2, 200);
+  await b.validation(1, 100);
+  await b.validation(3, 300);
+
+  await page.goto(`${server.url}/compare?runs=${a.id},${b.id}`);
+  const legend = page.getByTestId("compare-legend");
+  await legend.getByText("lr 1e-5").waitFor();
+  await legend.getByText("lr 5e-5").waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points") === "600");
+
+  // Live: a point for one run lands on the shared chart without a reload.
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  await b.metrics(300, 310, (s) => ({ train_loss: lossAt(s, 1) }));
+  await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points") === "610");
+  fs.mkdirSync("docs", { recursive: true });
+  await page.screenshot({ path: path.join("docs", "compare.png") });
+
+  // Config: both columns in the runs' colours; "differences only" keeps learning_rate alone.
+  await page.getByRole("tab", { name: "Config" }).click();
+  const table = page.getByTestId("compare-config");
+  await table.getByText("seed").waitFor();
+  const headers = table.locator("thead th");
+  assert.equal(await headers.nth(1).evaluate((el) => getComputedStyle(el).borderTopColor), rgb(runColor(0)));
+  assert.equal(await headers.nth(2).evaluate((el) => getComputedStyle(el).borderTopColor), rgb(runColor(1)));
+  await page.getByLabel("Differences only").check();
+  assert.equal(new URL(page.url()).searchParams.get("diff"), "1");
+  await table.getByText("seed").waitFor({ state: "detached" });
+  assert.deepEqual(await table.locator("tbody th").allTextContents(), ["learning_rate"]);
+
+  // Images: one slider over the union of epochs; each run shows its nearest earlier image.
+  await page.getByRole("tab", { name: "Images" }).click();
+  const grid = page.getByTestId("compare-images");
+  await grid.waitFor();
+  await page.getByTestId("epoch-value").getByText("epoch 3").waitFor();
+  const cell = (run: string, row: number) => grid.locator("tbody tr").nth(row).locator(`td[data-run="${run}"]`);
+  assert.equal(await cell(a.id, 0).getByTestId("cell-epoch").textContent(), "from epoch 2");
+  assert.equal(await cell(b.id, 0).getByTestId("cell-epoch").textContent(), "epoch 3");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await page.getByTestId("epoch-value").getByText("epoch 1").waitFor();
+  assert.equal(await cell(a.id, 2).getByTestId("cell-epoch").textContent(), "from epoch 0");
+  assert.equal(await cell(b.id, 2).getByTestId("cell-epoch").textContent(), "epoch 1");
+  await page.keyboard.press("ArrowLeft");
+  await page.getByTestId("epoch-value").getByText("epoch 0").waitFor();
+  assert.equal(await cell(b.id, 0).locator("img").count(), 0, "B has no image at or before epoch 0");
+  assert.equal(new URL(page.url()).searchParams.get("epoch"), "0");
+
+  // The URL reproduces the view.
+  const again = await context.newPage();
+  await again.goto(page.url());
+  await again.getByTestId("epoch-value").getByText("epoch 0").waitFor();
+  await again.close();
+  const ok = await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload);
+  assert.equal(ok, true);
+});
+
+test("unknown ids are reported, and no ids asks the user to pick runs", async (t) => {
+  if (skip) return t.skip(skip);
+  await page.goto(`${server.url}/compare`);
+  await page.getByText("Pick runs to compare").waitFor();
+  await page.goto(`${server.url}/compare?runs=nope1,nope2`);
+  await page.getByText("None of these runs exists").waitFor();
+});

@@ -1,0 +1,175 @@
+/**
+ * The run page in a real browser: a signed-in user watches a run that a
+ * trainer stand-in feeds over HTTP; charts, the image grid and the logs
+ * update live without a reload; view state is carried in the URL.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { chromiumMissing, launchBrowser } from "../helpers/browser";
+import { PROMPTS, TrainerStub, lossAt, signUp } from "./dashboard-fixtures";
+
+const skip = chromiumMissing();
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+before(async () => {
+  if (skip) return;
+  server = await startTestServer();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  page = await context.newPage();
+  await signUp(page, server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Marks the document so a test can tell that no reload happened. */
+async function markDocument(p: Page) {
+  await p.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+}
+async function assertNotReloaded(p: Page) {
+  assert.equal(await p.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload), true, "the page reloaded");
+}
+
+test("charts, image grid and logs update live; state lives in the URL", async (t) => {
+  if (skip) return t.skip(skip);
+  const trainer = await TrainerStub.create(context.request, server.url, {
+    name: "sd15-naruto",
+    config: { learning_rate: 1e-5, train_batch_size: 1, gradient_accumulation_steps: 4, resolution: 512, lr_scheduler: "constant" },
+    tags: ["naruto"],
+  });
+  await trainer.start({
+    environment: {
+      runtime: { node: "v20.19.0", platform: "linux", arch: "x64" },
+      hardware: { cpu: "Test CPU", cores: 16, memoryGiB: 128 },
+      gpu: [{ index: 0, name: "NVIDIA H100", memoryMiB: 81559 }],
+      git: { commit: "abc123", branch: "main", dirty: false },
+      commandLine: "npm run train -- --use_ema --resolution=512",
+      packages: { "@tensorflow/tfjs": "4.22.0" },
+    },
+  });
+
+  // Overview: status, config, environment, editable notes.
+  await page.goto(`${server.url}/runs/${trainer.id}`);
+  await page.getByTestId("run-status").getByText("running").waitFor();
+  await page.getByTestId("config-table").getByText("gradient_accumulation_steps").waitFor();
+  await page.getByTestId("environment").getByText("NVIDIA H100").waitFor();
+  await page.getByRole("button", { name: "Edit notes" }).click();
+  await page.getByLabel("Notes").fill("EMA on, <b>not bold</b>");
+  await page.getByRole("button", { name: "Save notes" }).click();
+  await page.getByTestId("run-notes").getByText("EMA on, <b>not bold</b>").waitFor();
+
+  // Charts: empty state first, then charts appear and grow live.
+  await page.getByRole("tab", { name: "Charts" }).click();
+  assert.match(page.url(), /tab=charts/);
+  await page.getByTestId("empty-metrics").waitFor();
+  await markDocument(page);
+  await trainer.metrics(0, 200, (s) => ({ train_loss: lossAt(s), lr: 1e-5, epoch: Math.floor(s / 50) }));
+  const lossChart = page.getByTestId("chart-train_loss");
+  await lossChart.waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points") === "200");
+  await page.getByTestId("chart-lr").waitFor();
+  await page.getByTestId("chart-epoch").waitFor();
+  await trainer.metrics(200, 260, (s) => ({ train_loss: lossAt(s), "system/cpu_percent": 40 + (s % 7) }));
+  await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-last-step") === "259");
+  await page.getByTestId("chart-system/cpu_percent").waitFor();
+  await page.getByRole("heading", { name: "System" }).waitFor();
+  await assertNotReloaded(page);
+
+  // Smoothing, x axis and the single-metric view are carried in the URL and restored from it.
+  await page.getByLabel("X axis").selectOption("relative");
+  await page.getByLabel("Smoothing").fill("0.8");
+  await page.getByTestId("chart-train_loss").getByRole("button", { name: "train_loss" }).click();
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get("x"), "relative");
+  assert.equal(url.searchParams.get("smoothing"), "0.8");
+  assert.equal(url.searchParams.get("metric"), "train_loss");
+  assert.equal(await page.getByTestId("chart-lr").count(), 0);
+  fs.mkdirSync("docs", { recursive: true });
+  const other = await context.newPage();
+  await other.goto(url.toString());
+  await other.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-ready]')?.getAttribute("data-ready") === "1");
+  assert.equal(await other.getByLabel("X axis").inputValue(), "relative");
+  assert.equal(await other.getByLabel("Smoothing").inputValue(), "0.8");
+  assert.equal(await other.getByTestId("chart-lr").count(), 0);
+  await other.close();
+  await page.getByRole("button", { name: "Show all metrics" }).click();
+  await page.getByLabel("X axis").selectOption("step");
+  await page.waitForFunction(() => document.querySelector('[data-testid="chart-lr"] [data-ready]')?.getAttribute("data-ready") === "1");
+  await page.screenshot({ path: path.join("docs", "run-page.png") });
+
+  // Images: the grid fills in live, prompts in rows and epochs in columns.
+  await page.getByRole("tab", { name: "Images" }).click();
+  await page.getByTestId("empty-images").waitFor();
+  await trainer.validation(0, 0);
+  const grid = page.getByTestId("image-grid-validation");
+  await grid.waitFor();
+  for (const p of PROMPTS) await grid.getByText(p).waitFor();
+  await trainer.validation(1, 100);
+  await trainer.validation(2, 200);
+  await grid.locator("thead th", { hasText: "epoch 2" }).waitFor();
+  assert.equal(await grid.locator("tbody tr").count(), 3);
+  assert.equal(await grid.locator("tbody img").count(), 9);
+  await page.getByTestId("epoch-value").getByText("epoch 2").waitFor();
+  await page.keyboard.press("ArrowLeft");
+  await page.getByTestId("epoch-value").getByText("epoch 1").waitFor();
+  assert.equal(new URL(page.url()).searchParams.get("epoch"), "1");
+  await page.screenshot({ path: path.join("docs", "image-grid.png") });
+  await grid.locator("tbody tr").nth(1).locator("img").nth(1).click();
+  await page.getByTestId("lightbox-caption").getByText("1: Mickael Jackson as a ninja").waitFor();
+  await page.locator("dialog").getByText("step 100").waitFor();
+  await page.keyboard.press("Escape");
+  await assertNotReloaded(page);
+
+  // Logs: streamed live, searchable.
+  await page.getByRole("tab", { name: "Logs" }).click();
+  await page.getByTestId("log-console").getByText("No console output yet", { exact: false }).waitFor();
+  await trainer.logs([
+    { seq: 0, text: "Steps: 1/15000 loss=0.21" },
+    { seq: 1, text: "validation: generating 3 images" },
+    { seq: 2, text: "warning: <script>alert(1)</script>", stream: "stderr" },
+  ]);
+  await page.getByTestId("log-console").getByText("validation: generating 3 images").waitFor();
+  await page.getByTestId("log-console").getByText("warning: <script>alert(1)</script>").waitFor();
+  await page.getByLabel("Search the logs").fill("validation");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await page.getByText("1 matching lines").waitFor();
+  assert.equal(new URL(page.url()).searchParams.get("q"), "validation");
+
+  // The status changes live too.
+  await trainer.finish();
+  await page.getByTestId("run-status").getByText("finished").waitFor();
+  await assertNotReloaded(page);
+});
+
+test("notes cannot be changed through a share link, and the API says why", async (t) => {
+  if (skip) return t.skip(skip);
+  const trainer = await TrainerStub.create(context.request, server.url, { name: "shared" });
+  const res = await fetch(`${server.url}/api/runs/${trainer.id}?share=not-a-real-token`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ notes: "vandalism" }),
+  });
+  assert.equal(res.status, 403);
+  assert.match(((await res.json()) as { error: string }).error, /read-only/);
+  const bad = await context.request.patch(`${server.url}/api/runs/${trainer.id}`, { data: { tags: [""] } });
+  assert.equal(bad.status(), 400);
+  assert.match(((await bad.json()) as { error: string }).error, /tags/);
+});
+
+test("an unknown run is a 404 page", async (t) => {
+  if (skip) return t.skip(skip);
+  // The loading skeleton streams first, so the status may already be 200; the page must still say 404.
+  const res = await page.goto(`${server.url}/runs/does-not-exist`);
+  assert.ok(res?.status() === 404 || (await page.getByText("404").count()) > 0, `status ${res?.status()}`);
+  assert.equal(await page.getByTestId("run-name").count(), 0);
+});
