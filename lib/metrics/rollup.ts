@@ -26,18 +26,26 @@ export async function insertPointsWithRollups(
        ON CONFLICT ("runId", "key", "step") DO NOTHING
        RETURNING "key", "step", "value", "time"
      ),
-     buckets AS (
-       SELECT i."key", w.width, i."step" / w.width AS bucket, count(*)::int AS n,
+     -- The narrowest rollup from the points, the wider ones from it (their widths are multiples of it).
+     -- The last value is the one at the greatest step: max() of [step, value] pairs, steps being unique.
+     finest AS (
+       SELECT i."key", i."step" / $6::int AS bucket, count(*)::int AS n,
               min(i."value") FILTER (WHERE i."value" <> 'NaN') AS lo,
               max(i."value") FILTER (WHERE i."value" <> 'NaN') AS hi,
-              max(i."step") AS last_step,
-              (array_agg(i."value" ORDER BY i."step" DESC))[1] AS last_value
-       FROM inserted i CROSS JOIN unnest($6::int[]) AS w(width)
-       GROUP BY i."key", w.width, i."step" / w.width
+              max(ARRAY[i."step"::float8, i."value"]) AS last
+       FROM inserted i
+       GROUP BY 1, 2
+     ),
+     buckets AS (
+       SELECT f."key", $6::int AS width, f.bucket, f.n, f.lo, f.hi, f.last FROM finest f
+       UNION ALL
+       SELECT f."key", w.width, f.bucket / (w.width / $6::int), sum(f.n)::int, min(f.lo), max(f.hi), max(f.last)
+       FROM finest f CROSS JOIN unnest($7::int[]) AS w(width)
+       GROUP BY 1, 2, 3
      ),
      rolled AS (
        INSERT INTO "MetricRollup" AS r ("runId", "key", "width", "bucket", "count", "minValue", "maxValue", "lastStep", "lastValue")
-       SELECT $1, b."key", b.width, b.bucket, b.n, b.lo, b.hi, b.last_step, b.last_value FROM buckets b
+       SELECT $1, b."key", b.width, b.bucket, b.n, b.lo, b.hi, b.last[1]::int, b.last[2] FROM buckets b
        ON CONFLICT ("runId", "key", "width", "bucket") DO UPDATE SET
          "count" = r."count" + excluded."count",
          "minValue" = LEAST(r."minValue", excluded."minValue"),
@@ -52,7 +60,8 @@ export async function insertPointsWithRollups(
       points.map((p) => p.step),
       points.map((p) => p.value),
       points.map((p) => p.time),
-      ROLLUP_WIDTHS,
+      ROLLUP_WIDTHS[0],
+      ROLLUP_WIDTHS.slice(1),
     ],
   );
   return rows;
