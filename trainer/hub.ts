@@ -11,6 +11,9 @@ import * as path from "node:path";
 import { findDataFiles } from "./data/dataset_files";
 import { datasetInfo, downloadFileToCacheDir, listFiles, modelInfo } from "@huggingface/hub";
 
+/** Environment variables (process.env, or a hand-made set in tests). */
+export type Env = Record<string, string | undefined>;
+
 export type RepoKind = "model" | "dataset";
 
 export interface HubOptions {
@@ -19,11 +22,11 @@ export interface HubOptions {
   cacheDir?: string | null;
   /** --variant: weight files named `*.{variant}.safetensors` are preferred. */
   variant?: string | null;
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
 }
 
 /** The hub cache folder, resolved the way huggingface_hub resolves it. */
-export function hubCacheDir(cacheDir?: string | null, env: NodeJS.ProcessEnv = process.env): string {
+export function hubCacheDir(cacheDir?: string | null, env: Env = process.env): string {
   if (cacheDir) return cacheDir;
   if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;
   if (env.HUGGINGFACE_HUB_CACHE) return env.HUGGINGFACE_HUB_CACHE;
@@ -104,7 +107,7 @@ export function filesToDownload(files: string[], kind: RepoKind, variant?: strin
   return wanted;
 }
 
-function accessToken(env: NodeJS.ProcessEnv): string | undefined {
+function accessToken(env: Env): string | undefined {
   if (env.HF_TOKEN) return env.HF_TOKEN;
   const home = env.HF_HOME ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "huggingface");
   const tokenFile = env.HF_TOKEN_PATH ?? path.join(home, "token");

@@ -4,6 +4,10 @@
  * behaviour (`--flag=value` and `--flag value`, booleans by presence, unique
  * prefixes accepted), plus the Inkstone integration flags.
  */
+import { LR_SCHEDULERS } from "./training/lr_scheduler";
+
+/** Environment variables (process.env, or a hand-made set in tests). */
+export type Env = Record<string, string | undefined>;
 
 export interface TrainOptions {
   input_perturbation: number;
@@ -225,7 +229,7 @@ export function usage(): string {
 }
 
 /** Parses argv (without node and script) into the seed's options. Throws OptionsError on a bad command line. */
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedOptions {
+export function parseOptions(argv: string[], env: Env = process.env): ParsedOptions {
   const values = Object.fromEntries(
     FLAG_NAMES.map((f) => {
       const d = FLAGS[f].default;

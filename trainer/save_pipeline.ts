@@ -9,9 +9,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type * as tf from "@tensorflow/tfjs";
 import type { Module } from "./nn/module";
 import { filesToDownload } from "./hub";
-import { readComponentConfig, readModelIndex } from "./weights/diffusers_loader";
+import { readComponent, readComponentConfig, readModelIndex } from "./weights/diffusers_loader";
 import { writeSafetensors } from "./weights/safetensors";
 
 /** The diffusers release the seed script pins; saved configs carry it like diffusers stamps its own. */
@@ -20,6 +21,8 @@ export const DIFFUSERS_VERSION = "0.29.0";
 export interface SaveOptions {
   /** "fp16" writes half-precision `*.fp16.safetensors` files; absent writes float32 without a suffix. */
   variant?: "fp16";
+  /** The variant the source pipeline was loaded with (--variant); copied weights are converted from it. */
+  sourceVariant?: string;
   /** The --pretrained_model_name_or_path the pipeline was loaded from (recorded as `_name_or_path`). */
   nameOrPath?: string;
 }
@@ -61,34 +64,72 @@ function stampedConfig(
   return out;
 }
 
-/** Writes one model component: its stamped config and its state dict as safetensors. */
-export async function saveModelComponent(
+/** Writes one component: its stamped config and its torch-layout weights as safetensors. */
+export async function saveComponent(
   dir: string,
-  model: Module,
+  weights: Map<string, tf.Tensor>,
   config: Record<string, unknown>,
   [library, className]: [string, string],
   opts: SaveOptions = {},
 ): Promise<void> {
   await fs.promises.mkdir(dir, { recursive: true });
   await fs.promises.writeFile(path.join(dir, "config.json"), configJson(stampedConfig(config, library, className, opts)));
+  await writeSafetensors(path.join(dir, weightsFileName(library, opts.variant)), weights, {
+    dtype: opts.variant === "fp16" ? "F16" : "F32",
+    metadata: { format: "pt" },
+  });
+}
+
+/** Writes one model component from its module's parameters. */
+export async function saveModelComponent(
+  dir: string,
+  model: Module,
+  config: Record<string, unknown>,
+  spec: [string, string],
+  opts: SaveOptions = {},
+): Promise<void> {
   const weights = model.stateDict();
   try {
-    await writeSafetensors(path.join(dir, weightsFileName(library, opts.variant)), weights, {
-      dtype: opts.variant === "fp16" ? "F16" : "F32",
-      metadata: { format: "pt" },
-    });
+    await saveComponent(dir, weights, config, spec, opts);
   } finally {
     weights.forEach((t) => t.dispose());
   }
 }
 
-/** Copies a component folder's configs, tokenizer files and one set of weight files. */
-async function copyComponent(sourceDir: string, outputDir: string, component: string, variant?: string): Promise<void> {
+/**
+ * Copies a component folder's configs and tokenizer files, and its weights in the
+ * saved dtype: a plain file copy when the source file already has the wanted
+ * variant, else re-encoded (e.g. a source fp16 variant saved as float32).
+ */
+async function copyComponent(
+  sourceDir: string,
+  outputDir: string,
+  component: string,
+  library: string,
+  opts: SaveOptions,
+): Promise<void> {
   const src = path.join(sourceDir, component);
   const names = fs.readdirSync(src).filter((f) => fs.statSync(path.join(src, f)).isFile());
-  const chosen = filesToDownload(names.map((n) => `${component}/${n}`), "model", variant);
+  const chosen = filesToDownload(names.map((n) => `${component}/${n}`), "model", opts.sourceVariant ?? opts.variant);
   await fs.promises.mkdir(path.join(outputDir, component), { recursive: true });
-  for (const rel of chosen) await fs.promises.copyFile(path.join(sourceDir, rel), path.join(outputDir, rel));
+  const sameVariant = (opts.sourceVariant ?? undefined) === opts.variant;
+  const weightFiles = chosen.filter((rel) => rel.endsWith(".safetensors"));
+  for (const rel of chosen) {
+    if (sameVariant || !weightFiles.includes(rel)) {
+      await fs.promises.copyFile(path.join(sourceDir, rel), path.join(outputDir, rel));
+    }
+  }
+  if (!sameVariant && weightFiles.length) {
+    const { weights } = await readComponent(sourceDir, component, { variant: opts.sourceVariant });
+    try {
+      await writeSafetensors(path.join(outputDir, component, weightsFileName(library, opts.variant)), weights, {
+        dtype: opts.variant === "fp16" ? "F16" : "F32",
+        metadata: { format: "pt" },
+      });
+    } finally {
+      weights.forEach((t) => t.dispose());
+    }
+  }
 }
 
 /**
@@ -111,7 +152,7 @@ export async function savePipeline(
       const config = await readComponentConfig(sourceDir, component);
       await saveModelComponent(path.join(outputDir, component), model, config, [library, className], opts);
     } else if (fs.existsSync(path.join(sourceDir, component))) {
-      await copyComponent(sourceDir, outputDir, component, opts.variant);
+      await copyComponent(sourceDir, outputDir, component, library, opts);
       const schedulerConfig = path.join(outputDir, component, "scheduler_config.json");
       if (fs.existsSync(schedulerConfig)) {
         const config = await readComponentConfig(sourceDir, component);
