@@ -26,13 +26,16 @@ export const signUpSchema = z.object({
   invite: z.string().max(200).optional(),
 });
 
-// Once an account exists it stays so (accounts are never all deleted), so a positive answer is cached.
-let someUserExists = false;
+// Once an account exists it stays so (accounts are never all deleted), so a positive
+// answer is cached, per database (tests start several on one process).
+let usersExistIn: string | undefined;
 
 export async function hasAnyUser(): Promise<boolean> {
-  if (someUserExists) return true;
-  someUserExists = (await prisma.user.count()) > 0;
-  return someUserExists;
+  const db = process.env.DATABASE_URL ?? "";
+  if (usersExistIn === db) return true;
+  if ((await prisma.user.count()) === 0) return false;
+  usersExistIn = db;
+  return true;
 }
 
 /** Creates an account. The very first one is the admin and needs no invite. */
@@ -58,7 +61,7 @@ export async function signUp(payload: unknown): Promise<SessionUser> {
     if (inviteId) await tx.invite.update({ where: { id: inviteId }, data: { usedAt: new Date() } });
     return created;
   });
-  someUserExists = true;
+  usersExistIn = process.env.DATABASE_URL ?? "";
   return toSessionUser(user);
 }
 

@@ -1,0 +1,106 @@
+/** The new-run form's validation and the trainer command line it produces. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { DEFAULT_VALIDATION_PROMPTS, parseOptions } from "@/trainer/options";
+import { FormError, LR_SCHEDULERS, PRESETS, DEFAULT_VALIDATION_PROMPTS as FORM_PROMPTS, parseRunForm, trainerFlags } from "@/lib/launcher/run-form";
+
+const NO_ENV = {} as NodeJS.ProcessEnv;
+const naruto = { project: "naruto", tags: "", ...PRESETS.naruto.values };
+
+function fieldErrors(input: unknown): Record<string, string> {
+  try {
+    parseRunForm(input);
+  } catch (err) {
+    if (err instanceof FormError) return err.fields;
+    throw err;
+  }
+  assert.fail("the form was accepted");
+}
+
+test("the tutorial preset gives exactly the seed's flags", () => {
+  const flags = trainerFlags(parseRunForm(naruto));
+  for (const f of [
+    "--use_ema",
+    "--resolution=512",
+    "--center_crop",
+    "--random_flip",
+    "--train_batch_size=1",
+    "--gradient_accumulation_steps=4",
+    "--gradient_checkpointing",
+    "--max_train_steps=15000",
+    "--learning_rate=0.00001",
+    "--max_grad_norm=1",
+    "--seed=42",
+    "--lr_scheduler=constant",
+    "--lr_warmup_steps=0",
+    "--output_dir=sd-naruto-model",
+    "--pretrained_model_name_or_path=runwayml/stable-diffusion-v1-5",
+    "--dataset_name=lambdalabs/naruto-blip-captions",
+  ]) {
+    assert.ok(flags.includes(f), `missing ${f} in ${flags.join(" ")}`);
+  }
+  const { options } = parseOptions(flags, NO_ENV);
+  assert.equal(options.learning_rate, 1e-5);
+  assert.equal(options.max_train_steps, 15000);
+  assert.equal(options.gradient_accumulation_steps, 4);
+  assert.equal(options.use_ema, true);
+  assert.equal(options.tracker_project_name, "naruto");
+  assert.deepEqual(options.validation_prompts, DEFAULT_VALIDATION_PROMPTS);
+});
+
+test("the form's choices are the trainer's", () => {
+  assert.deepEqual(FORM_PROMPTS, DEFAULT_VALIDATION_PROMPTS);
+  for (const s of LR_SCHEDULERS) assert.equal(parseOptions([`--lr_scheduler=${s}`], NO_ENV).options.lr_scheduler, s);
+});
+
+test("prompts with spaces and quotes reach the trainer as one argument each", () => {
+  const prompts = ["a 'quoted' prompt", 'with "double" quotes', "and $HOME; rm -rf /"];
+  const flags = trainerFlags(parseRunForm({ ...naruto, validation_prompts: prompts.join("\n") }));
+  assert.deepEqual(parseOptions(flags, NO_ENV).options.validation_prompts, prompts);
+});
+
+test("bad values are refused with one message per field", () => {
+  const errors = fieldErrors({
+    ...naruto,
+    project: "",
+    resolution: "65",
+    train_batch_size: "0",
+    max_train_steps: "-5",
+    learning_rate: "fast",
+    lr_scheduler: "sometimes",
+    seed: "1.5",
+    pretrained_model_name_or_path: "./no/such/folder",
+    dataset_name: "not a dataset",
+    output_dir: "--use_ema",
+    validation_prompts: "\n \n",
+    validation_epochs: "x",
+  });
+  assert.deepEqual(Object.keys(errors).sort(), [
+    "dataset_name",
+    "learning_rate",
+    "lr_scheduler",
+    "max_train_steps",
+    "output_dir",
+    "pretrained_model_name_or_path",
+    "project",
+    "resolution",
+    "seed",
+    "train_batch_size",
+    "validation_epochs",
+    "validation_prompts",
+  ]);
+  assert.match(errors.resolution, /multiple of 8/);
+  assert.match(errors.max_train_steps, /at least 1/);
+  assert.match(errors.pretrained_model_name_or_path, /no folder/);
+});
+
+test("a prompt that looks like a flag is refused", () => {
+  assert.match(fieldErrors({ ...naruto, validation_prompts: "--output_dir=/etc" }).validation_prompts, /must not start with '-'/);
+});
+
+test("the tiny preset points at the generated model and validates every epoch", () => {
+  assert.equal(PRESETS.tiny.values.pretrained_model_name_or_path, "./data/tiny/model");
+  assert.equal(PRESETS.tiny.values.dataset_name, "./data/tiny/dataset");
+  assert.equal(PRESETS.tiny.values.validation_epochs, "1");
+  assert.equal(PRESETS.tiny.values.resolution, "64");
+});
