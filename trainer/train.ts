@@ -187,7 +187,7 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger): Promise
         return { latents, noise, inputNoise, timesteps, encoderHiddenStates };
       });
       const { loss, grads: microGrads } = microStep(unet, noiseScheduler, micro, objective);
-      tf.dispose(micro as unknown as tf.TensorContainer);
+      tf.dispose(Object.values(micro));
       grads = accumulateGradients(grads, microGrads);
       trainLoss += loss / args.gradient_accumulation_steps;
       microSteps += 1;
