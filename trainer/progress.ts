@@ -33,6 +33,7 @@ export class ProgressBar {
   private done: number;
   private readonly startedAt = performance.now();
   private lastDraw = -Infinity;
+  private lastDrawnStep = -1;
   private postfix: Record<string, number> = {};
 
   constructor(
@@ -75,12 +76,13 @@ export class ProgressBar {
 
   private draw(): void {
     this.lastDraw = performance.now();
+    this.lastDrawnStep = this.done;
     this.stream.write(this.stream.isTTY ? `\r${this.line()}\x1b[K` : `${this.line()}\n`);
   }
 
-  /** Draws the final state and ends the line. */
+  /** Draws the final state (unless already shown) and ends the line. */
   close(): void {
-    this.draw();
+    if (this.stream.isTTY || this.lastDrawnStep !== this.done) this.draw();
     if (this.stream.isTTY) this.stream.write("\n");
   }
 
