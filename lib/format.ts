@@ -17,7 +17,8 @@ export function formatDuration(ms: number | null | undefined): string {
 /** A run's duration: start to end, or to `now` while it runs. */
 export function runDuration(r: { startedAt: string | null; endedAt: string | null }, now: number): number | null {
   if (!r.startedAt) return null;
-  return (r.endedAt ? Date.parse(r.endedAt) : now) - Date.parse(r.startedAt);
+  // Clamped: a live "started" event can carry a clock a moment ahead of the ticking `now`.
+  return Math.max(0, (r.endedAt ? Date.parse(r.endedAt) : now) - Date.parse(r.startedAt));
 }
 
 /** "2026-11-25 18:12" in the viewer's time zone. */

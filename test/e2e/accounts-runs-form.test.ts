@@ -1,0 +1,177 @@
+/**
+ * In Chromium: signing up, the runs page (live status, search in the URL,
+ * compare selection, inert `<script>` names), a share link opened in a fresh
+ * context without an account (read-only), and the new-run form's field errors.
+ * Saves docs/runs-page.png.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { after, before, test } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { chromiumMissing, launchBrowser } from "../helpers/browser";
+import { TrainerStub, lossAt, signUp } from "./dashboard-fixtures";
+
+const XSS_NAME = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`;
+const missing = chromiumMissing();
+
+let server: TestServer;
+let browser: Browser;
+let admin: BrowserContext;
+let page: Page;
+const runs: TrainerStub[] = [];
+
+before(async () => {
+  if (missing) return;
+  server = await startTestServer();
+  browser = await launchBrowser();
+  admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await admin.newPage();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("signing up: the first account is the admin and lands on the runs page", { skip: missing }, async () => {
+  await page.goto(`${server.url}/`);
+  await page.getByText("No runs yet").waitFor();
+  await signUp(page, server.url);
+  await page.getByText("Admin · admin").waitFor();
+  await page.goto(`${server.url}/settings`);
+  await page.getByRole("heading", { name: "Invites" }).waitFor();
+});
+
+test("the runs page lists runs, renders a <script> name as text, and updates statuses live", { skip: missing }, async () => {
+  const configs = [
+    { learning_rate: 1e-5, resolution: 512, train_batch_size: 1 },
+    { learning_rate: 1e-4, resolution: 512, train_batch_size: 2 },
+    { learning_rate: 5e-5, resolution: 256, train_batch_size: 1 },
+  ];
+  const names = ["naruto-baseline", "naruto-lr1e-4", XSS_NAME];
+  for (let i = 0; i < names.length; i++) {
+    const run = await TrainerStub.create(admin.request, server.url, { name: names[i], tags: i === 0 ? ["baseline", "sd15"] : ["sd15"], config: configs[i] });
+    runs.push(run);
+  }
+  await runs[0].start();
+  await runs[0].metrics(0, 200, (s) => ({ train_loss: lossAt(s) }));
+  await runs[0].finish();
+  await runs[1].start();
+  await runs[1].metrics(0, 120, (s) => ({ train_loss: lossAt(s, 1) }));
+
+  await page.goto(`${server.url}/?cols=learning_rate,train_batch_size`);
+  const table = page.getByTestId("runs-table");
+  await table.waitFor();
+  await page.locator(`tr[data-run-id="${runs[2].id}"]`).getByText(XSS_NAME, { exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, "the name's script never ran");
+  assert.equal(await page.locator('img[src="x"]').count(), 0);
+  const first = await page.locator(`tr[data-run-id="${runs[0].id}"]`).innerText();
+  assert.match(first, /finished/);
+  assert.match(first, /1\.000e-5/, "the chosen config column shows learning_rate");
+  assert.match(first, /baseline/);
+
+  const queuedRow = page.locator(`tr[data-run-id="${runs[2].id}"]`);
+  await queuedRow.getByText("queued").waitFor();
+  await runs[2].start();
+  await queuedRow.getByText("running").waitFor({ timeout: 10_000 });
+  await runs[1].finish("failed");
+  await page.locator(`tr[data-run-id="${runs[1].id}"]`).getByText("failed").waitFor({ timeout: 10_000 });
+
+  // A few more runs so the screenshot looks like a workspace.
+  for (const [i, name] of ["naruto-ema-off", "naruto-res256", "naruto-warmup500", "tiny-demo"].entries()) {
+    const extra = await TrainerStub.create(admin.request, server.url, { name, tags: i % 2 ? ["ablation"] : ["sd15"], config: { learning_rate: 1e-5 * (i + 1), train_batch_size: 1 + (i % 2) } });
+    await extra.start();
+    await extra.metrics(0, 50 + 40 * i, (s) => ({ train_loss: lossAt(s, i + 2) }));
+    if (i < 3) await extra.finish(i === 2 ? "failed" : "finished");
+  }
+  await page.reload();
+  await page.locator(`tr[data-run-id="${runs[0].id}"]`).waitFor();
+  fs.mkdirSync("docs", { recursive: true });
+  await page.screenshot({ path: "docs/runs-page.png" });
+});
+
+test("search and filters live in the URL; ticking runs leads to the compare page", { skip: missing }, async () => {
+  await page.fill('input[name="q"]', "naruto");
+  await page.press('input[name="q"]', "Enter");
+  await page.waitForURL((u) => u.searchParams.get("q") === "naruto");
+  await page.getByTestId("runs-total").getByText("2 runs").waitFor();
+  await page.reload();
+  await page.getByTestId("runs-total").getByText("2 runs").waitFor();
+  await page.getByRole("button", { name: "finished" }).click();
+  await page.waitForURL((u) => u.searchParams.get("status") === "finished");
+  await page.getByTestId("runs-total").getByText("1 run").waitFor();
+  await page.getByRole("button", { name: "Clear filters" }).first().click();
+  await page.waitForURL((u) => !u.searchParams.has("q"));
+
+  await page.getByLabel("Select naruto-baseline").check();
+  await page.getByLabel("Select naruto-lr1e-4").check();
+  await page.getByRole("button", { name: "Compare (2)" }).click();
+  await page.waitForURL((u) => u.pathname === "/compare");
+  assert.deepEqual(new URL(page.url()).searchParams.get("runs")?.split(",").sort(), [runs[0].id, runs[1].id].sort());
+});
+
+test("a share link opens the run read-only in a fresh context without an account", { skip: missing }, async () => {
+  const res = await admin.request.post(`${server.url}/api/runs/${runs[0].id}/share`);
+  assert.equal(res.status(), 200);
+  const link = ((await res.json()) as { data: { path: string; token: string } }).data;
+
+  const stranger = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const guest = await stranger.newPage();
+    await guest.goto(`${server.url}/runs/${runs[0].id}`);
+    await guest.waitForURL((u) => u.pathname === "/signin");
+
+    await guest.goto(`${server.url}${link.path}`);
+    await guest.getByText("naruto-baseline").first().waitFor();
+    await guest.getByText(/read-only/i).first().waitFor();
+    assert.equal(await guest.getByRole("button", { name: "Create public link" }).count(), 0, "no share controls");
+    assert.equal(await guest.getByRole("button", { name: "Cancel run" }).count(), 0, "no cancel");
+    assert.equal(await guest.getByRole("link", { name: "Settings" }).count(), 0, "no navigation into the workspace");
+
+    // No named helpers inside: tsx would wrap them in __name(), which the page lacks.
+    const writes = await guest.evaluate(
+      async ({ id, token }) =>
+        Promise.all(
+          [
+            [`/api/runs/${id}?share=${token}`, "PATCH", { notes: "defaced" }],
+            [`/api/runs/${id}/share?share=${token}`, "POST", undefined],
+            [`/api/runs/${id}/cancel?share=${token}`, "POST", undefined],
+            [`/api/runs?share=${token}`, "GET", undefined],
+          ].map(([url, method, body]) =>
+            fetch(String(url), {
+              method: String(method),
+              headers: { "content-type": "application/json", "x-inkstone-share": token },
+              body: body === undefined ? undefined : JSON.stringify(body),
+            }).then((r) => r.status),
+          ),
+        ),
+      { id: runs[0].id, token: link.token },
+    );
+    for (const status of writes) assert.ok(status === 401 || status === 403 || status === 405, `a write through the link answered ${status}`);
+    const run = (await (await admin.request.get(`${server.url}/api/runs/${runs[0].id}`)).json()) as { data: { notes: string } };
+    assert.notEqual(run.data.notes, "defaced");
+  } finally {
+    await stranger.close();
+  }
+});
+
+test("the new-run form shows the server's errors next to each bad field", { skip: missing }, async () => {
+  await page.goto(`${server.url}/runs/new`);
+  await page.getByLabel("SD1.5 Naruto (tutorial)").check();
+  assert.equal(await page.inputValue("#field-max_train_steps"), "15000");
+  assert.equal(await page.inputValue("#field-learning_rate"), "1e-05");
+  await page.fill("#field-resolution", "500");
+  await page.fill("#field-max_train_steps", "many");
+  await page.fill("#field-pretrained_model_name_or_path", "./no/such/model");
+  await page.fill("#field-validation_prompts", "");
+  const before = await admin.request.get(`${server.url}/api/runs`).then((r) => r.json() as Promise<{ data: { total: number } }>);
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page.locator("#field-resolution-error").getByText("must be a multiple of 8 (the VAE downsamples by 8)").waitFor();
+  await page.locator("#field-max_train_steps-error").getByText("enter a whole number").waitFor();
+  await page.locator("#field-pretrained_model_name_or_path-error").getByText(/no folder \.\/no\/such\/model/).waitFor();
+  await page.locator("#field-validation_prompts-error").getByText(/at least one prompt/).waitFor();
+  assert.equal(await page.getAttribute("#field-resolution", "aria-invalid"), "true");
+  assert.equal(new URL(page.url()).pathname, "/runs/new", "stays on the form");
+  const afterList = await admin.request.get(`${server.url}/api/runs`).then((r) => r.json() as Promise<{ data: { total: number } }>);
+  assert.equal(afterList.data.total, before.data.total, "no run was created");
+});
