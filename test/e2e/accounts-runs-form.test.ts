@@ -94,12 +94,12 @@ test("search and filters live in the URL; ticking runs leads to the compare page
   await page.fill('input[name="q"]', "naruto");
   await page.press('input[name="q"]', "Enter");
   await page.waitForURL((u) => u.searchParams.get("q") === "naruto");
-  await page.getByTestId("runs-total").getByText("2 runs").waitFor();
+  await page.getByTestId("runs-total").getByText("5 runs").waitFor();
   await page.reload();
-  await page.getByTestId("runs-total").getByText("2 runs").waitFor();
+  await page.getByTestId("runs-total").getByText("5 runs").waitFor();
   await page.getByRole("button", { name: "finished" }).click();
   await page.waitForURL((u) => u.searchParams.get("status") === "finished");
-  await page.getByTestId("runs-total").getByText("1 run").waitFor();
+  await page.getByTestId("runs-total").getByText("3 runs").waitFor();
   await page.getByRole("button", { name: "Clear filters" }).first().click();
   await page.waitForURL((u) => !u.searchParams.has("q"));
 
