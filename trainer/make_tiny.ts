@@ -1,9 +1,10 @@
 /**
- * `npm run make-tiny -- --out DIR [--tokenizer_from DIR] [--num_images N] [--seed S]`
+ * `npm run make-tiny -- --out DIR [--tokenizer clip|trained] [--tokenizer_from DIR] [--num_images N] [--seed S]`
  *
  * Writes a tiny randomly initialised Stable Diffusion 1.x pipeline in diffusers
  * layout (DIR/model: SD1.5's structure shrunk, SD1.5's scheduler config, the
- * real CLIP tokenizer files) and a small synthetic captioned image dataset
+ * real CLIP tokenizer files when they are at hand, else a small BPE tokenizer
+ * trained on the captions) and a small synthetic captioned image dataset
  * (DIR/dataset), so the tutorial's training command runs in seconds on a CPU.
  */
 import * as fs from "node:fs";
@@ -18,11 +19,16 @@ import { AutoencoderKL } from "./models/autoencoder_kl";
 import { CLIPTextModel } from "./models/clip_text_model";
 import { UNet2DConditionModel } from "./models/unet_2d_condition";
 import type { Module } from "./nn/module";
+import { DEFAULT_VALIDATION_PROMPTS } from "./options";
 import { configJson, saveModelComponent } from "./save_pipeline";
+import { CLIPTokenizer } from "./tokenizer/clip_tokenizer";
+import { trainBPE, writeCLIPTokenizerFiles } from "./tokenizer/train_bpe";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_TOKENIZER_DIR = path.resolve(REPO_ROOT, "../shared/reference/sd-tiny-a/model/tokenizer");
 const TOKENIZER_FILES = ["vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"];
+/** An upper bound: the captions and prompts hold fewer merges than this allows. */
+const TRAINED_VOCAB_SIZE = 1000;
 
 /** SD1.5's UNet shrunk: 3 levels of 32/64/64 channels, 4 heads, 8 norm groups. */
 const UNET_CONFIG = {
@@ -97,13 +103,11 @@ const VAE_CONFIG = {
   use_quant_conv: true,
 };
 
-/** CLIP's text tower shrunk to 3 layers of width 32, with the real 49408-token vocabulary. */
+/** CLIP's text tower shrunk to 3 layers of width 32; vocabulary and special ids come from the tokenizer. */
 const TEXT_ENCODER_CONFIG = {
   architectures: ["CLIPTextModel"],
   attention_dropout: 0.0,
-  bos_token_id: 0,
   dropout: 0.0,
-  eos_token_id: 2,
   hidden_act: "quick_gelu",
   hidden_size: 32,
   initializer_factor: 1.0,
@@ -114,11 +118,23 @@ const TEXT_ENCODER_CONFIG = {
   model_type: "clip_text_model",
   num_attention_heads: 4,
   num_hidden_layers: 3,
-  pad_token_id: 1,
   projection_dim: 32,
   torch_dtype: "float32",
-  vocab_size: 49408,
 };
+
+/**
+ * The text encoder config for a tokenizer: its vocabulary size and special ids
+ * (transformers finds the pooled eos position by eos_token_id unless it is the legacy 2).
+ */
+function textEncoderConfig(tokenizer: CLIPTokenizer): Record<string, unknown> {
+  return {
+    ...TEXT_ENCODER_CONFIG,
+    bos_token_id: tokenizer.bosId,
+    eos_token_id: tokenizer.eosId,
+    pad_token_id: tokenizer.padId,
+    vocab_size: tokenizer.vocabSize,
+  };
+}
 
 /** runwayml/stable-diffusion-v1-5's scheduler/scheduler_config.json. */
 const SCHEDULER_CONFIG = {
@@ -192,12 +208,24 @@ const COLORS: Record<string, [number, number, number]> = {
   white: [240, 240, 240],
 };
 
+const SHAPES = ["circle", "square"] as const;
+
+function caption(fg: string, shape: string, bg: string): string {
+  return `a ${fg} ${shape} on a ${bg} background`;
+}
+
+/** Every caption syntheticImage can write, whatever the seed and image count. */
+function allCaptions(): string[] {
+  const names = Object.keys(COLORS);
+  return names.flatMap((fg) => SHAPES.flatMap((shape) => names.filter((bg) => bg !== fg).map((bg) => caption(fg, shape, bg))));
+}
+
 /** A `width` x `height` PNG of a coloured circle or square on a plain background, and its caption. */
 async function syntheticImage(index: number, width: number, height: number, rng: Rng): Promise<CaptionedPng> {
   const names = Object.keys(COLORS);
   const fg = names[rng.int(0, names.length)];
   const bg = names.filter((n) => n !== fg)[rng.int(0, names.length - 1)];
-  const shape = rng.random() < 0.5 ? "circle" : "square";
+  const shape = SHAPES[rng.random() < 0.5 ? 0 : 1];
   const r = Math.min(width, height) * (0.2 + 0.15 * rng.random());
   const cx = r + rng.random() * (width - 2 * r);
   const cy = r + rng.random() * (height - 2 * r);
@@ -209,10 +237,14 @@ async function syntheticImage(index: number, width: number, height: number, rng:
     }
   }
   const png = await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
-  return { fileName: `${String(index).padStart(4, "0")}.png`, png, text: `a ${fg} ${shape} on a ${bg} background` };
+  return { fileName: `${String(index).padStart(4, "0")}.png`, png, text: caption(fg, shape, bg) };
 }
 
+export type TokenizerSource = "clip" | "trained";
+
 export interface MakeTinyOptions {
+  /** Default: "clip" when --tokenizer_from is given or the golden set's tokenizer exists, else "trained". */
+  tokenizer?: TokenizerSource;
   tokenizerFrom?: string;
   numImages?: number;
   seed?: number;
@@ -222,27 +254,48 @@ export interface TinyPaths {
   modelDir: string;
   datasetDir: string;
   datasetLayout: DatasetLayout;
+  /** Which tokenizer the pipeline got, in words. */
+  tokenizer: string;
+}
+
+/**
+ * Writes MODEL/tokenizer: a copy of CLIP's files, or a BPE vocabulary trained on
+ * the tiny dataset's captions and the default validation prompts. Returns what it wrote, in words.
+ */
+async function writeTokenizer(modelDir: string, opts: MakeTinyOptions): Promise<string> {
+  const tokenizerFrom = opts.tokenizerFrom ?? DEFAULT_TOKENIZER_DIR;
+  const missing = TOKENIZER_FILES.filter((f) => !fs.existsSync(path.join(tokenizerFrom, f)));
+  const source = opts.tokenizer ?? (opts.tokenizerFrom !== undefined || !missing.length ? "clip" : "trained");
+  const dir = path.join(modelDir, "tokenizer");
+  if (source === "trained") {
+    if (opts.tokenizerFrom !== undefined) throw new Error("--tokenizer_from only applies to --tokenizer clip");
+    const bpe = trainBPE([...allCaptions(), ...DEFAULT_VALIDATION_PROMPTS], TRAINED_VOCAB_SIZE);
+    await writeCLIPTokenizerFiles(dir, bpe);
+    return `a ${bpe.vocab.size}-token BPE tokenizer trained on the captions and validation prompts`;
+  }
+  if (missing.length) {
+    throw new Error(
+      `--tokenizer clip needs the CLIP tokenizer files (${TOKENIZER_FILES.join(", ")}); ${missing.join(", ")} not found in ` +
+        `${tokenizerFrom}. Pass --tokenizer_from DIR with a tokenizer folder, e.g. stable-diffusion-v1-5/tokenizer, ` +
+        "or --tokenizer trained.",
+    );
+  }
+  await fs.promises.mkdir(dir, { recursive: true });
+  for (const f of TOKENIZER_FILES) await fs.promises.copyFile(path.join(tokenizerFrom, f), path.join(dir, f));
+  return `CLIP's tokenizer copied from ${tokenizerFrom}`;
 }
 
 export async function makeTiny(outDir: string, opts: MakeTinyOptions = {}): Promise<TinyPaths> {
-  const tokenizerFrom = opts.tokenizerFrom ?? DEFAULT_TOKENIZER_DIR;
-  const missing = TOKENIZER_FILES.filter((f) => !fs.existsSync(path.join(tokenizerFrom, f)));
-  if (missing.length) {
-    throw new Error(
-      `make-tiny needs the CLIP tokenizer files (${TOKENIZER_FILES.join(", ")}); ${missing.join(", ")} not found in ` +
-        `${tokenizerFrom}. Pass --tokenizer_from DIR with a tokenizer folder, e.g. stable-diffusion-v1-5/tokenizer.`,
-    );
-  }
   const rng = new Rng(opts.seed ?? 0);
   const modelDir = path.join(outDir, "model");
   const datasetDir = path.join(outDir, "dataset");
   await fs.promises.mkdir(modelDir, { recursive: true });
+  const tokenizer = await writeTokenizer(modelDir, opts);
+  const textEncoder = textEncoderConfig(await CLIPTokenizer.fromPretrained(modelDir));
 
   await writeRandomComponent(modelDir, "unet", UNet2DConditionModel.fromConfig(UNET_CONFIG), UNET_CONFIG, rng);
   await writeRandomComponent(modelDir, "vae", AutoencoderKL.fromConfig(VAE_CONFIG), VAE_CONFIG, rng);
-  await writeRandomComponent(modelDir, "text_encoder", CLIPTextModel.fromConfig(TEXT_ENCODER_CONFIG), TEXT_ENCODER_CONFIG, rng);
-  await fs.promises.mkdir(path.join(modelDir, "tokenizer"), { recursive: true });
-  for (const f of TOKENIZER_FILES) await fs.promises.copyFile(path.join(tokenizerFrom, f), path.join(modelDir, "tokenizer", f));
+  await writeRandomComponent(modelDir, "text_encoder", CLIPTextModel.fromConfig(textEncoder), textEncoder, rng);
   await fs.promises.mkdir(path.join(modelDir, "scheduler"), { recursive: true });
   await fs.promises.writeFile(path.join(modelDir, "scheduler", "scheduler_config.json"), configJson(SCHEDULER_CONFIG));
   await fs.promises.writeFile(path.join(modelDir, "model_index.json"), configJson(MODEL_INDEX));
@@ -251,15 +304,17 @@ export async function makeTiny(outDir: string, opts: MakeTinyOptions = {}): Prom
   const rows: CaptionedPng[] = [];
   for (let i = 0; i < (opts.numImages ?? 8); i++) rows.push(await syntheticImage(i, 80, 64, rng));
   const datasetLayout = await writeCaptionedDataset(datasetDir, rows);
-  return { modelDir, datasetDir, datasetLayout };
+  return { modelDir, datasetDir, datasetLayout, tokenizer };
 }
 
 function parseArgs(argv: string[]): { out: string } & MakeTinyOptions {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (!["--out", "--tokenizer_from", "--num_images", "--seed"].includes(flag)) {
-      throw new Error(`unrecognized argument: ${argv[i]} (flags: --out DIR, --tokenizer_from DIR, --num_images N, --seed S)`);
+    if (!["--out", "--tokenizer", "--tokenizer_from", "--num_images", "--seed"].includes(flag)) {
+      throw new Error(
+        `unrecognized argument: ${argv[i]} (flags: --out DIR, --tokenizer clip|trained, --tokenizer_from DIR, --num_images N, --seed S)`,
+      );
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`argument ${flag}: expected one argument`);
@@ -273,7 +328,11 @@ function parseArgs(argv: string[]): { out: string } & MakeTinyOptions {
     if (!/^\d+$/.test(v)) throw new Error(`argument ${flag}: invalid int value: '${v}'`);
     return Number(v);
   };
-  return { out, tokenizerFrom: values.get("--tokenizer_from"), numImages: int("--num_images"), seed: int("--seed") };
+  const tokenizer = values.get("--tokenizer");
+  if (tokenizer !== undefined && tokenizer !== "clip" && tokenizer !== "trained") {
+    throw new Error(`argument --tokenizer: invalid choice: '${tokenizer}' (choose from 'clip', 'trained')`);
+  }
+  return { out, tokenizer, tokenizerFrom: values.get("--tokenizer_from"), numImages: int("--num_images"), seed: int("--seed") };
 }
 
 async function main(): Promise<void> {
@@ -289,6 +348,7 @@ async function main(): Promise<void> {
   const paths = await makeTiny(args.out, args);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`tiny pipeline: ${paths.modelDir}`);
+  console.log(`tokenizer: ${paths.tokenizer}`);
   console.log(`tiny dataset (${paths.datasetLayout}): ${paths.datasetDir}`);
   console.log(`done in ${seconds}s; train on it with:`);
   console.log(`  npm run train -- --pretrained_model_name_or_path=${paths.modelDir} --dataset_name=${paths.datasetDir} --resolution=64 --max_train_steps=4`);

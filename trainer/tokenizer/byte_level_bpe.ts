@@ -17,7 +17,17 @@ function byteToCharTable(): string[] {
 
 const BYTE_TO_CHAR = byteToCharTable();
 const CHAR_TO_BYTE = new Map(BYTE_TO_CHAR.map((c, b) => [c, b]));
-const END_OF_WORD = "</w>";
+export const END_OF_WORD = "</w>";
+
+/** The 256 byte symbols in CLIP's vocab order (by code point: printable bytes first, then the remapped ones). */
+export const BYTE_SYMBOLS: readonly string[] = [...BYTE_TO_CHAR].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+
+/** A word as BPE starts from it: one symbol per UTF-8 byte, the last carrying `</w>`. */
+export function byteSymbolsOf(word: string): string[] {
+  const symbols = [...new TextEncoder().encode(word)].map((b) => BYTE_TO_CHAR[b]);
+  symbols[symbols.length - 1] += END_OF_WORD;
+  return symbols;
+}
 
 export class ByteLevelBPE {
   private readonly ranks = new Map<string, number>();
@@ -33,9 +43,7 @@ export class ByteLevelBPE {
   encodeWord(word: string): string[] {
     const cached = this.cache.get(word);
     if (cached) return cached;
-    const symbols = [...new TextEncoder().encode(word)].map((b) => BYTE_TO_CHAR[b]);
-    symbols[symbols.length - 1] += END_OF_WORD;
-    const merged = this.merge(symbols);
+    const merged = this.merge(byteSymbolsOf(word));
     this.cache.set(word, merged);
     return merged;
   }

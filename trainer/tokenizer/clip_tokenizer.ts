@@ -18,6 +18,11 @@ const SPECIAL_SPLIT = /(<\|startoftext\|>|<\|endoftext\|>)/;
 /** CLIP was trained with 49152 - 256 - 2 merges; merges.txt's first line is a version comment. */
 const MERGE_COUNT = 49152 - 256 - 2;
 
+/** CLIP's text cleanup then its pre-tokenizer: the words BPE then splits into tokens. */
+export function preTokenize(text: string): string[] {
+  return cleanText(text).match(WORD_PATTERN) ?? [];
+}
+
 interface SpecialTokens {
   bos: string;
   eos: string;
@@ -45,6 +50,8 @@ export class CLIPTokenizer {
   readonly eosId: number;
   readonly padId: number;
   private readonly unkId: number;
+  /** The number of rows a text encoder's token embedding needs: the largest id plus one. */
+  readonly vocabSize: number;
 
   constructor(
     private readonly vocab: Map<string, number>,
@@ -54,6 +61,7 @@ export class CLIPTokenizer {
   ) {
     this.bpe = new ByteLevelBPE(merges, ["<|startoftext|>", "<|endoftext|>"]);
     this.idToToken = new Map([...vocab].map(([token, id]) => [id, token]));
+    this.vocabSize = [...vocab.values()].reduce((a, b) => Math.max(a, b), -1) + 1;
     const id = (token: string): number => {
       const found = vocab.get(token);
       if (found === undefined) throw new Error(`special token ${token} is not in the vocabulary`);
@@ -101,8 +109,7 @@ export class CLIPTokenizer {
   tokenize(text: string): string[] {
     return text.split(SPECIAL_SPLIT).flatMap((piece, i) => {
       if (i % 2 === 1) return [piece];
-      const words = cleanText(piece).match(WORD_PATTERN) ?? [];
-      return words.flatMap((w) => this.bpe.encodeWord(w));
+      return preTokenize(piece).flatMap((w) => this.bpe.encodeWord(w));
     });
   }
 
