@@ -171,7 +171,7 @@ export async function resolveRepo(nameOrPath: string, kind: RepoKind, opts: HubO
   } catch (e) {
     const moved =
       nameOrPath === "runwayml/stable-diffusion-v1-5"
-        ? " (that repository was removed from the hub; its copy is stable-diffusion-v1-5/stable-diffusion-v1-5)"
+        ? " (note: that repository was removed from the hub; stable-diffusion-v1-5/stable-diffusion-v1-5 is its copy)"
         : "";
     throw new Error(
       `${flag}: could not download ${nameOrPath} from huggingface.co${moved}: ${(e as Error).message}. ` +

@@ -27,11 +27,11 @@ export class ConsoleLogger implements TrainLogger {
   private imagesAtStep = new Map<string, number>();
 
   constructor(private readonly dir: string) {
-    fs.mkdirSync(dir, { recursive: true });
     this.metricsFile = path.join(dir, "metrics.jsonl");
   }
 
   log(metrics: Record<string, number>, step: number): void {
+    fs.mkdirSync(this.dir, { recursive: true });
     fs.appendFileSync(this.metricsFile, `${JSON.stringify({ step, ...metrics })}\n`);
   }
 
@@ -50,6 +50,7 @@ export class ConsoleLogger implements TrainLogger {
   }
 
   finish(status: RunStatus): void {
-    console.log(`run ${status}; metrics in ${this.metricsFile}`);
+    const where = fs.existsSync(this.metricsFile) ? `; metrics in ${this.metricsFile}` : "";
+    console.log(`run ${status}${where}`);
   }
 }
