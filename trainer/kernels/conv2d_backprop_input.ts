@@ -31,7 +31,8 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
     const left = kw - 1 - g.left;
     const bottom = inH + kh - 1 - spread.shape[1] - top;
     const right = inW + kw - 1 - spread.shape[2] - left;
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    const spatiallyFlipped = kh === 1 && kw === 1 ? filter : tf.reverse(filter, [0, 1]);
+    const flipped = tf.transpose(spatiallyFlipped, [0, 1, 3, 2]) as tf.Tensor4D;
     return tf.conv2d(padOrCrop(spread, top, bottom, left, right), flipped, 1, "valid");
   });
 }

@@ -44,14 +44,18 @@ export function convGeometry(xShape: number[], filterShape: number[], attrs: Con
   };
 }
 
-/** Pads (positive) or crops (negative) the spatial edges of an NHWC tensor. */
+/** Pads (positive) or crops (negative) the spatial edges of an NHWC tensor, with no kernel call for edges left alone. */
 export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
-  const padded = tf.pad(x, [
-    [0, 0],
-    [Math.max(top, 0), Math.max(bottom, 0)],
-    [Math.max(left, 0), Math.max(right, 0)],
-    [0, 0],
-  ]);
+  const edges = [top, bottom, left, right];
+  const padded = edges.some((e) => e > 0)
+    ? tf.pad(x, [
+        [0, 0],
+        [Math.max(top, 0), Math.max(bottom, 0)],
+        [Math.max(left, 0), Math.max(right, 0)],
+        [0, 0],
+      ])
+    : x;
+  if (!edges.some((e) => e < 0)) return padded;
   const [n, h, w, c] = padded.shape;
   const cropTop = Math.max(-top, 0);
   const cropLeft = Math.max(-left, 0);
