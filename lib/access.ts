@@ -39,6 +39,11 @@ export async function canViewRun(runId: string, who: { cookie?: string; shareTok
   return shareTokenGrants(runId, who.shareToken);
 }
 
+/** The /live "runs" room (every run's status changes): accounts only, like the runs list. */
+export async function canViewRunList(cookie: string | undefined): Promise<boolean> {
+  return !(await hasAnyUser()) || !!(await userFromCookieHeader(cookie));
+}
+
 /** Reads that are not about one run (the runs list): accounts only. */
 export async function requireViewer(req: Request): Promise<void> {
   if (!(await hasAnyUser())) return;

@@ -4,7 +4,7 @@
  */
 import type { Server } from "socket.io";
 import { runRoom } from "./live";
-import { canViewRun } from "./access";
+import { canViewRun, canViewRunList } from "./access";
 
 export function attachLiveNamespace(io: Server): void {
   io.of("/live").on("connection", (socket) => {
@@ -12,6 +12,10 @@ export function attachLiveNamespace(io: Server): void {
       const reply = typeof ack === "function" ? (ack as (a: unknown) => void) : () => {};
       const { runId, share } = (req ?? {}) as { runId?: unknown; share?: unknown };
       if (runId === "runs") {
+        // Every run's status changes: for accounts only, never a share link.
+        if (!(await canViewRunList(socket.handshake.headers.cookie).catch(() => false))) {
+          return reply({ ok: false, error: "sign in to follow every run" });
+        }
         socket.join("runs");
         return reply({ ok: true });
       }

@@ -91,6 +91,7 @@ test("the live socket accepts the link for its run only", async () => {
     });
   assert.equal((await subscribe(run.id, link.token)).ok, true);
   assert.equal((await subscribe(other.id, link.token)).ok, false);
+  assert.equal((await subscribe("runs", link.token)).ok, false, "not every run's status changes");
 });
 
 test("a revoked link stops working and stays listed as revoked", async () => {

@@ -88,6 +88,9 @@ test("the runs page lists runs, renders a <script> name as text, and updates sta
   await page.locator(`tr[data-run-id="${runs[0].id}"]`).waitFor();
   fs.mkdirSync("docs", { recursive: true });
   await page.screenshot({ path: "docs/runs-page.png" });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: "docs/runs-page-dark.png" });
+  await page.emulateMedia({ colorScheme: "light" });
 });
 
 test("search and filters live in the URL; ticking runs leads to the compare page", { skip: missing }, async () => {
