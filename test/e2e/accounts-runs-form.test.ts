@@ -158,6 +158,39 @@ test("a share link opens the run read-only in a fresh context without an account
   }
 });
 
+test("the admin invites a teammate from Settings; the teammate signs up with the link and sees every run", { skip: missing }, async () => {
+  await page.goto(`${server.url}/settings`);
+  await page.getByLabel("Key name").fill("laptop");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const key = await page.getByTestId("new-api-key").innerText();
+  assert.match(key, /^ink_/);
+  await page.getByRole("cell", { name: "laptop" }).waitFor();
+
+  await page.getByRole("button", { name: "Create invite link" }).click();
+  const invite = await page.getByTestId("invite-link").innerText();
+  assert.match(invite, /\/signup\?invite=/);
+
+  const teammate = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const tab = await teammate.newPage();
+    await tab.goto(`${server.url}/signup`);
+    await tab.getByText("needs an invite link").waitFor();
+    await tab.goto(invite);
+    await tab.fill('input[name="name"]', "Bob");
+    await tab.fill('input[name="email"]', "bob@example.com");
+    await tab.fill('input[name="password"]', "another good password");
+    await Promise.all([tab.waitForURL((u) => u.pathname === "/"), tab.click('button[type="submit"]')]);
+    await tab.getByText("Bob", { exact: true }).waitFor();
+    await tab.getByRole("link", { name: "naruto-baseline" }).waitFor();
+    await tab.goto(`${server.url}/settings`);
+    assert.equal(await tab.getByRole("heading", { name: "Invites" }).count(), 0, "members do not manage invites");
+  } finally {
+    await teammate.close();
+  }
+  await page.reload();
+  await page.getByRole("cell", { name: "bob@example.com" }).waitFor();
+});
+
 test("the new-run form shows the server's errors next to each bad field", { skip: missing }, async () => {
   await page.goto(`${server.url}/runs/new`);
   await page.getByLabel("SD1.5 Naruto (tutorial)").check();
@@ -177,4 +210,9 @@ test("the new-run form shows the server's errors next to each bad field", { skip
   assert.equal(new URL(page.url()).pathname, "/runs/new", "stays on the form");
   const afterList = await admin.request.get(`${server.url}/api/runs`).then((r) => r.json() as Promise<{ data: { total: number } }>);
   assert.equal(afterList.data.total, before.data.total, "no run was created");
+  // A tall viewport rather than fullPage, which paints the sticky nav mid-page.
+  await page.setViewportSize({ width: 1280, height: 1160 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: "docs/new-run-form.png" });
+  await page.setViewportSize({ width: 1280, height: 800 });
 });
