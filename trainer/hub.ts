@@ -23,6 +23,9 @@ export interface HubOptions {
   /** --variant: weight files named `*.{variant}.safetensors` are preferred. */
   variant?: string | null;
   env?: Env;
+  /** The hub's address and fetch function (a stand-in hub in tests). */
+  hubUrl?: string;
+  fetch?: typeof fetch;
 }
 
 /** The hub cache folder, resolved the way huggingface_hub resolves it. */
@@ -127,7 +130,7 @@ async function download(repoId: string, kind: RepoKind, opts: HubOptions): Promi
   const cacheDir = hubCacheDir(opts.cacheDir, env);
   const revision = opts.revision ?? "main";
   const token = accessToken(env);
-  const credentials = token ? { accessToken: token } : {};
+  const credentials = { ...(token ? { accessToken: token } : {}), hubUrl: opts.hubUrl, fetch: opts.fetch };
   const info = (kind === "model"
     ? await modelInfo({ name: repoId, revision, additionalFields: ["sha"], ...credentials })
     : await datasetInfo({ name: repoId, revision, additionalFields: ["sha"], ...credentials })) as { sha?: string };

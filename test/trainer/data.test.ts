@@ -196,3 +196,69 @@ test("only the pipeline files the trainer needs are downloaded (one weight set p
   const fp16 = filesToDownload(repo, "model", "fp16");
   assert.ok(fp16.includes("unet/diffusion_pytorch_model.fp16.safetensors") && !fp16.includes("unet/diffusion_pytorch_model.safetensors"), fp16.join());
 });
+
+/** A stand-in for huggingface.co serving one model repository at one commit (the endpoints @huggingface/hub calls). */
+function fakeHub(name: string, commit: string, files: Record<string, string>): { fetch: typeof fetch; requested: string[] } {
+  const requested: string[] = [];
+  const oid = (p: string): string => Buffer.from(p).toString("hex").padEnd(40, "0").slice(0, 40);
+  const json = (body: unknown): Response => new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+  const fake = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    const p = decodeURIComponent(url.pathname);
+    if (p === `/api/models/${name}/revision/main`) return json({ _id: "x", id: name, sha: commit, private: false });
+    if (p === `/api/models/${name}/tree/${commit}`) {
+      return json(Object.entries(files).map(([path, body]) => ({ type: "file", path, size: body.length, oid: oid(path) })));
+    }
+    if (p === `/api/models/${name}/paths-info/${commit}`) {
+      const { paths } = JSON.parse(String(init?.body ?? "{}")) as { paths: string[] };
+      return json(paths.map((path) => ({ type: "file", path, size: files[path].length, oid: oid(path), lastCommit: { id: commit, date: "2024-01-01", title: "t" } })));
+    }
+    const prefix = `/${name}/resolve/${commit}/`;
+    if (p.startsWith(prefix)) {
+      const body = files[p.slice(prefix.length)];
+      requested.push(p.slice(prefix.length));
+      return new Response(body, { status: 200, headers: { etag: `"${oid(p)}"`, "content-range": `bytes 0-${body.length - 1}/${body.length}`, "content-length": String(body.length) } });
+    }
+    return new Response("not found", { status: 404 });
+  };
+  return { fetch: fake as typeof fetch, requested };
+}
+
+test("a hub model downloads into the Python cache layout (only the needed files), then resolves offline", async () => {
+  const cache = tempDir();
+  const commit = "89abcdef0123456789abcdef0123456789abcdef";
+  const files: Record<string, string> = {
+    "model_index.json": "{}",
+    "v1-5-pruned.ckpt": "huge",
+    "scheduler/scheduler_config.json": "{}",
+    "tokenizer/vocab.json": "{}",
+    "tokenizer/merges.txt": "#",
+  };
+  for (const c of ["unet", "vae"]) {
+    files[`${c}/config.json`] = "{}";
+    files[`${c}/diffusion_pytorch_model.safetensors`] = `${c} weights`;
+    files[`${c}/diffusion_pytorch_model.fp16.safetensors`] = `${c} fp16 weights`;
+  }
+  files["text_encoder/config.json"] = "{}";
+  files["text_encoder/model.safetensors"] = "text weights";
+  const hub = fakeHub("org/tiny-sd", commit, files);
+  const env = { HF_HUB_CACHE: cache };
+  const dir = await resolveRepo("org/tiny-sd", "model", { env, fetch: hub.fetch, hubUrl: "https://hub.test" });
+  const repo = path.join(cache, "models--org--tiny-sd");
+  assert.equal(dir, path.join(repo, "snapshots", commit));
+  assert.equal(fs.readFileSync(path.join(repo, "refs", "main"), "utf8"), commit);
+  assert.equal(fs.readFileSync(path.join(dir, "unet", "diffusion_pytorch_model.safetensors"), "utf8"), "unet weights");
+  assert.ok(fs.lstatSync(path.join(dir, "unet", "diffusion_pytorch_model.safetensors")).isSymbolicLink(), "snapshot files link to blobs");
+  assert.equal(fs.existsSync(path.join(dir, "v1-5-pruned.ckpt")), false);
+  assert.ok(!hub.requested.some((f) => f.includes("fp16") || f.endsWith(".ckpt")), hub.requested.join());
+
+  // A second run finds the complete snapshot without asking the hub.
+  const offline = (async () => {
+    throw new TypeError("fetch failed");
+  }) as typeof fetch;
+  assert.equal(await resolveRepo("org/tiny-sd", "model", { env, fetch: offline, hubUrl: "https://hub.test" }), dir);
+  await assert.rejects(
+    resolveRepo("org/other", "model", { env, fetch: offline, hubUrl: "https://hub.test" }),
+    /could not download org\/other from huggingface.co: fetch failed.*--pretrained_model_name_or_path=\/path\/to\/stable-diffusion-v1-5/,
+  );
+});
