@@ -8,6 +8,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import type { MetricBus } from "@/lib/charts/metric-bus";
 import { X_AXES, type ChartState, type XAxis } from "@/lib/charts/view-state";
+import { SeriesLoader } from "@/lib/charts/series-loader";
 import { MetricChart, type ChartRun } from "./metric-chart";
 import styles from "./charts.module.css";
 
@@ -36,6 +37,7 @@ export interface ChartsPanelProps {
 }
 
 export function ChartsPanel({ runs, keys, state, onChange, bus, share, emptyState }: ChartsPanelProps) {
+  const loader = useMemo(() => new SeriesLoader(share), [share]);
   const [filter, setFilter] = useState(state.metric);
   useEffect(() => setFilter(state.metric), [state.metric]);
 
@@ -53,7 +55,7 @@ export function ChartsPanel({ runs, keys, state, onChange, bus, share, emptyStat
       x={state.x}
       smoothing={state.smoothing}
       log={state.log}
-      share={share}
+      loader={loader}
       bus={bus}
       large={exact}
       onTitleClick={() => onChange({ metric: exact ? "" : key })}

@@ -9,10 +9,11 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Chart, ChartDataset } from "chart.js";
 import { loadChartJs } from "@/lib/charts/chartjs";
-import { apiFetch, errorMessage } from "@/lib/client/api";
+import { errorMessage } from "@/lib/client/api";
+import type { SeriesLoader } from "@/lib/charts/series-loader";
 import { fade } from "@/lib/charts/colors";
 import type { MetricBus } from "@/lib/charts/metric-bus";
-import { appendLive, fromWire, plotLines, stepRange, type LoadedSeries, type WireSeries, type XY } from "@/lib/charts/series-data";
+import { appendLive, fromWire, plotLines, stepRange, type LoadedSeries, type XY } from "@/lib/charts/series-data";
 import type { XAxis } from "@/lib/charts/view-state";
 import { formatClock, formatExact, formatTick } from "@/lib/dashboard/format";
 import styles from "./charts.module.css";
@@ -31,7 +32,8 @@ export interface MetricChartProps {
   x: XAxis;
   smoothing: number;
   log: boolean;
-  share: string | null;
+  /** Batches the series reads of every chart on the page. */
+  loader: SeriesLoader;
   bus: MetricBus;
   /** Taller chart when shown alone. */
   large?: boolean;
@@ -48,7 +50,7 @@ interface Meta {
 const REFETCH_AFTER_LIVE = 0.25;
 
 export function MetricChart(props: MetricChartProps) {
-  const { metricKey, runs, x, smoothing, log, share, bus, large, onTitleClick } = props;
+  const { metricKey, runs, x, smoothing, log, loader, bus, large, onTitleClick } = props;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart<"line", XY[]> | null>(null);
@@ -72,12 +74,12 @@ export function MetricChart(props: MetricChartProps) {
       const seq = ++fetchSeq.current;
       setLoading(true);
       try {
-        const q = `key=${encodeURIComponent(metricKey)}&buckets=${buckets()}${range ? `&from=${range.from}&to=${range.to}` : ""}`;
+        const n = buckets();
         const loaded = await Promise.all(
           runKey
             .split(",")
             .filter(Boolean)
-            .map(async (runId) => [runId, fromWire(await apiFetch<WireSeries>(`/api/runs/${runId}/metrics?${q}`, { share }))] as const),
+            .map(async (runId) => [runId, fromWire(await loader.load({ runId, key: metricKey, buckets: n, ...(range ?? {}) }))] as const),
         );
         if (seq !== fetchSeq.current) return;
         liveCount.current.clear();
@@ -89,7 +91,7 @@ export function MetricChart(props: MetricChartProps) {
         if (seq === fetchSeq.current) setLoading(false);
       }
     },
-    [metricKey, runKey, share, buckets],
+    [metricKey, runKey, loader, buckets],
   );
 
   useEffect(() => {
