@@ -66,9 +66,23 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger): Promise
   let noiseRng = new Rng(seed);
   let dataSeed = seed;
 
-  // ---- models: frozen VAE and text encoder, trained UNet (+ EMA copy) ----
+  // ---- where: the pipeline and the dataset as local folders (hub ids via the hub cache) ----
   const hub = { revision: args.revision, cacheDir: args.cache_dir, variant: args.variant };
   const modelDir = await resolveRepo(args.pretrained_model_name_or_path, "model", hub);
+  // --dataset_name wins when given (--train_data_dir is then a folder inside it, as load_dataset's data_dir).
+  const explicitDataset = parsed.given.has("dataset_name") || args.train_data_dir === null;
+  const datasetRoot = explicitDataset
+    ? path.join(await resolveRepo(args.dataset_name!, "dataset", { ...hub, variant: null }), args.dataset_config_name ?? "", args.train_data_dir ?? "")
+    : path.resolve(args.train_data_dir!);
+
+  // ---- data ----
+  const columns = { imageColumn: args.image_column, captionColumn: args.caption_column };
+  const dataset = limitExamples(await loadImageCaptionDataset(datasetRoot, columns), args.max_train_samples, (n) =>
+    new Rng(seed).permutation(n),
+  );
+  const transform = { resolution: args.resolution, centerCrop: args.center_crop, randomFlip: args.random_flip };
+
+  // ---- models: frozen VAE and text encoder, trained UNet (+ EMA copy) ----
   const variant = args.variant ?? undefined;
   const noiseScheduler = DDPMScheduler.fromConfig(await readComponentConfig(modelDir, "scheduler"));
   const predictionType = (args.prediction_type ?? noiseScheduler.config.prediction_type) as PredictionType | "sample";
@@ -80,17 +94,6 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger): Promise
   const unetConfig = await readComponentConfig(modelDir, "unet");
   const params = unet.namedParameters();
   const ema = args.use_ema ? new EMAModel(params) : null;
-
-  // ---- data ----
-  const explicitDataset = parsed.given.has("dataset_name") || args.train_data_dir === null;
-  const datasetRoot = explicitDataset
-    ? path.join(await resolveRepo(args.dataset_name!, "dataset", { ...hub, variant: null }), args.dataset_config_name ?? "", args.train_data_dir ?? "")
-    : path.resolve(args.train_data_dir!);
-  const columns = { imageColumn: args.image_column, captionColumn: args.caption_column };
-  const dataset = limitExamples(await loadImageCaptionDataset(datasetRoot, columns), args.max_train_samples, (n) =>
-    new Rng(seed).permutation(n),
-  );
-  const transform = { resolution: args.resolution, centerCrop: args.center_crop, randomFlip: args.random_flip };
 
   // ---- schedule, optimizer, lr ----
   const schedule = trainingSchedule(args, dataset.examples.length);
