@@ -5,7 +5,7 @@ import path from "node:path";
 import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend";
-import { DEFAULT_TOKENIZER_DIR, makeTiny } from "../../trainer/make_tiny";
+import { makeTiny } from "../../trainer/make_tiny";
 import { AutoencoderKL } from "../../trainer/models/autoencoder_kl";
 import { CLIPTextModel } from "../../trainer/models/clip_text_model";
 import { UNet2DConditionModel } from "../../trainer/models/unet_2d_condition";
@@ -14,13 +14,11 @@ import { savePipeline } from "../../trainer/save_pipeline";
 import { readSafetensorsHeader } from "../../trainer/weights/safetensors";
 import { readComponent } from "../../trainer/weights/diffusers_loader";
 
-const haveTokenizer = fs.existsSync(path.join(DEFAULT_TOKENIZER_DIR, "vocab.json"));
-const skipMessage = "golden set ../shared/reference/sd-tiny-a not found (make-tiny needs its tokenizer files)";
 let source = "";
 
 before(async () => {
   await selectBackend();
-  if (haveTokenizer) source = (await makeTiny(fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-save-")), { numImages: 1 })).modelDir;
+  source = (await makeTiny(fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-save-")), { numImages: 1 })).modelDir;
 });
 
 /** Every file under a folder, relative, sorted. */
@@ -42,8 +40,7 @@ const WEIGHTS: Record<string, string> = {
   text_encoder: "model",
 };
 
-test("the saved pipeline has the input's layout, file names, keys, shapes and configs, and loads back", async (t) => {
-  if (!haveTokenizer) return t.skip(skipMessage);
+test("the saved pipeline has the input's layout, file names, keys, shapes and configs, and loads back", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-saved-"));
   const models = await loadTrained(source);
   // Change the UNet so the test sees that the saved weights are the module's, not a copy of the input.
@@ -96,8 +93,7 @@ test("the saved pipeline has the input's layout, file names, keys, shapes and co
   pipeline.dispose();
 });
 
-test("the fp16 variant is written as *.fp16.safetensors in half precision and loads with that variant", async (t) => {
-  if (!haveTokenizer) return t.skip(skipMessage);
+test("the fp16 variant is written as *.fp16.safetensors in half precision and loads with that variant", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-saved16-"));
   const models = await loadTrained(source);
   await savePipeline(out, source, models, { variant: "fp16" });
@@ -112,4 +108,9 @@ test("the fp16 variant is written as *.fp16.safetensors in half precision and lo
   const b = unet16.conv_in.weight.value;
   const err = tf.tidy(() => tf.max(tf.div(tf.abs(tf.sub(a, b)), tf.add(tf.abs(a), 1e-3))).dataSync()[0]);
   assert.ok(err < 1e-3, `fp16 round trip relative error ${err}`);
+});
+
+test("make-tiny without tokenizer files fails with a message naming --tokenizer_from", async () => {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-notok-"));
+  await assert.rejects(makeTiny(path.join(empty, "out"), { tokenizerFrom: empty }), /vocab\.json.*not found in .*--tokenizer_from DIR/s);
 });
