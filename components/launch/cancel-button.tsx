@@ -1,9 +1,10 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { fetchJson } from "@/components/ui/fetch-json";
 import type { RunStatus } from "@/lib/protocol";
+import type { LaunchInfo } from "@/lib/launcher/launch-run";
 
 /**
  * Cancel for a queued or running run started from the form: a queued one is
@@ -14,7 +15,24 @@ import type { RunStatus } from "@/lib/protocol";
 export function CancelButton({ runId, status }: { runId: string; status: RunStatus }) {
   const [state, setState] = useState<"idle" | "busy" | "stopping">("idle");
   const [error, setError] = useState<unknown>(null);
-  if (status !== "queued" && status !== "running") return null;
+  const [launch, setLaunch] = useState<LaunchInfo | null>(null);
+  const active = status === "queued" || status === "running";
+  useEffect(() => {
+    if (!active) return;
+    let stop = false;
+    const poll = () =>
+      fetchJson<LaunchInfo | null>(`/api/runs/${encodeURIComponent(runId)}/launch`)
+        .then((l) => !stop && setLaunch(l))
+        .catch(() => {});
+    void poll();
+    // The queue moves without a status change of this run: look again now and then.
+    const t = setInterval(poll, 5000);
+    return () => {
+      stop = true;
+      clearInterval(t);
+    };
+  }, [runId, active]);
+  if (!active) return null;
 
   async function cancel() {
     if (!window.confirm(status === "queued" ? "Remove this run from the queue?" : "Stop this run? The trainer saves a checkpoint and exits.")) return;
@@ -31,6 +49,11 @@ export function CancelButton({ runId, status }: { runId: string; status: RunStat
 
   return (
     <span className="row">
+      {launch?.state === "queued" ? (
+        <span className="muted small" data-testid="queue-position">
+          {launch.position === 1 ? "next" : `#${launch.position}`} in the {launch.slot} queue
+        </span>
+      ) : null}
       <Button variant="danger" size="sm" busy={state === "busy"} disabled={state === "stopping"} onClick={() => void cancel()}>
         {state === "stopping" ? "Stopping…" : "Cancel run"}
       </Button>

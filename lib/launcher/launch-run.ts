@@ -4,7 +4,7 @@ import { setFinalStatus } from "@/lib/ingest/store";
 import { prisma } from "@/lib/prisma";
 import { trainCommand } from "./command";
 import { kickLauncher } from "./index";
-import { enqueueLaunch, requestCancel } from "./queue";
+import { enqueueLaunch, getLaunch, queuePosition, requestCancel } from "./queue";
 import { formConfig, parseRunForm, trainerFlags } from "./run-form";
 
 export async function launchFromForm(payload: unknown, opts: { userId?: string; cwd?: string } = {}) {
@@ -31,6 +31,28 @@ export async function cancelLaunch(runId: string): Promise<{ state: "cancelled" 
   }
   kickLauncher();
   return { state: "stopping" };
+}
+
+export interface LaunchInfo {
+  slot: string;
+  state: "queued" | "running" | "exited";
+  /** 1 = next in its slot's queue. */
+  position: number | null;
+  exitCode: number | null;
+  cancelRequested: boolean;
+}
+
+export async function launchInfo(runId: string): Promise<LaunchInfo | null> {
+  const launch = await getLaunch(runId);
+  if (!launch) return null;
+  const state = launch.exitedAt ? "exited" : launch.startedAt ? "running" : "queued";
+  return {
+    slot: launch.slot,
+    state,
+    position: state === "queued" ? await queuePosition(runId) : null,
+    exitCode: launch.exitCode,
+    cancelRequested: launch.cancelRequested,
+  };
 }
 
 /** Shell-style quoting, only for showing the command line to people. */

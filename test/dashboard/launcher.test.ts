@@ -44,6 +44,17 @@ async function waitForStatus(runId: string, statuses: string[], timeoutMs = 20_0
   }
 }
 
+/** The run may report its final status a moment before its process exits. */
+async function waitForExit(runId: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const launch = await prisma.launch.findUniqueOrThrow({ where: { runId } });
+    if (launch.exitedAt) return launch;
+    if (Date.now() > deadline) assert.fail(`the process of run ${runId} has not exited`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 test("the form's API refuses bad values field by field and creates nothing", async () => {
   const before = await prisma.run.count();
   const res = await launch("bad", { resolution: "63", max_train_steps: "0" });
@@ -60,7 +71,7 @@ test("a launch runs the command with the run's id and token in its environment o
   assert.equal(run.status, "finished", run.error ?? "");
   assert.equal(await prisma.metricPoint.count({ where: { runId: run.id } }), 3);
   assert.match(run.commandLine ?? "", /--max_train_steps=15000/);
-  const launchRow = await prisma.launch.findUniqueOrThrow({ where: { runId: run.id } });
+  const launchRow = await waitForExit(run.id);
   assert.equal(launchRow.exitCode, 0);
   assert.match(launchRow.outputTail, /token on the command line: false/);
   assert.ok(!launchRow.argv.some((a) => a.includes("TOKEN")));
@@ -72,6 +83,8 @@ test("one run at a time per slot; cancel withdraws a queued run at once and stop
   await waitForStatus(first.data.id, ["running"]);
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: second.data.id } })).status, "queued", "waits for the slot");
+  const info = await fetch(`${server.url}/api/runs/${second.data.id}/launch`, { headers: { cookie: admin } }).then((r) => r.json());
+  assert.deepEqual(info.data, { slot: "cpu", state: "queued", position: 1, exitCode: null, cancelRequested: false });
 
   const cancelQueued = await fetch(`${server.url}/api/runs/${second.data.id}/cancel`, { method: "POST", headers: { cookie: admin } });
   assert.deepEqual(((await cancelQueued.json()) as { data: unknown }).data, { state: "cancelled" });
@@ -81,7 +94,7 @@ test("one run at a time per slot; cancel withdraws a queued run at once and stop
   assert.deepEqual(((await cancelRunning.json()) as { data: unknown }).data, { state: "stopping" });
   const stopped = await waitForStatus(first.data.id, ["cancelled", "failed", "finished"]);
   assert.equal(stopped.status, "cancelled");
-  assert.match((await prisma.launch.findUniqueOrThrow({ where: { runId: first.data.id } })).outputTail, /SIGTERM, saving a checkpoint/);
+  assert.match((await waitForExit(first.data.id)).outputTail, /SIGTERM, saving a checkpoint/);
 
   const again = await fetch(`${server.url}/api/runs/${first.data.id}/cancel`, { method: "POST", headers: { cookie: admin } });
   assert.equal(again.status, 409);
