@@ -43,6 +43,10 @@ const SD15_UNET = {
   norm_num_groups: 32,
 };
 
+/** Parameter counts of SD1.5's other components as released (CLIP ViT-L/14 text model, the SD VAE), for the sampling footprint. */
+const SD15_TEXT_ENCODER_PARAMS = 123_060_480;
+const SD15_VAE_PARAMS = 83_653_863;
+
 interface StepResult {
   backend: string;
   size: number;
@@ -246,13 +250,20 @@ function sd15Footprint(args: BenchArgs, tinyBuiltParams: number | undefined, mea
     `  float32: weights ${gb(bytes.weights)}, gradients ${gb(bytes.gradients)}, AdamW state (2x) ${gb(bytes.adamw)}, ` +
       `EMA ${gb(bytes.ema)}; full fine-tune ${gb(bytes.total)} before activations`,
   );
-  const rows = [["backend", "capacity", "weights (sampling)", "+ gradients", "+ AdamW", "+ EMA (full fine-tune)"]];
-  const cumulative = [bytes.weights, bytes.weights + bytes.gradients, bytes.weights + bytes.gradients + bytes.adamw, bytes.total];
+  const pipelineBytes = 4 * (count + SD15_TEXT_ENCODER_PARAMS + SD15_VAE_PARAMS);
+  console.log(
+    `  sampling also holds the text encoder (${SD15_TEXT_ENCODER_PARAMS.toLocaleString("en-US")}) and VAE (${SD15_VAE_PARAMS.toLocaleString("en-US")}): ` +
+      `${gb(pipelineBytes)} of float32 weights before activations`,
+  );
+  const rows = [["backend", "capacity", "UNet weights", "sampling pipeline", "+ gradients", "+ AdamW", "+ EMA (full fine-tune)"]];
+  const cumulative = [bytes.weights, pipelineBytes, bytes.weights + bytes.gradients, bytes.weights + bytes.gradients + bytes.adamw, bytes.total];
   for (const backend of [...new Set([...measured, "wasm", "cpu"])]) {
     const cap = backendCapacity(backend);
-    rows.push([backend, cap?.label ?? "GPU memory (unknown here)", ...cumulative.map((b) => (cap ? (b < cap.bytes ? "fits" : "NO") : "?") + ` (${gb(b)})`)]);
+    const verdict = (b: number): string => (!cap ? `? (${gb(b)})` : b < cap.bytes ? `fits, ${gb(cap.bytes - b)} left` : `NO (${gb(b)})`);
+    rows.push([backend, cap?.label ?? "GPU memory (unknown here)", ...cumulative.map(verdict)]);
   }
   console.log(table(rows));
+  console.log("  (fine-tuning columns count the UNet only: the VAE and text encoder stay frozen, and activations come on top)");
 }
 
 async function main(): Promise<void> {
