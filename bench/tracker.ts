@@ -75,8 +75,12 @@ interface Client {
   done: Promise<number>;
 }
 
+/** Every client process started, to stop them when the bench is interrupted. */
+const children: ChildProcess[] = [];
+
 function spawnClient(args: string[]): Client {
   const child = fork(self, ["client", ...args], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  children.push(child);
   let resolveId!: (id: string) => void;
   let resolveDone!: (n: number) => void;
   const runId = new Promise<string>((r) => (resolveId = r));
@@ -103,6 +107,16 @@ async function main(): Promise<void> {
 
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-bench-spool-"));
   const server = await startTestServer();
+  // Interrupted: stop the clients, the server and its database before leaving.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      for (const c of children) c.kill();
+      server.close().finally(() => {
+        fs.rmSync(spoolDir, { recursive: true, force: true });
+        process.exit(130);
+      });
+    });
+  }
   const results: string[] = [];
   const report = (line: string) => {
     results.push(line);
@@ -164,7 +178,7 @@ async function main(): Promise<void> {
         if (body.data.points.length > 2000 || body.data.points.length < 1900) throw new Error(`got ${body.data.points.length} buckets`);
       });
       const libMs = await timeIt(() => metricSeries(run.id, "loss", { buckets: 2000 }));
-      report(`2,000-bucket downsample of 1M points: HTTP p50 ${httpMs.p50} ms, p95 ${httpMs.p95} ms; lib p50 ${libMs.p50} ms, p95 ${libMs.p95} ms   (target < 100 ms) ${httpMs.p50 < 100 ? "OK" : "MISSED"}`);
+      report(`2,000-bucket downsample of 1M points: HTTP p50 ${httpMs.p50} ms, p95 ${httpMs.p95} ms; lib p50 ${libMs.p50} ms, p95 ${libMs.p95} ms   (target < 100 ms, on the HTTP p50) ${httpMs.p50 < 100 ? "OK" : "MISSED"}`);
     }
   } finally {
     await server.close();

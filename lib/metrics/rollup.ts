@@ -4,8 +4,13 @@
  */
 import type { PoolClient, Pool } from "pg";
 
-/** Bucket widths, in steps. Each output bucket of a downsample reads the widest one that fits inside it. */
-export const ROLLUP_WIDTHS = [64, 4096, 262144] as const;
+/**
+ * Bucket widths, in steps, each a multiple of the first. Each output bucket of
+ * a downsample reads the widest one that fits inside it, so consecutive widths
+ * 4x apart mean at most 4 rollup rows per output bucket (a 2,000-bucket chart
+ * of 1M steps reads ~4,000 rows instead of 15,600 with 64-wide ones).
+ */
+export const ROLLUP_WIDTHS = [64, 256, 1024, 4096, 16384, 65536, 262144] as const;
 
 export interface StoredPoint {
   key: string;

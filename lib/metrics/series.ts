@@ -69,10 +69,11 @@ export async function metricSeries(runId: string, key: string, q: SeriesQuery): 
     : `SELECT "step", "value", CASE WHEN "value" <> 'NaN' THEN "value" END AS lo, CASE WHEN "value" <> 'NaN' THEN "value" END AS hi, 1 AS n
        FROM "MetricPoint" WHERE "runId" = $1 AND "key" = $2 AND "step" BETWEEN $3 AND $4`;
   const { rows } = await db.query<{ step: number; value: number; lo: number | null; hi: number | null; n: number }>(
-    `SELECT max(s.step) AS step, (array_agg(s.value ORDER BY s.step DESC))[1] AS value,
-            min(s.lo) AS lo, max(s.hi) AS hi, sum(s.n)::int AS n
-     FROM (${source}) s
-     GROUP BY floor((s.step - $3::int)::float8 / $5)
+    // A bucket's value is the one at its greatest step: max() of [step, value] pairs (steps are unique).
+    `SELECT g.last[1]::int AS step, g.last[2] AS value, g.lo, g.hi, g.n
+     FROM (SELECT max(ARRAY[s.step::float8, s.value]) AS last, min(s.lo) AS lo, max(s.hi) AS hi, sum(s.n)::int AS n
+           FROM (${source}) s
+           GROUP BY floor((s.step - $3::int)::float8 / $5)) g
      ORDER BY 1`,
     [runId, key, lo, hi, bucketSteps],
   );

@@ -9,6 +9,7 @@ import { createRunViaApi, startTestServer, type TestServer } from "../helpers/se
 import { connectIngest, emitAck, getJson, png, postJson, subscribeLive } from "../sdk/clients";
 import { HEARTBEAT_TIMEOUT_MS, markSilentRunsCrashed } from "@/lib/heartbeat-monitor";
 import { metricSeries } from "@/lib/metrics/series";
+import { ROLLUP_WIDTHS } from "@/lib/metrics/rollup";
 import { LIMITS } from "@/lib/protocol";
 import { pool } from "@/lib/prisma";
 
@@ -286,9 +287,9 @@ test("a run without heartbeats is marked crashed, and a heartbeat revives it", a
 test("downsampling keeps a spike visible, from raw points and from rollups", async () => {
   const run = await createRunViaApi(server.url);
   const socket = await connectIngest(server.url, run.id, run.token);
-  const spikeAt = 123_457;
+  const spikeAt = 54_321;
   try {
-    for (let from = 0; from < 200_000; from += LIMITS.metricsPerBatch) {
+    for (let from = 0; from < 100_000; from += LIMITS.metricsPerBatch) {
       const batch = points("loss", from, LIMITS.metricsPerBatch, (s) => (s === spikeAt ? 1000 : 1 + (s % 7) / 100));
       const ack = await emitAck(socket, "metrics", { points: batch });
       assert.ok(ack.ok, JSON.stringify(ack));
@@ -296,14 +297,30 @@ test("downsampling keeps a spike visible, from raw points and from rollups", asy
   } finally {
     socket.close();
   }
-  // 200,000 steps in 200 buckets: read from the 64-wide rollups.
+  // Every rollup equals the same summary computed from the stored points, though batches split buckets.
+  const { rows: mismatched } = await pool().query(
+    `WITH truth AS (
+       SELECT w.width, p."step" / w.width AS bucket, count(*)::int AS n, min(p."value") AS lo, max(p."value") AS hi,
+              max(p."step") AS last_step, (array_agg(p."value" ORDER BY p."step" DESC))[1] AS last_value
+       FROM "MetricPoint" p CROSS JOIN unnest($2::int[]) AS w(width) WHERE p."runId" = $1 GROUP BY 1, 2
+     )
+     SELECT t.width, t.bucket FROM truth t
+       FULL JOIN (SELECT * FROM "MetricRollup" WHERE "runId" = $1) r ON r."width" = t.width AND r."bucket" = t.bucket
+     WHERE r."count" IS DISTINCT FROM t.n OR r."minValue" IS DISTINCT FROM t.lo OR r."maxValue" IS DISTINCT FROM t.hi
+        OR r."lastStep" IS DISTINCT FROM t.last_step OR r."lastValue" IS DISTINCT FROM t.last_value`,
+    [run.id, ROLLUP_WIDTHS],
+  );
+  assert.deepEqual(mismatched, []);
+  // 100,000 steps in 200 buckets read the 256-wide rollups; in 10 buckets, the 4096-wide ones.
   const wide = await metricSeries(run.id, "loss", { buckets: 200 });
   assert.equal(wide.downsampled, true);
   assert.ok(wide.points.length <= 200);
-  assert.equal(wide.points.reduce((n, p) => n + (p.count ?? 0), 0), 200_000);
-  const peak = wide.points.find((p) => p.max === 1000);
-  assert.ok(peak, "a bucket keeps the spike as its max");
-  assert.equal(wide.points.filter((p) => p.max === 1000).length, 1);
+  assert.equal(wide.points.reduce((n, p) => n + (p.count ?? 0), 0), 100_000);
+  assert.equal(wide.points.filter((p) => p.max === 1000).length, 1, "one bucket keeps the spike as its max");
+  const widest = await metricSeries(run.id, "loss", { buckets: 10 });
+  assert.equal(widest.points.length, 10);
+  assert.equal(widest.points.filter((p) => p.max === 1000).length, 1);
+  assert.deepEqual(widest.points.at(-1)!, { step: 99_999, value: 1 + (99_999 % 7) / 100, min: 1, max: 1.06, count: widest.points.at(-1)!.count });
   // 2,000 steps around the spike in 400 buckets: read from the raw points.
   const narrow = await metricSeries(run.id, "loss", { buckets: 400, from: spikeAt - 1000, to: spikeAt + 999 });
   assert.equal(narrow.downsampled, true);
