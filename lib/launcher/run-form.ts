@@ -100,7 +100,6 @@ export const runFormSchema = z.object({
     ),
 });
 export type RunForm = z.output<typeof runFormSchema>;
-export type RunFormInput = z.input<typeof runFormSchema>;
 
 /** The form's values as the browser holds them (text inputs, checkboxes). */
 export type RunFormValues = Record<keyof RunForm, string | boolean>;

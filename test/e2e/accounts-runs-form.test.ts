@@ -184,6 +184,10 @@ test("the admin invites a teammate from Settings; the teammate signs up with the
     await tab.getByRole("link", { name: "naruto-baseline" }).waitFor();
     await tab.goto(`${server.url}/settings`);
     assert.equal(await tab.getByRole("heading", { name: "Invites" }).count(), 0, "members do not manage invites");
+    await tab.getByRole("button", { name: "Sign out" }).click();
+    await tab.waitForURL((u) => u.pathname === "/signin");
+    await tab.goto(`${server.url}/`);
+    await tab.waitForURL((u) => u.pathname === "/signin", { timeout: 10_000 });
   } finally {
     await teammate.close();
   }
