@@ -56,7 +56,8 @@ function parseOrExit(argv: string[]): ParsedOptions {
   }
 }
 
-export async function train(parsed: ParsedOptions, logger: TrainLogger): Promise<RunStatus> {
+/** Trains as the options say; `shouldStop` is polled after every micro-step (main wires it to SIGTERM/SIGINT). */
+export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldStop: () => boolean = () => false): Promise<RunStatus> {
   const args: TrainOptions = parsed.options;
   const note = unhonouredOptionsNote(parsed);
   if (note) await logger.logText(note);
@@ -155,15 +156,6 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger): Promise
     await logger.logText(`Saved state to ${dir}`);
   };
 
-  // SIGTERM / SIGINT: finish the current micro-step, save a checkpoint, stop as "cancelled".
-  let stopRequested = false;
-  const onSignal = (): void => {
-    if (stopRequested) process.exit(EXIT_CANCELLED); // a second signal: stop now
-    stopRequested = true;
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
-
   // ---- the loop ----
   const loader = new DataLoader(dataset, transform, args.train_batch_size, dataSeed);
   const progress = new ProgressBar(schedule.maxTrainSteps, globalStep);
@@ -213,7 +205,8 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger): Promise
         if (globalStep % args.checkpointing_steps === 0) await saveState();
       }
 
-      if (stopRequested) {
+      // A stop request (SIGTERM): the current micro-step is done; save a checkpoint, end as "cancelled".
+      if (shouldStop()) {
         if (grads) tf.dispose([...grads.values()]);
         progress.close();
         await logger.logText(`signal received at step ${globalStep}: saving a checkpoint and stopping`);
@@ -253,9 +246,17 @@ async function main(): Promise<void> {
   await selectBackend();
   const logger = new ConsoleLogger(path.join(parsed.options.output_dir, parsed.options.logging_dir));
   const started = performance.now();
+  // SIGTERM / SIGINT: stop after the current micro-step with a checkpoint; a second signal stops at once.
+  let stopRequested = false;
+  const onSignal = (): void => {
+    if (stopRequested) process.exit(EXIT_CANCELLED);
+    stopRequested = true;
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
   let status: RunStatus = "failed";
   try {
-    status = await train(parsed, logger);
+    status = await train(parsed, logger, () => stopRequested);
   } catch (e) {
     console.error(`train: error: ${(e as Error).message}`);
     if (process.env.INKSTONE_DEBUG) console.error(e);

@@ -9,6 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { selectBackend } from "../../trainer/backend";
+import type { TrainLogger } from "../../trainer/logger";
+import { makeTiny } from "../../trainer/make_tiny";
+import { parseOptions } from "../../trainer/options";
+import { train } from "../../trainer/train";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -122,4 +127,37 @@ test("SIGTERM saves a checkpoint and ends the run as cancelled", async () => {
   const state = JSON.parse(fs.readFileSync(path.join(out, checkpoints[0], "training_state.json"), "utf8"));
   assert.ok(state.globalStep >= 1 && state.globalStep < 50, JSON.stringify(state));
   assert.equal(fs.existsSync(path.join(out, "model_index.json")), false, "no final save after a cancel");
+});
+
+test("a short last accumulation group at an epoch's end still makes an optimizer step (accelerate's sync)", async () => {
+  await selectBackend();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-accum-"));
+  const { modelDir, datasetDir } = await makeTiny(tmp, { numImages: 8 });
+  const steps: Array<Record<string, number>> = [];
+  const images: string[] = [];
+  const logger: TrainLogger = {
+    log: (metrics, step) => void steps.push({ step, ...metrics }),
+    logImage: (key, _png, meta) => void images.push(`${key} ${meta.epoch} ${meta.step} ${meta.caption}`),
+    logText: () => undefined,
+    finish: () => undefined,
+  };
+  // 8 examples in batches of 3 -> 3 batches per epoch; groups of 2 -> [2, 1]: 2 optimizer steps per epoch.
+  const parsed = parseOptions([
+    `--pretrained_model_name_or_path=${modelDir}`,
+    `--dataset_name=${datasetDir}`,
+    `--output_dir=${path.join(tmp, "out")}`,
+    "--resolution=64",
+    "--train_batch_size=3",
+    "--gradient_accumulation_steps=2",
+    "--max_train_steps=4",
+    "--seed=3",
+    "--validation_epochs=2",
+    "--validation_prompts",
+    "a red square",
+  ]);
+  assert.equal(await train(parsed, logger), "finished");
+  assert.deepEqual(steps.map((m) => [m.step, m.epoch]), [[1, 0], [2, 0], [3, 1], [4, 1]]);
+  // Images per step: two batches (3 + 3), then the short group (2).
+  assert.deepEqual(steps.map((m) => Math.round(m.images_per_sec * m.step_time)), [6, 2, 6, 2]);
+  assert.deepEqual(images, ["validation 0 2 0: a red square"]);
 });
