@@ -38,14 +38,16 @@ async function initBackend(name: BackendName): Promise<string | null> {
     return (await tf.setBackend("webgpu")) ? "tfjs-backend-webgpu on Dawn" : null;
   }
   if (name === "wasm") {
-    const wasm = (await tryImport("@tensorflow/tfjs-backend-wasm")) as { setWasmPaths(prefix: string): void } | null;
+    const wasm = (await tryImport("@tensorflow/tfjs-backend-wasm")) as { setWasmPaths(prefix: string): void; getThreadsCount(): number } | null;
     if (!wasm) return null;
     // In Node the .wasm binaries are read from disk: point at the package's dist folder.
     const entry = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
     wasm.setWasmPaths(path.dirname(entry) + path.sep);
     if (!(await tf.setBackend("wasm"))) return null;
     const kernels = registerWasmKernels("wasm");
-    return `SIMD, single-threaded, 4 GiB memory cap; own kernels: ${kernels.join(", ")}`;
+    const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) ? "SIMD" : "no SIMD";
+    const threads = wasm.getThreadsCount();
+    return `${simd}, ${threads} thread${threads === 1 ? "" : "s"}, 4 GiB memory cap; own kernels: ${kernels.join(", ")}`;
   }
   return (await tf.setBackend("cpu")) ? "pure JS, slowest" : null;
 }
