@@ -21,6 +21,11 @@ export interface TrainLogger {
   finish(status: RunStatus): void | Promise<void>;
 }
 
+/** On a terminal, clears the progress bar's line first so a message does not land at its end. */
+function print(line: string): void {
+  console.log(process.stdout.isTTY ? `\r\x1b[K${line}` : line);
+}
+
 /** Writes `metrics.jsonl` and `<key>/step-<N>-<i>.png` under `dir` (the seed's output_dir/logging_dir). */
 export class ConsoleLogger implements TrainLogger {
   private readonly metricsFile: string;
@@ -42,15 +47,15 @@ export class ConsoleLogger implements TrainLogger {
     const file = path.join(this.dir, key, `step-${meta.step}-${index}.png`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, png);
-    console.log(`${key} image (epoch ${meta.epoch}, step ${meta.step}) "${meta.caption}" -> ${file}`);
+    print(`${key} image (epoch ${meta.epoch}, step ${meta.step}) "${meta.caption}" -> ${file}`);
   }
 
   logText(line: string): void {
-    console.log(line);
+    print(line);
   }
 
   finish(status: RunStatus): void {
     const where = fs.existsSync(this.metricsFile) ? `; metrics in ${this.metricsFile}` : "";
-    console.log(`run ${status}${where}`);
+    print(`run ${status}${where}`);
   }
 }

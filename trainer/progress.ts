@@ -85,10 +85,4 @@ export class ProgressBar {
     if (this.stream.isTTY || this.lastDrawnStep !== this.done) this.draw();
     if (this.stream.isTTY) this.stream.write("\n");
   }
-
-  /** Prints a message without mangling the bar. */
-  write(message: string): void {
-    this.stream.write(this.stream.isTTY ? `\r\x1b[K${message}\n` : `${message}\n`);
-    if (this.stream.isTTY) this.stream.write(this.line());
-  }
 }
