@@ -2,6 +2,7 @@
  * Access checks for server-rendered pages (next/headers): the same rules as
  * lib/access.ts, but a page that may not be seen redirects to sign-in.
  */
+import { cache } from "react";
 import { redirect } from "next/navigation";
 import { cookies } from "next/headers";
 import { hasAnyUser, type SessionUser } from "@/lib/auth/accounts";
@@ -9,11 +10,11 @@ import { userFromCookieHeader } from "@/lib/auth/session";
 import { shareTokenGrants } from "@/lib/share/links";
 import type { Viewer } from "@/lib/access";
 
-/** The signed-in user of the page being rendered, or null. */
-export async function pageUser(): Promise<SessionUser | null> {
+/** The signed-in user of the page being rendered, or null; looked up once per request (the layout and the page both ask). */
+export const pageUser = cache(async (): Promise<SessionUser | null> => {
   const jar = await cookies();
   return userFromCookieHeader(jar.toString());
-}
+});
 
 /**
  * Guard for server-rendered pages: returns who is viewing, or redirects to
