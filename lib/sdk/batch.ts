@@ -72,13 +72,6 @@ export function batchBytes(batch: Batch): number {
   }
 }
 
-/** How much a batch holds, for progress reports: points, lines, images or 1. */
-export function batchItems(batch: Batch): number {
-  if (batch.kind === "metrics") return batch.points.length;
-  if (batch.kind === "logs") return batch.lines.length;
-  return 1;
-}
-
 /** One JSON line of a spool file; image bytes as base64. */
 export function encodeBatch(batch: Batch): string {
   const record = batch.kind === "image" ? { ...batch, data: Buffer.from(batch.data).toString("base64") } : batch;

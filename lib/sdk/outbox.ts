@@ -55,8 +55,7 @@ export class Outbox {
   private backoffMs = 0;
   private backoffTimer?: NodeJS.Timeout;
   /** When a batch was last acknowledged (or the last wait began). */
-  lastProgressAt = Date.now();
-  delivered = 0;
+  private lastProgressAt = Date.now();
 
   constructor(private readonly opts: OutboxOptions) {
     // Leftovers of an earlier process of the same run go out first.
@@ -87,10 +86,6 @@ export class Outbox {
 
   get bufferedBytes(): number {
     return this.memoryBytes;
-  }
-
-  get spilled(): boolean {
-    return this.writer !== undefined;
   }
 
   /** Sends what it can now; called after pushes, acks and reconnects. */
@@ -135,7 +130,6 @@ export class Outbox {
 
   private complete(entry: Entry): void {
     this.memoryBytes -= entry.bytes;
-    this.delivered++;
     this.lastProgressAt = Date.now();
     if (entry.spoolEnd === undefined) return;
     entry.done = true;
