@@ -137,7 +137,7 @@ export function finalStatus(o: ProcessOutcome, cancelRequested: boolean, tail: s
   const withTail = (why: string) => (tail ? `${why}; last output:\n${tail}` : why);
   if (cancelRequested) return ["cancelled", null];
   if (o.spawnError) return ["failed", `could not start the training command: ${o.spawnError}`];
-  if (o.lost) return ["failed", withTail("the training process ended while the server was down")];
+  if (o.lost) return ["failed", withTail("the training process ended without reporting (started before a server restart, so its exit code is unknown)")];
   if (o.exitCode === 0) return ["finished", null];
   return ["failed", withTail(o.signal ? `the training process was killed by ${o.signal}` : `the training process exited with code ${o.exitCode}`)];
 }

@@ -109,7 +109,7 @@ test("a process that exits non-zero fails its run with the last lines of its out
   assert.ok(!(run.error ?? "").includes("step 1 loss"), "only the tail");
 });
 
-test("a launch whose process vanished while the server was down is marked failed", async () => {
+test("a launch adopted from an earlier server whose process is gone is marked failed", async () => {
   const res = await launch("silent");
   await waitForStatus(res.data.id, ["finished"]);
   // A launch left 'active' by a previous server, with a pid that no longer exists.
@@ -119,5 +119,5 @@ test("a launch whose process vanished while the server was down is marked failed
   });
   await prisma.launch.create({ data: { runId: orphan.id, argv: ["node"], cwd: ".", slot: "cpu", startedAt: new Date(), pid: dead } });
   const run = await waitForStatus(orphan.id, ["failed"]);
-  assert.match(run.error ?? "", /ended while the server was down/);
+  assert.match(run.error ?? "", /ended without reporting \(started before a server restart/);
 });
