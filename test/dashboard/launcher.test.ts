@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { signUpAndIn } from "../helpers/auth";
+import { killLeftoverLaunches } from "../helpers/launches";
 import { PRESETS } from "@/lib/launcher/run-form";
 import { prisma } from "@/lib/prisma";
 
@@ -21,6 +22,7 @@ before(async () => {
   admin = await signUpAndIn(server.url, { email: "admin@example.com", password: "correct horse battery" });
 });
 after(async () => {
+  await killLeftoverLaunches();
   await server?.close();
 });
 
