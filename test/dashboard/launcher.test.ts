@@ -111,6 +111,17 @@ test("a process that exits non-zero fails its run with the last lines of its out
   assert.ok(!(run.error ?? "").includes("step 1 loss"), "only the tail");
 });
 
+test("a trainer killed with SIGKILL fails its run at once", async () => {
+  const res = await launch("slow");
+  await waitForStatus(res.data.id, ["running"]);
+  const { pid } = await prisma.launch.findUniqueOrThrow({ where: { runId: res.data.id } });
+  const killedAt = Date.now();
+  process.kill(pid!, "SIGKILL");
+  const run = await waitForStatus(res.data.id, ["failed", "crashed"]);
+  assert.match(run.error ?? "", /killed by SIGKILL/);
+  assert.ok(Date.now() - killedAt < 5000, `took ${Date.now() - killedAt} ms`);
+});
+
 test("a launch adopted from an earlier server whose process is gone is marked failed", async () => {
   const res = await launch("silent");
   await waitForStatus(res.data.id, ["finished"]);
