@@ -12,7 +12,7 @@ import { newToken, sha256 } from "@/lib/tokens";
 import type { Launcher, ProcessOutcome } from "./launcher";
 import { WITHHELD_ENV } from "./command";
 import { openOutputLog, outputTail } from "./output-log";
-import { activeLaunches, claimLaunch, nextQueued, recordExit, recordPid } from "./queue";
+import { activeLaunches, adoptQueuedFromMissingSlots, claimLaunch, nextQueued, recordExit, recordPid } from "./queue";
 import { launchSlots, slotEnv } from "./slots";
 
 const POLL_MS = 1000;
@@ -63,7 +63,9 @@ export class ProcessLauncher implements Launcher {
       }
     }
     const busy = new Set(active.filter((l) => this.children.has(l.runId) || (l.pid && isAlive(l.pid))).map((l) => l.slot));
-    for (const slot of launchSlots()) {
+    const slots = launchSlots();
+    await adoptQueuedFromMissingSlots(slots);
+    for (const slot of slots) {
       if (busy.has(slot)) continue;
       const next = await nextQueued(slot);
       if (next && (await claimLaunch(next.runId))) await this.spawn(next.runId, next.argv, next.cwd, slot);

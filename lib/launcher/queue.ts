@@ -16,6 +16,11 @@ export async function enqueueLaunch(runId: string, argv: string[], cwd: string):
   return { slot };
 }
 
+/** Queued launches for a device this machine no longer has (e.g. moved to a machine without GPUs) move to the first slot. */
+export async function adoptQueuedFromMissingSlots(slots: string[]): Promise<void> {
+  await prisma.launch.updateMany({ where: { startedAt: null, exitedAt: null, slot: { notIn: slots } }, data: { slot: slots[0] } });
+}
+
 export function activeLaunches() {
   return prisma.launch.findMany({ where: { startedAt: { not: null }, exitedAt: null } });
 }
