@@ -12,13 +12,17 @@ export interface ImageMeta {
   caption: string;
   step: number;
   epoch: number;
+  /** Position within the step, e.g. which validation prompt. */
+  index: number;
 }
 
 export interface TrainLogger {
+  /** The run's configuration: every option after defaults, plus the derived epoch and step counts. */
+  start(config: Record<string, unknown>): void | Promise<void>;
   log(metrics: Record<string, number>, step: number): void | Promise<void>;
   logImage(key: string, png: Buffer, meta: ImageMeta): void | Promise<void>;
   logText(line: string): void | Promise<void>;
-  finish(status: RunStatus): void | Promise<void>;
+  finish(status: RunStatus, error?: string): void | Promise<void>;
 }
 
 /** On a terminal, clears the progress bar's line first so a message does not land at its end. */
@@ -29,10 +33,14 @@ function print(line: string): void {
 /** Writes `metrics.jsonl` and `<key>/step-<N>-<i>.png` under `dir` (the seed's output_dir/logging_dir). */
 export class ConsoleLogger implements TrainLogger {
   private readonly metricsFile: string;
-  private imagesAtStep = new Map<string, number>();
 
   constructor(private readonly dir: string) {
     this.metricsFile = path.join(dir, "metrics.jsonl");
+  }
+
+  start(config: Record<string, unknown>): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.writeFileSync(path.join(this.dir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
   }
 
   log(metrics: Record<string, number>, step: number): void {
@@ -41,10 +49,7 @@ export class ConsoleLogger implements TrainLogger {
   }
 
   logImage(key: string, png: Buffer, meta: ImageMeta): void {
-    const counterKey = `${key}/${meta.step}`;
-    const index = this.imagesAtStep.get(counterKey) ?? 0;
-    this.imagesAtStep.set(counterKey, index + 1);
-    const file = path.join(this.dir, key, `step-${meta.step}-${index}.png`);
+    const file = path.join(this.dir, key, `step-${meta.step}-${meta.index}.png`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, png);
     print(`${key} image (epoch ${meta.epoch}, step ${meta.step}) "${meta.caption}" -> ${file}`);
@@ -54,8 +59,8 @@ export class ConsoleLogger implements TrainLogger {
     print(line);
   }
 
-  finish(status: RunStatus): void {
+  finish(status: RunStatus, error?: string): void {
     const where = fs.existsSync(this.metricsFile) ? `; metrics in ${this.metricsFile}` : "";
-    print(`run ${status}${where}`);
+    print(`run ${status}${error ? ` (${error})` : ""}${where}`);
   }
 }

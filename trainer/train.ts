@@ -21,6 +21,7 @@ import { limitExamples, loadImageCaptionDataset } from "./data/dataset";
 import { Rng } from "./data/rng";
 import { resolveRepo } from "./hub";
 import { ConsoleLogger, type RunStatus, type TrainLogger } from "./logger";
+import { InkstoneLogger } from "./tracking/inkstone_logger";
 import { AutoencoderKL } from "./models/autoencoder_kl";
 import { CLIPTextModel } from "./models/clip_text_model";
 import { UNet2DConditionModel } from "./models/unet_2d_condition";
@@ -118,6 +119,16 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldSt
     gradientCheckpointing: args.gradient_checkpointing,
   };
 
+  await logger.start({
+    ...args,
+    num_examples: schedule.numExamples,
+    num_update_steps_per_epoch: schedule.numUpdateStepsPerEpoch,
+    num_train_epochs: schedule.numTrainEpochs,
+    max_train_steps: schedule.maxTrainSteps,
+    total_train_batch_size: schedule.totalBatchSize,
+    learning_rate: schedule.learningRate,
+    prediction_type: predictionType,
+  });
   for (const line of [
     "***** Running training *****",
     `  Data = ${dataset.description}`,
@@ -224,7 +235,7 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldSt
         ema.copyTo(params);
       }
       await runValidation({ modelDir, vae, textEncoder, tokenizer, unet, prompts: args.validation_prompts, seed: args.seed }, async (i, prompt, png) =>
-        logger.logImage("validation", png, { caption: `${i}: ${prompt}`, step: globalStep, epoch }),
+        logger.logImage("validation", png, { caption: `${i}: ${prompt}`, step: globalStep, epoch, index: i }),
       );
       if (ema) ema.restore(params);
     }
@@ -241,10 +252,21 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldSt
   return "finished";
 }
 
+/**
+ * Inkstone when the server launched this process (INKSTONE_RUN_ID), when a
+ * server is named (--inkstone_url or INKSTONE_URL) or with --report_to=inkstone;
+ * otherwise files under output_dir/logging_dir only.
+ */
+async function createLogger(o: TrainOptions): Promise<TrainLogger> {
+  const localDir = path.join(o.output_dir, o.logging_dir);
+  if (!process.env.INKSTONE_RUN_ID && !o.inkstone_url && o.report_to !== "inkstone") return new ConsoleLogger(localDir);
+  return InkstoneLogger.create({ url: o.inkstone_url, project: o.tracker_project_name, localDir, spoolDir: path.join(o.output_dir, ".inkstone") });
+}
+
 async function main(): Promise<void> {
   const parsed = parseOrExit(process.argv.slice(2));
   await selectBackend();
-  const logger = new ConsoleLogger(path.join(parsed.options.output_dir, parsed.options.logging_dir));
+  const logger = await createLogger(parsed.options);
   const started = performance.now();
   // SIGTERM / SIGINT: stop after the current micro-step with a checkpoint; a second signal stops at once.
   let stopRequested = false;
@@ -255,13 +277,15 @@ async function main(): Promise<void> {
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   let status: RunStatus = "failed";
+  let error: string | undefined;
   try {
     status = await train(parsed, logger, () => stopRequested);
   } catch (e) {
-    console.error(`train: error: ${(e as Error).message}`);
+    error = (e as Error).message;
+    console.error(`train: error: ${error}`);
     if (process.env.INKSTONE_DEBUG) console.error(e);
   } finally {
-    await logger.finish(status);
+    await logger.finish(status, error);
     console.log(`${status} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
   }
   process.exit(status === "finished" ? 0 : status === "cancelled" ? EXIT_CANCELLED : 1);

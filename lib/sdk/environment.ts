@@ -1,18 +1,24 @@
-/** What the SDK records about the machine and process a run executes on (shown on the run's page). */
+/**
+ * What the SDK records about the machine and process a run executes on, in
+ * the sections the run page shows (runtime, hardware, command line). Callers
+ * such as the trainer add their own sections (GPU, git, packages) on top.
+ */
 import os from "node:os";
 
 export function describeEnvironment(): Record<string, unknown> {
+  const cpus = os.cpus();
   return {
-    hostname: os.hostname(),
-    platform: `${os.platform()} ${os.release()}`,
-    arch: os.arch(),
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model ?? null,
-    memoryBytes: os.totalmem(),
-    node: process.version,
-    pid: process.pid,
-    cwd: process.cwd(),
-    argv: process.argv,
+    runtime: {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      os: `${os.type()} ${os.release()}`,
+      hostname: os.hostname(),
+      pid: process.pid,
+      cwd: process.cwd(),
+    },
+    hardware: { cpu: cpus[0]?.model ?? "unknown", cores: cpus.length, memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10 },
+    commandLine: commandLine(),
     startedAt: new Date().toISOString(),
   };
 }

@@ -23,6 +23,8 @@ export interface InitOptions {
   project: string;
   name?: string;
   config?: Record<string, unknown>;
+  /** Merged over what the SDK detects itself (host, OS, Node, argv). */
+  environment?: Record<string, unknown>;
   tags?: string[];
   notes?: string;
   /** Sent as `Authorization: Bearer` when creating the run; default env INKSTONE_API_KEY. */
@@ -119,7 +121,12 @@ export class Run {
         onConnect: () => this.outbox.pump(),
       });
     }
-    this.outbox.push({ kind: "start", config: opts.config, environment: describeEnvironment(), commandLine: commandLine() });
+    this.outbox.push({
+      kind: "start",
+      config: opts.config,
+      environment: { ...describeEnvironment(), ...opts.environment },
+      commandLine: commandLine(),
+    });
     this.flushTimer = setInterval(() => this.flush(), s.flushIntervalMs);
     this.flushTimer.unref();
   }
@@ -159,6 +166,13 @@ export class Run {
       report.emit(`cannot reach ${url} (${errorText(err)}); logging to ${dir}, upload it later with: npm run sync -- ${dir}`);
       return new Run(undefined, undefined, dir, { version: 1, url, create }, opts, report);
     }
+  }
+
+  /** Adds to the run's config (merged on the server), e.g. values known only once training has started. */
+  updateConfig(config: Record<string, unknown>): void {
+    if (!this.accepting("updateConfig")) return;
+    this.outbox.push({ kind: "start", config });
+    this.outbox.pump();
   }
 
   /** Logs scalar metrics at `step` (default: one past the previous call's step). */

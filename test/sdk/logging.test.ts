@@ -89,7 +89,7 @@ test("points are sent in full batches, with auto-incremented steps and non-finit
   assert.equal(s.run.name, "batching");
   assert.deepEqual(s.run.tags, ["a"]);
   assert.deepEqual(s.run.config, { lr: 0.01 });
-  assert.equal(s.environment.node, process.version);
+  assert.equal(s.environment.runtime.node, process.version);
   assert.equal(fs.existsSync(run.spoolDir), false, "a delivered run leaves no spool");
 });
 

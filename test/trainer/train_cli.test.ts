@@ -136,6 +136,7 @@ test("a short last accumulation group at an epoch's end still makes an optimizer
   const steps: Array<Record<string, number>> = [];
   const images: string[] = [];
   const logger: TrainLogger = {
+    start: () => undefined,
     log: (metrics, step) => void steps.push({ step, ...metrics }),
     logImage: (key, _png, meta) => void images.push(`${key} ${meta.epoch} ${meta.step} ${meta.caption}`),
     logText: () => undefined,

@@ -1,10 +1,9 @@
 /**
- * The environment document a run records: runtime, TensorFlow.js backend,
- * hardware, GPUs, git state, command line and package versions.
+ * What the trainer adds to the SDK's environment document: the TensorFlow.js
+ * version and backend, GPUs (nvidia-smi), git state and package versions.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { readGpus } from "./nvidia_smi";
@@ -17,18 +16,16 @@ function git(args: string[]): string | null {
   }
 }
 
-/** Versions of the packages the trainer depends on, as installed. */
+/** Versions of the packages the project depends on, as installed. */
 function packageVersions(root: string): Record<string, string> {
   const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
     dependencies?: Record<string, string>;
     optionalDependencies?: Record<string, string>;
   };
-  const names = Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies });
   const out: Record<string, string> = {};
-  for (const name of names.sort()) {
+  for (const name of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }).sort()) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")) as { version: string };
-      out[name] = pkg.version;
+      out[name] = (JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
     } catch {
       // An optional dependency that is not installed here.
     }
@@ -36,28 +33,12 @@ function packageVersions(root: string): Record<string, string> {
   return out;
 }
 
-export async function collectEnvironment(opts: { argv: string[]; root?: string }): Promise<Record<string, unknown>> {
-  const root = opts.root ?? process.cwd();
-  const cpus = os.cpus();
+export async function trainerEnvironment(root = process.cwd()): Promise<Record<string, unknown>> {
   const gpus = await readGpus();
   return {
-    runtime: {
-      node: process.version,
-      platform: process.platform,
-      arch: process.arch,
-      os: `${os.type()} ${os.release()}`,
-      hostname: os.hostname(),
-      pid: process.pid,
-    },
     tensorflow: { version: tf.version.tfjs, backend: tf.getBackend() },
-    hardware: {
-      cpu: cpus[0]?.model ?? "unknown",
-      cores: cpus.length,
-      memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    },
     gpu: gpus.map((g) => ({ index: g.index, name: g.name, driver: g.driver, memoryMiB: g.memoryTotalMiB })),
     git: { commit: git(["rev-parse", "HEAD"]), branch: git(["rev-parse", "--abbrev-ref", "HEAD"]), dirty: (git(["status", "--porcelain"]) ?? "") !== "" },
-    commandLine: opts.argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" "),
     packages: packageVersions(root),
   };
 }
