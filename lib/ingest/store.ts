@@ -63,19 +63,24 @@ export async function storeMetrics(runId: string, payload: unknown): Promise<{ s
     throw tooLarge(`a batch holds at most ${LIMITS.metricsPerBatch} points`);
   }
   const { points } = parseInput(metricsBatchSchema, payload);
-  const now = new Date();
-  const rows = await insertPointsWithRollups(
+  const now = Date.now();
+  const stored = await insertPointsWithRollups(
     pool(),
     runId,
-    points.map((p) => ({ key: p.key, step: p.step, value: fromWireNumber(p.value), time: toDate(p.time, now) })),
+    points.map((p) => ({
+      key: p.key,
+      step: p.step,
+      value: fromWireNumber(p.value),
+      time: p.time === undefined ? now : typeof p.time === "number" ? p.time : Date.parse(p.time),
+    })),
   );
-  if (rows.length) {
+  if (stored.length) {
     publish("metrics", {
       runId,
-      points: rows.map((r) => ({ key: r.key, step: r.step, value: toWireNumber(r.value), time: r.time.toISOString() })),
+      points: stored.map((p) => ({ key: p.key, step: p.step, value: toWireNumber(p.value), time: new Date(p.time).toISOString() })),
     });
   }
-  return { stored: rows.length };
+  return { stored: stored.length };
 }
 
 export async function storeImage(runId: string, metaInput: unknown, bytes: Uint8Array | undefined): Promise<{ id: string }> {

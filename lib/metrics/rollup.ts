@@ -12,24 +12,27 @@ import type { PoolClient, Pool } from "pg";
  */
 export const ROLLUP_WIDTHS = [64, 256, 1024, 4096, 16384, 65536, 262144] as const;
 
-export interface StoredPoint {
+export interface PointInput {
   key: string;
   step: number;
   value: number;
-  time: Date;
+  /** Wall time, as a Date or epoch milliseconds. */
+  time: Date | number;
 }
 
-export async function insertPointsWithRollups(
-  db: Pool | PoolClient,
-  runId: string,
-  points: { key: string; step: number; value: number; time: Date }[],
-): Promise<StoredPoint[]> {
-  const { rows } = await db.query<StoredPoint>(
+/**
+ * Stores the points not stored yet and adds them to the rollups. Returns the
+ * ones that were new, in input order (all of them unless some were resent).
+ * Times travel as epoch milliseconds and only counts come back, which keeps
+ * the server's share of the work per point small.
+ */
+export async function insertPointsWithRollups<P extends PointInput>(db: Pool | PoolClient, runId: string, points: P[]): Promise<P[]> {
+  const { rows } = await db.query<{ n: number; keys: string[] | null; steps: number[] | null }>(
     `WITH inserted AS (
        INSERT INTO "MetricPoint" ("runId", "key", "step", "value", "time")
-       SELECT $1, u.k, u.s, u.v, u.t FROM unnest($2::varchar[], $3::int[], $4::float8[], $5::timestamptz[]) AS u(k, s, v, t)
+       SELECT $1, u.k, u.s, u.v, to_timestamp(u.t / 1000) FROM unnest($2::varchar[], $3::int[], $4::float8[], $5::float8[]) AS u(k, s, v, t)
        ON CONFLICT ("runId", "key", "step") DO NOTHING
-       RETURNING "key", "step", "value", "time"
+       RETURNING "key", "step", "value"
      ),
      -- The narrowest rollup from the points, the wider ones from it (their widths are multiples of it).
      -- The last value is the one at the greatest step: max() of [step, value] pairs, steps being unique.
@@ -58,16 +61,26 @@ export async function insertPointsWithRollups(
          "lastStep" = GREATEST(r."lastStep", excluded."lastStep"),
          "lastValue" = CASE WHEN excluded."lastStep" > r."lastStep" THEN excluded."lastValue" ELSE r."lastValue" END
      )
-     SELECT "key", "step", "value", "time" FROM inserted`,
+     -- Which points were new is only needed when some were not.
+     SELECT count(*)::int AS n,
+            CASE WHEN count(*) < $8 THEN array_agg("key") END AS keys,
+            CASE WHEN count(*) < $8 THEN array_agg("step") END AS steps
+     FROM inserted`,
     [
       runId,
       points.map((p) => p.key),
       points.map((p) => p.step),
       points.map((p) => p.value),
-      points.map((p) => p.time),
+      points.map((p) => (typeof p.time === "number" ? p.time : p.time.getTime())),
       ROLLUP_WIDTHS[0],
       ROLLUP_WIDTHS.slice(1),
+      points.length,
     ],
   );
-  return rows;
+  const { n, keys, steps } = rows[0];
+  if (n === points.length) return points;
+  // array_agg() of no rows is NULL.
+  const fresh = new Set((keys ?? []).map((key, i) => `${steps![i]}\u0000${key}`));
+  // delete() so that a point given twice in one batch counts once, like in the table.
+  return points.filter((p) => fresh.delete(`${p.step}\u0000${p.key}`));
 }
