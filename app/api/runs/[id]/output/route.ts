@@ -1,0 +1,13 @@
+import { respond } from "@/lib/http/responses";
+import type { RouteContext } from "@/lib/http/ingest-route";
+import { requireRunViewer } from "@/lib/access";
+import { runOutput } from "@/lib/runs/output";
+
+/** The run's output folder: whether it exists, its checkpoints, and whether the final model is saved. */
+export async function GET(req: Request, ctx: RouteContext) {
+  return respond(async () => {
+    const { id } = await ctx.params;
+    await requireRunViewer(req, id);
+    return runOutput(id);
+  });
+}
