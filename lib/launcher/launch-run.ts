@@ -5,15 +5,15 @@ import { prisma } from "@/lib/prisma";
 import { trainCommand } from "./command";
 import { kickLauncher } from "./index";
 import { enqueueLaunch, getLaunch, queuePosition, requestCancel } from "./queue";
-import { formConfig, parseRunForm, trainerFlags } from "./run-form";
+import { formConfig, parseRunForm, runOutputDir, trainerFlags } from "./run-form";
 
 export async function launchFromForm(payload: unknown, opts: { userId?: string; cwd?: string } = {}) {
-  const form = parseRunForm(payload);
+  const parsed = parseRunForm(payload);
+  const created = await createRun({ project: parsed.project, name: parsed.name || undefined, tags: parsed.tags }, { createdById: opts.userId });
+  // The run's id names its output folder when the form left it empty, so config and command line follow creation.
+  const form = { ...parsed, output_dir: parsed.output_dir ?? runOutputDir(created.id) };
   const argv = [...trainCommand(), ...trainerFlags(form)];
-  const created = await createRun(
-    { project: form.project, name: form.name || undefined, tags: form.tags, config: formConfig(form), commandLine: argv.map(quoteArg).join(" ") },
-    { createdById: opts.userId },
-  );
+  await prisma.run.update({ where: { id: created.id }, data: { config: formConfig(form) as object, commandLine: argv.map(quoteArg).join(" ") } });
   const { slot } = await enqueueLaunch(created.id, argv, opts.cwd ?? process.cwd());
   kickLauncher();
   // The ingest token stays on the server: the launcher hands a fresh one to the process.

@@ -14,6 +14,7 @@ import { WITHHELD_ENV } from "./command";
 import { openOutputLog, outputTail } from "./output-log";
 import { activeLaunches, adoptQueuedFromMissingSlots, claimLaunch, nextQueued, recordExit, recordPid } from "./queue";
 import { launchSlots, slotEnv } from "./slots";
+import { ensureTinyDemo } from "./tiny-demo";
 
 const POLL_MS = 1000;
 
@@ -81,6 +82,7 @@ export class ProcessLauncher implements Launcher {
     const out = openOutputLog(runId);
     let child: ChildProcess;
     try {
+      await ensureTinyDemo(argv, cwd, out);
       child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ["ignore", out, out], detached: true });
     } catch (err) {
       fs.closeSync(out);
