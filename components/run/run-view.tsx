@@ -12,6 +12,7 @@ import { MetricBus } from "@/lib/charts/metric-bus";
 import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/charts/view-state";
 import { runColor } from "@/lib/charts/colors";
 import { useLive } from "@/lib/client/live";
+import { apiFetch, errorMessage } from "@/lib/client/api";
 import { useNow, useUrlState } from "@/lib/client/use-url-state";
 import { formatDuration, formatTime } from "@/lib/dashboard/format";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -21,6 +22,7 @@ import { LogsPanel } from "@/components/logs/logs-panel";
 import { ConfigTable } from "./config-table";
 import { EnvironmentPanel } from "./environment-panel";
 import { NotesTagsEditor } from "./notes-tags-editor";
+import { OutputPanel } from "./output-panel";
 import { SdkSnippet } from "./sdk-snippet";
 import styles from "./run.module.css";
 
@@ -51,8 +53,17 @@ export function RunView({ data, initialState, share, editable, actions, sharePan
   const [liveLogs, setLiveLogs] = useState<LogLineView[]>([]);
   const [startedAt, setStartedAt] = useState(run.startedAt);
   const bus = useRef(new MetricBus()).current;
+  const [catchUpError, setCatchUpError] = useState<string | null>(null);
   const [keys, setKeys] = useState(() => data.metrics.map((m) => m.key));
   const { state: liveState, error: liveError } = useLive([run.id], share, {
+    // Whatever was logged while not subscribed (page render, a dropped connection) is read now.
+    subscribed: () => {
+      bus.resync();
+      apiFetch<LiveImage[]>(`/api/runs/${run.id}/images`, { share }).then(
+        (all) => setImages((prev) => (all.length === prev.length ? prev : all)),
+        (err: unknown) => setCatchUpError(`could not refresh the images: ${errorMessage(err)}`),
+      );
+    },
     metrics: (e) => {
       const fresh = bus.publish(e.runId, e.points);
       // A metric logged for the first time gets its chart without a reload.
@@ -87,7 +98,7 @@ export function RunView({ data, initialState, share, editable, actions, sharePan
           </span>
           <div className={styles.actions}>
             {!share && (
-              <Link className="btn btn-secondary btn-sm" href={`/compare?runs=${run.id}`}>
+              <Link className="btn btn-secondary btn-sm" href={`/compare?runs=${run.id}`} prefetch={false}>
                 Compare…
               </Link>
             )}
@@ -100,6 +111,11 @@ export function RunView({ data, initialState, share, editable, actions, sharePan
           <span>duration {formatDuration(duration)}</span>
           {share && <span className={styles.readonly}>Read-only shared view</span>}
         </div>
+        {catchUpError && (
+          <p className={styles.runError} role="alert">
+            {catchUpError}
+          </p>
+        )}
         {status.error && (
           <p className={styles.runError} role="alert">
             {status.status}: {status.error}
@@ -181,6 +197,7 @@ export function RunView({ data, initialState, share, editable, actions, sharePan
               <EnvironmentPanel environment={run.environment} commandLine={run.commandLine} />
             </div>
           </section>
+          <OutputPanel className={styles.wide} runId={run.id} status={status.status} images={images} share={share} editable={editable} />
           {sharePanel && <div className={styles.wide}>{sharePanel}</div>}
         </div>
       )}
@@ -189,6 +206,7 @@ export function RunView({ data, initialState, share, editable, actions, sharePan
         <ChartsPanel
           runs={chartRuns}
           keys={keys}
+          initialSeries={data.initialSeries}
           state={state}
           onChange={(patch) => setState(patch)}
           bus={bus}
