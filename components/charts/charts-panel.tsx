@@ -9,6 +9,7 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 import type { MetricBus } from "@/lib/charts/metric-bus";
 import { X_AXES, type ChartState, type XAxis } from "@/lib/charts/view-state";
 import { SeriesLoader } from "@/lib/charts/series-loader";
+import type { WireSeries } from "@/lib/charts/series-data";
 import { MetricChart, type ChartRun } from "./metric-chart";
 import styles from "./charts.module.css";
 
@@ -32,11 +33,13 @@ export interface ChartsPanelProps {
   onChange: (patch: Partial<ChartState>) => void;
   bus: MetricBus;
   share: string | null;
+  /** Series the server read with the page, by metric key (single-run views). */
+  initialSeries?: { buckets: number; byKey: Record<string, WireSeries> };
   /** Shown when no run has logged a metric yet. */
   emptyState: ReactNode;
 }
 
-export function ChartsPanel({ runs, keys, state, onChange, bus, share, emptyState }: ChartsPanelProps) {
+export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSeries, emptyState }: ChartsPanelProps) {
   const loader = useMemo(() => new SeriesLoader(share), [share]);
   const [filter, setFilter] = useState(state.metric);
   useEffect(() => setFilter(state.metric), [state.metric]);
@@ -47,6 +50,10 @@ export function ChartsPanel({ runs, keys, state, onChange, bus, share, emptyStat
     return groupMetricKeys(exact ? [state.metric] : keys.filter((k) => k.toLowerCase().includes(needle)));
   }, [keys, state.metric, exact]);
 
+  const initialFor = (key: string) => {
+    const s = initialSeries?.byKey[key];
+    return s && runs.length === 1 ? { buckets: initialSeries!.buckets, series: { [runs[0].runId]: s } } : undefined;
+  };
   const chart = (key: string) => (
     <MetricChart
       key={key}
@@ -57,6 +64,7 @@ export function ChartsPanel({ runs, keys, state, onChange, bus, share, emptyStat
       log={state.log}
       loader={loader}
       bus={bus}
+      initial={initialFor(key)}
       large={exact}
       onTitleClick={() => onChange({ metric: exact ? "" : key })}
     />

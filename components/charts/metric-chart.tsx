@@ -13,7 +13,7 @@ import { errorMessage } from "@/lib/client/api";
 import type { SeriesLoader } from "@/lib/charts/series-loader";
 import { fade } from "@/lib/charts/colors";
 import type { MetricBus } from "@/lib/charts/metric-bus";
-import { appendLive, fromWire, plotLines, stepRange, type LoadedSeries, type XY } from "@/lib/charts/series-data";
+import { appendLive, fromWire, plotLines, stepRange, type LoadedSeries, type WireSeries, type XY } from "@/lib/charts/series-data";
 import type { XAxis } from "@/lib/charts/view-state";
 import { formatClock, formatExact, formatTick } from "@/lib/dashboard/format";
 import styles from "./charts.module.css";
@@ -35,6 +35,8 @@ export interface MetricChartProps {
   /** Batches the series reads of every chart on the page. */
   loader: SeriesLoader;
   bus: MetricBus;
+  /** The first view, when the server read it with the page. */
+  initial?: InitialSeries;
   /** Taller chart when shown alone. */
   large?: boolean;
   onTitleClick?: () => void;
@@ -46,11 +48,26 @@ interface Meta {
   label: string;
 }
 
+/** A catch-up after a reconnect reads up to this many points raw; more means a fresh downsample. */
+const CATCH_UP_BUCKETS = 2000;
+
+/** Series read by the server for the first render, at `buckets` buckets per run. */
+export interface InitialSeries {
+  buckets: number;
+  series: Record<string, WireSeries>;
+}
+
+function initialFits(init: InitialSeries, runIds: string[], buckets: number): boolean {
+  if (!runIds.every((id) => init.series[id])) return false;
+  const ratio = buckets / init.buckets;
+  return runIds.every((id) => !init.series[id].downsampled) || (ratio > 0.6 && ratio < 1.6);
+}
+
 /** Live points beyond this many buckets' worth trigger a fresh downsample. */
 const REFETCH_AFTER_LIVE = 0.25;
 
 export function MetricChart(props: MetricChartProps) {
-  const { metricKey, runs, x, smoothing, log, loader, bus, large, onTitleClick } = props;
+  const { metricKey, runs, x, smoothing, log, loader, bus, initial, large, onTitleClick } = props;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart<"line", XY[]> | null>(null);
@@ -60,6 +77,8 @@ export function MetricChart(props: MetricChartProps) {
   seriesRef.current = series;
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  const loadingRef = useRef(loading);
+  loadingRef.current = loading;
   const [zoomed, setZoomed] = useState<{ from: number; to: number } | null>(null);
   const zoomedRef = useRef(zoomed);
   zoomedRef.current = zoomed;
@@ -94,9 +113,46 @@ export function MetricChart(props: MetricChartProps) {
     [metricKey, runKey, loader, buckets],
   );
 
+  // The server may have read the first view already (the run page does); it is
+  // used when it was downsampled to about this chart's width.
+  const initialRef = useRef(initial);
   useEffect(() => {
+    const init = initialRef.current;
+    initialRef.current = undefined;
+    if (init && initialFits(init, runKey.split(",").filter(Boolean), buckets())) {
+      setSeries(new Map(Object.entries(init.series).map(([runId, s]) => [runId, fromWire(s)])));
+      setLoading(false);
+      return;
+    }
     void load(null);
-  }, [load]);
+  }, [load, runKey, buckets]);
+
+  // After the live connection is (re)established, read what was logged while it was not.
+  useEffect(
+    () =>
+      bus.onResync(() => {
+        // A chart still loading reads everything anyway; a zoomed one stays as framed.
+        if (zoomedRef.current || loadingRef.current || seriesRef.current.size === 0) return;
+        void Promise.all(
+          [...seriesRef.current.entries()].map(async ([runId, s]) => {
+            const from = (s.points.at(-1)?.step ?? -1) + 1;
+            const tail = fromWire(await loader.load({ runId, key: metricKey, buckets: CATCH_UP_BUCKETS, from }));
+            return [runId, tail] as const;
+          }),
+        ).then(
+          (tails) => {
+            if (tails.some(([, t]) => t.downsampled)) return void load(null);
+            setSeries((prev) => {
+              const next = new Map(prev);
+              for (const [runId, t] of tails) next.set(runId, appendLive(prev.get(runId) ?? { downsampled: false, points: [] }, t.points));
+              return next;
+            });
+          },
+          (err: unknown) => setError(`could not catch up on ${metricKey}: ${errorMessage(err)}`),
+        );
+      }),
+    [bus, loader, metricKey, load],
+  );
 
   // Live points extend the full view; a zoomed view stays as the user framed it.
   useEffect(() => {

@@ -31,6 +31,7 @@ export function CompareView({ runs, missing, initialState }: { runs: CompareRun[
   const [images, setImages] = useState<Record<string, LiveImage[]>>(() => Object.fromEntries(runs.map((r) => [r.run.id, r.images])));
   const [statuses, setStatuses] = useState<Record<string, RunStatus>>(() => Object.fromEntries(runs.map((r) => [r.run.id, r.run.status])));
   useLive(ids, null, {
+    subscribed: () => bus.resync(),
     metrics: (e) => {
       const fresh = bus.publish(e.runId, e.points);
       setKeys((prev) => (fresh.every((k) => prev.includes(k)) ? prev : [...new Set([...prev, ...fresh])]));

@@ -15,6 +15,7 @@ type Listener = (points: LivePoint[]) => void;
 
 export class MetricBus {
   private listeners = new Map<string, Set<Listener>>();
+  private resyncListeners = new Set<() => void>();
 
   on(runId: string, key: string, fn: Listener): () => void {
     const id = `${runId}\u0000${key}`;
@@ -22,6 +23,16 @@ export class MetricBus {
     set.add(fn);
     this.listeners.set(id, set);
     return () => set.delete(fn);
+  }
+
+  /** Charts register to catch up after the live connection was (re)established. */
+  onResync(fn: () => void): () => void {
+    this.resyncListeners.add(fn);
+    return () => this.resyncListeners.delete(fn);
+  }
+
+  resync(): void {
+    for (const fn of this.resyncListeners) fn();
   }
 
   /** Hands each chart its points; returns the keys in the batch so views can add charts for new metrics. */

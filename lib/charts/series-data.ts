@@ -47,11 +47,11 @@ export function fromWire(s: WireSeries): LoadedSeries {
 }
 
 /** Adds live points after the loaded ones; a step already present is ignored (stored points never change). */
-export function appendLive(series: LoadedSeries, live: readonly LivePoint[]): LoadedSeries {
+export function appendLive(series: LoadedSeries, live: readonly (LivePoint | SeriesPoint)[]): LoadedSeries {
   const last = series.points.length ? series.points[series.points.length - 1].step : -1;
   const fresh = live.filter((p) => p.step > last);
   if (!fresh.length) return series;
-  return { ...series, points: [...series.points, ...fresh.map((p) => ({ step: p.step, value: p.value, time: p.time }))] };
+  return { ...series, points: [...series.points, ...fresh.map((p) => ({ step: p.step, value: p.value, ...(p.time !== undefined ? { time: p.time } : {}) }))] };
 }
 
 export interface XY {

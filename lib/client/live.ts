@@ -8,7 +8,10 @@ import { useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { LiveEvents } from "@/lib/protocol";
 
-export type LiveHandlers = { [E in keyof LiveEvents]?: LiveEvents[E] };
+export type LiveHandlers = { [E in keyof LiveEvents]?: LiveEvents[E] } & {
+  /** After every successful (re)subscription: events sent while unsubscribed were missed, so views catch up. */
+  subscribed?: () => void;
+};
 export type LiveState = "connecting" | "live" | "offline" | "refused";
 
 export function useLive(runIds: readonly string[], share: string | null | undefined, handlers: LiveHandlers): { state: LiveState; error: string | null } {
@@ -30,6 +33,7 @@ export function useLive(runIds: readonly string[], share: string | null | undefi
           if (--pending === 0) {
             setState(refused ? "refused" : "live");
             setError(refused);
+            if (!refused) ref.current.subscribed?.();
           }
         });
       }

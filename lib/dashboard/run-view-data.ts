@@ -3,7 +3,7 @@
  * as plain serializable objects handed to client components.
  */
 import { getRun, type RunDetail } from "@/lib/runs/queries";
-import { metricKeys, type MetricKeySummary } from "@/lib/metrics/series";
+import { metricKeys, metricSeries, type MetricKeySummary, type Series } from "@/lib/metrics/series";
 import { listImages } from "@/lib/runs/images";
 import { readLogs } from "@/lib/runs/logs";
 import { prisma } from "@/lib/prisma";
@@ -37,6 +37,8 @@ export interface LogLineView {
 export interface RunPageData {
   run: RunView;
   metrics: MetricKeySummary[];
+  /** The first charts' series, read with the page so they draw without another round trip. */
+  initialSeries: { buckets: number; byKey: Record<string, Series> };
   images: LiveImage[];
   logs: LogLineView[];
 }
@@ -72,10 +74,32 @@ export async function logTail(runId: string, limit = LOG_TAIL): Promise<LogLineV
   return lines;
 }
 
-export async function loadRunPage(runId: string): Promise<RunPageData> {
+/**
+ * Buckets of the series read with the page: about the width of a chart in the
+ * three-column grid at 1280-1440 px. Charts of another width refetch.
+ */
+export const INITIAL_BUCKETS = 400;
+/** Charts whose series come with the page; the rest load their own. */
+const INITIAL_CHARTS = 24;
+
+export async function loadRunPage(runId: string, opts: { withSeries: boolean }): Promise<RunPageData> {
   const run = await getRun(runId);
   const [metrics, images, logs] = await Promise.all([metricKeys(runId), listImages(runId), logTail(runId)]);
-  return { run: toRunView(run), metrics, images, logs };
+  const keys = opts.withSeries ? firstChartKeys(metrics.map((m) => m.key)) : [];
+  const series = await Promise.all(keys.map((key) => metricSeries(runId, key, { buckets: INITIAL_BUCKETS })));
+  return {
+    run: toRunView(run),
+    metrics,
+    images,
+    logs,
+    initialSeries: { buckets: INITIAL_BUCKETS, byKey: Object.fromEntries(series.map((s) => [s.key, s])) },
+  };
+}
+
+/** Training metrics before system ones, as the charts tab lays them out. */
+function firstChartKeys(keys: string[]): string[] {
+  const training = keys.filter((k) => !k.startsWith("system/"));
+  return [...training, ...keys.filter((k) => k.startsWith("system/"))].slice(0, INITIAL_CHARTS);
 }
 
 export interface CompareRun {

@@ -31,13 +31,15 @@ export default async function RunPage({ params, searchParams }: Props) {
   const share = query.get("share");
   const viewer = await pageViewer({ runId: id, share: share ?? undefined, next: `/runs/${id}?${query}` });
   const readOnly = viewer.kind === "share";
-  const data = await loadRunPage(id).catch((err: unknown) => {
+  const state = parseRunViewState(query);
+  // Series are read with the page only when the charts tab opens first, and no single chart is enlarged.
+  const data = await loadRunPage(id, { withSeries: state.tab === "charts" && !state.metric }).catch((err: unknown) => {
     if (err instanceof ClientError && err.status === 404) notFound();
     throw err;
   });
   return (
     <main className="page">
-      <RunView data={data} initialState={parseRunViewState(query)} share={readOnly ? share : null} editable={!readOnly} />
+      <RunView data={data} initialState={state} share={readOnly ? share : null} editable={!readOnly} />
     </main>
   );
 }
