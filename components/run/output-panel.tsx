@@ -178,7 +178,7 @@ function SampleForm({ runId, share, editable }: { runId: string; share: string |
       <div className={styles.formRow}>
         <label className={`field ${styles.prompt}`}>
           <span className="small">Prompt</span>
-          <input value={prompt} onChange={(e) => setPrompt(e.target.value)} placeholder="Lebron James with a hat" required disabled={!editable} />
+          <input type="text" value={prompt} onChange={(e) => setPrompt(e.target.value)} placeholder="Lebron James with a hat" required disabled={!editable} />
         </label>
         <label className="field">
           <span className="small">Steps</span>
