@@ -4,7 +4,7 @@
  * Charts, Images and Logs tabs. One `/live` subscription feeds every tab;
  * the tab and each view setting live in the URL.
  */
-import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import Link from "next/link";
 import type { LiveImage, RunStatus } from "@/lib/protocol";
 import type { LogLineView, RunPageData } from "@/lib/dashboard/run-view-data";
@@ -16,6 +16,8 @@ import { apiFetch, errorMessage } from "@/lib/client/api";
 import { useNow, useUrlState } from "@/lib/client/use-url-state";
 import { formatDuration, formatTime } from "@/lib/dashboard/format";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { SharePanel } from "@/components/share/share-panel";
+import { CancelButton } from "@/components/launch/cancel-button";
 import { ChartsPanel } from "@/components/charts/charts-panel";
 import { ImagesPanel } from "@/components/images/image-grid";
 import { LogsPanel } from "@/components/logs/logs-panel";
@@ -35,12 +37,9 @@ export interface RunViewProps {
   initialState: RunViewState;
   share: string | null;
   editable: boolean;
-  /** Share links panel and cancel button, rendered by the page for signed-in users. */
-  actions?: ReactNode;
-  sharePanel?: ReactNode;
 }
 
-export function RunView({ data, initialState, share, editable, actions, sharePanel }: RunViewProps) {
+export function RunView({ data, initialState, share, editable }: RunViewProps) {
   const { run } = data;
   const toQuery = useCallback((s: RunViewState) => runViewQuery(s, share), [share]);
   const [state, setState] = useUrlState(initialState, toQuery, parseRunViewState);
@@ -102,7 +101,7 @@ export function RunView({ data, initialState, share, editable, actions, sharePan
                 Compare…
               </Link>
             )}
-            {actions}
+            {editable && <CancelButton runId={run.id} status={status.status} />}
           </div>
         </div>
         <div className={styles.subtitle}>
@@ -198,7 +197,11 @@ export function RunView({ data, initialState, share, editable, actions, sharePan
             </div>
           </section>
           <OutputPanel className={styles.wide} runId={run.id} status={status.status} images={images} share={share} editable={editable} />
-          {sharePanel && <div className={styles.wide}>{sharePanel}</div>}
+          {editable && !share && (
+            <div className={styles.wide}>
+              <SharePanel runId={run.id} />
+            </div>
+          )}
         </div>
       )}
 

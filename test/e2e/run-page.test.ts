@@ -149,6 +149,25 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   await trainer.finish();
   await page.getByTestId("run-status").getByText("finished").waitFor();
   await assertNotReloaded(page);
+
+  // Through a share link, in a context without an account: the same charts and images, read-only.
+  const created = await context.request.post(`${server.url}/api/runs/${trainer.id}/share`);
+  assert.equal(created.status(), 200, await created.text());
+  const link = ((await created.json()) as { data: { path: string } }).data.path;
+  const stranger = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const pub = await stranger.newPage();
+  await pub.goto(`${server.url}${link}&tab=charts`);
+  await pub.getByText("Read-only shared view").waitFor();
+  await pub.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-drawn]')?.getAttribute("data-drawn") === "1");
+  await pub.getByRole("tab", { name: "Overview" }).click();
+  await pub.getByTestId("run-notes").getByText("EMA on").waitFor();
+  assert.equal(await pub.getByRole("button", { name: "Edit notes" }).count(), 0);
+  assert.equal(await pub.getByLabel("New tag").count(), 0);
+  await pub.getByRole("tab", { name: "Images" }).click();
+  const firstImage = pub.getByTestId("image-grid-validation").locator("img").first();
+  await firstImage.waitFor();
+  await pub.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await firstImage.elementHandle());
+  await stranger.close();
 });
 
 test("notes cannot be changed through a share link, and the API says why", async (t) => {
