@@ -20,7 +20,8 @@ import { parseInput } from "@/lib/validate";
 import { hasFinalModel, runOutputDir } from "./output";
 
 export const SAMPLES_KEY = "samples";
-export const DEFAULT_SAMPLE_COMMAND = ["npm", "run", "sample", "--"];
+/** `npm run sample`, silent so a failure reports the sampler's own words, not npm's banner. */
+const SAMPLE_COMMAND = ["npm", "run", "--silent", "sample", "--"];
 /** A sampler still running after this long is stopped (SD1.5 on a CPU takes minutes, not an hour). */
 const SAMPLE_TIMEOUT_MS = 60 * 60 * 1000;
 /** Output kept for the error message of a failed sampler. */
@@ -76,7 +77,7 @@ async function runSampler(runId: string, modelDir: string, req: SampleRequest): 
   const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), "inkstone-sample-"));
   try {
     const out = path.join(tmp, "sample.png");
-    await runCommand([...DEFAULT_SAMPLE_COMMAND, ...samplerFlags(modelDir, req, out)]);
+    await runCommand([...SAMPLE_COMMAND, ...samplerFlags(modelDir, req, out)]);
     const bytes = new Uint8Array(await fs.promises.readFile(out));
     const { step, index } = await nextSamplePosition(runId);
     const { id } = await storeImage(runId, { key: SAMPLES_KEY, step, index, caption: req.prompt }, bytes);
@@ -87,7 +88,7 @@ async function runSampler(runId: string, modelDir: string, req: SampleRequest): 
 }
 
 /** `--flag=value` throughout, so a prompt that starts with "-" is still a value. */
-export function samplerFlags(modelDir: string, req: SampleRequest, out: string): string[] {
+function samplerFlags(modelDir: string, req: SampleRequest, out: string): string[] {
   const flags = [`--model=${modelDir}`, `--prompt=${req.prompt}`, `--out=${out}`];
   if (req.negativePrompt) flags.push(`--negative_prompt=${req.negativePrompt}`);
   if (req.steps !== undefined) flags.push(`--steps=${req.steps}`);

@@ -146,7 +146,7 @@ test("a failing sampler leaves the job failed with its message, and the next sam
   assert.equal((await call("POST", `/api/runs/${run.id}/samples`, { body: { prompt: PROMPT, steps: 1 } })).status, 202);
   const job = await waitForJob(run.id);
   assert.equal(job.state, "failed");
-  assert.match(job.error ?? "", /the sampler exited with code/);
+  assert.match(job.error ?? "", /the sampler exited with code 1:\n(.*\n)*.*model_index.json/);
   assert.equal(await prisma.runImage.count({ where: { runId: run.id } }), 0);
   assert.equal((await call("POST", `/api/runs/${run.id}/samples`, { body: { prompt: PROMPT, steps: 1 } })).status, 202);
   await waitForJob(run.id);
