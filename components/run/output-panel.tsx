@@ -20,6 +20,7 @@ import styles from "./output.module.css";
 
 const SAMPLES_KEY = "samples";
 const POLL_MS = 1000;
+const RUNNING_REFRESH_MS = 15_000;
 
 export interface OutputPanelProps {
   runId: string;
@@ -38,6 +39,12 @@ export function OutputPanel({ runId, status, images, share, editable, className 
     apiFetch<RunOutput>(`/api/runs/${runId}/output`, { share }).then(setOutput, setError);
   }, [runId, share]);
   useEffect(load, [load, status]);
+  // Checkpoints appear during training: look again now and then while it runs.
+  useEffect(() => {
+    if (status !== "running") return;
+    const timer = setInterval(load, RUNNING_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load, status]);
 
   const samples = images.filter((i) => i.key === SAMPLES_KEY);
   // Runs logged through the SDK alone have no output folder: no panel for them.
