@@ -102,6 +102,24 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   assert.equal(await other.getByLabel("Smoothing").inputValue(), "0.8");
   assert.equal(await other.getByTestId("chart-lr").count(), 0);
   await other.close();
+  // Dragging across a chart zooms in and reads just that range; double-click resets.
+  await page.getByLabel("X axis").selectOption("step");
+  await page.getByLabel("Smoothing").fill("0");
+  await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-ready]')?.getAttribute("data-ready") === "1");
+  const canvas = page.getByTestId("chart-train_loss").locator("canvas");
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 5 });
+  await page.mouse.up();
+  await page.getByRole("button", { name: "Reset zoom" }).waitFor();
+  await page.waitForFunction(() => {
+    const n = Number(document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points"));
+    return n > 0 && n < 200;
+  });
+  await canvas.dblclick();
+  await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points") === "260");
+  await page.getByLabel("Smoothing").fill("0.6");
   await page.getByRole("button", { name: "Show all metrics" }).click();
   await page.getByLabel("X axis").selectOption("step");
   await page.waitForFunction(() => document.querySelector('[data-testid="chart-lr"] [data-ready]')?.getAttribute("data-ready") === "1");
@@ -168,6 +186,21 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   await firstImage.waitFor();
   await pub.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await firstImage.elementHandle());
   await stranger.close();
+});
+
+test("logs open on their tail and page back with 'Load earlier lines'", async (t) => {
+  if (skip) return t.skip(skip);
+  const trainer = await TrainerStub.create(context.request, server.url, { name: "chatty" });
+  await trainer.logs(Array.from({ length: 700 }, (_, seq) => ({ seq, text: `line ${seq}` })));
+  await page.goto(`${server.url}/runs/${trainer.id}?tab=logs`);
+  const consoleBox = page.getByTestId("log-console");
+  await consoleBox.getByText("line 699", { exact: true }).waitFor();
+  assert.equal(await consoleBox.getByText("line 0", { exact: true }).count(), 0);
+  await page.getByText("500 lines").waitFor();
+  await page.getByRole("button", { name: "Load earlier lines" }).click();
+  await consoleBox.getByText("line 0", { exact: true }).waitFor();
+  await page.getByText("700 lines").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Load earlier lines" }).count(), 0);
 });
 
 test("notes cannot be changed through a share link, and the API says why", async (t) => {
