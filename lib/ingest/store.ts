@@ -128,29 +128,19 @@ export async function storeImage(runId: string, metaInput: unknown, bytes: Uint8
   return { id: image.id };
 }
 
-export function liveImage(i: {
-  id: string;
-  runId: string;
-  key: string;
-  step: number;
-  epoch: number | null;
-  index: number;
-  caption: string | null;
-  width: number;
-  height: number;
-  mimeType: string;
-}): LiveImage {
+/** The public description of a stored image; its bytes are served at `url`. */
+export function liveImage({ runId, ...meta }: Omit<LiveImage, "url"> & { runId: string }): LiveImage {
   return {
-    id: i.id,
-    key: i.key,
-    step: i.step,
-    epoch: i.epoch,
-    index: i.index,
-    caption: i.caption,
-    width: i.width,
-    height: i.height,
-    mimeType: i.mimeType,
-    url: `/api/runs/${i.runId}/images/${i.id}`,
+    id: meta.id,
+    key: meta.key,
+    step: meta.step,
+    epoch: meta.epoch,
+    index: meta.index,
+    caption: meta.caption,
+    width: meta.width,
+    height: meta.height,
+    mimeType: meta.mimeType,
+    url: `/api/runs/${runId}/images/${meta.id}`,
   };
 }
 
