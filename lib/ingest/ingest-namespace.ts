@@ -43,15 +43,21 @@ export function attachIngestNamespace(io: Server): void {
   });
   ns.on("connection", (socket: Socket) => {
     const runId = socket.data.runId as string;
+    // One event at a time per connection: a trainer's events are applied in the
+    // order it sent them, and one with a backlog occupies one database
+    // connection, so it cannot delay everyone else's points.
+    let queue: Promise<void> = Promise.resolve();
     for (const [event, handle] of Object.entries(handlers)) {
-      socket.on(event, async (payload: unknown, ack?: unknown) => {
+      socket.on(event, (payload: unknown, ack?: unknown) => {
         const reply = typeof ack === "function" ? (ack as (a: Ack) => void) : () => {};
-        try {
-          const data = await handle(runId, payload);
-          reply(data === undefined ? { ok: true } : { ok: true, data });
-        } catch (err) {
-          reply({ ok: false, error: publicMessage(err).error });
-        }
+        queue = queue.then(async () => {
+          try {
+            const data = await handle(runId, payload);
+            reply(data === undefined ? { ok: true } : { ok: true, data });
+          } catch (err) {
+            reply({ ok: false, error: publicMessage(err).error });
+          }
+        });
       });
     }
     socket.onAny((event: string, ...args: unknown[]) => {
