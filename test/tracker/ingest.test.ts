@@ -97,6 +97,17 @@ test("resending the same batches stores nothing new", async () => {
     assert.deepEqual(await counts(run.id), { points: 600, rollup: 600, logs: 3, images: 1 });
     const keys = await getJson(`${server.url}/api/runs/${run.id}/metrics`);
     assert.equal(keys.data[0].count, 600);
+
+    // Events of one connection are applied in the order sent: of two batches in flight at once, the first wins.
+    const acks = await Promise.all(
+      [1, 2, 3].map((v) => emitAck(socket, "metrics", { points: points("order", 0, 2000, () => v) })),
+    );
+    assert.deepEqual(
+      acks.map((a) => a.ok && a.data),
+      [{ stored: 2000 }, { stored: 0 }, { stored: 0 }],
+    );
+    const { rows } = await pool().query(`SELECT DISTINCT "value" FROM "MetricPoint" WHERE "runId" = $1 AND "key" = 'order'`, [run.id]);
+    assert.deepEqual(rows, [{ value: 1 }]);
   } finally {
     socket.close();
   }
