@@ -1,9 +1,13 @@
 /**
- * The command a launch runs: `npm run train -- <flags>` by default, or
- * INKSTONE_TRAIN_COMMAND (a JSON array of arguments, or words separated by
- * spaces) — tests point it at a fake trainer.
+ * The command a launch runs: `npm run train`'s script, run by node itself
+ * (`node --import tsx trainer/train.ts <flags>`), or INKSTONE_TRAIN_COMMAND (a
+ * JSON array of arguments, or words separated by spaces) — tests point it at a
+ * fake trainer. Not through npm and the tsx CLI: the group's SIGTERM would reach
+ * the trainer twice (a second signal stops it at once), and the tsx CLI
+ * SIGKILLs a child that does not acknowledge a signal within ~60 ms, which a
+ * trainer busy in a training step cannot do, so no checkpoint would be saved.
  */
-export const DEFAULT_TRAIN_COMMAND = ["npm", "run", "train", "--"];
+export const DEFAULT_TRAIN_COMMAND = [process.execPath, "--import", "tsx", "trainer/train.ts"];
 
 export function trainCommand(env: NodeJS.ProcessEnv = process.env): string[] {
   const raw = env.INKSTONE_TRAIN_COMMAND?.trim();
