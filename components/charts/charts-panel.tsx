@@ -34,12 +34,14 @@ export interface ChartsPanelProps {
   bus: MetricBus;
   share: string | null;
   /** Series the server read with the page, by metric key (single-run views). */
-  initialSeries?: { buckets: number; byKey: Record<string, WireSeries> };
+  initialSeries?: { buckets: Record<string, number>; byKey: Record<string, WireSeries> };
+  /** Steps logged per run and key (last step + 1), from the metric summaries. */
+  spans?: Record<string, Record<string, number>>;
   /** Shown when no run has logged a metric yet. */
   emptyState: ReactNode;
 }
 
-export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSeries, emptyState }: ChartsPanelProps) {
+export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSeries, spans, emptyState }: ChartsPanelProps) {
   const loader = useMemo(() => new SeriesLoader(share), [share]);
   const [filter, setFilter] = useState(state.metric);
   useEffect(() => setFilter(state.metric), [state.metric]);
@@ -52,8 +54,9 @@ export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSe
 
   const initialFor = (key: string) => {
     const s = initialSeries?.byKey[key];
-    return s && runs.length === 1 ? { buckets: initialSeries!.buckets, series: { [runs[0].runId]: s } } : undefined;
+    return s && runs.length === 1 ? { buckets: { [runs[0].runId]: initialSeries!.buckets[key] }, series: { [runs[0].runId]: s } } : undefined;
   };
+  const spansFor = (key: string) => Object.fromEntries(runs.map((r) => [r.runId, spans?.[r.runId]?.[key] ?? 0]));
   const chart = (key: string) => (
     <MetricChart
       key={key}
@@ -65,6 +68,7 @@ export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSe
       loader={loader}
       bus={bus}
       initial={initialFor(key)}
+      spans={spansFor(key)}
       large={exact}
       onTitleClick={() => onChange({ metric: exact ? "" : key })}
     />

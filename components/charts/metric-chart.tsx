@@ -11,6 +11,7 @@ import type { Chart, ChartDataset } from "chart.js";
 import { loadChartJs } from "@/lib/charts/chartjs";
 import { errorMessage } from "@/lib/client/api";
 import type { SeriesLoader } from "@/lib/charts/series-loader";
+import { chooseBuckets } from "@/lib/charts/buckets";
 import { fade } from "@/lib/charts/colors";
 import type { MetricBus } from "@/lib/charts/metric-bus";
 import { appendLive, fromWire, plotLines, stepRange, type LoadedSeries, type WireSeries, type XY } from "@/lib/charts/series-data";
@@ -32,6 +33,8 @@ export interface MetricChartProps {
   x: XAxis;
   smoothing: number;
   log: boolean;
+  /** Steps each run has logged for this key (its last step + 1), to pick bucket counts. */
+  spans?: Record<string, number>;
   /** Batches the series reads of every chart on the page. */
   loader: SeriesLoader;
   bus: MetricBus;
@@ -51,23 +54,30 @@ interface Meta {
 /** A catch-up after a reconnect reads up to this many points raw; more means a fresh downsample. */
 const CATCH_UP_BUCKETS = 2000;
 
-/** Series read by the server for the first render, at `buckets` buckets per run. */
+/** Series read by the server for the first render, with the bucket count each was read at. */
 export interface InitialSeries {
-  buckets: number;
+  buckets: Record<string, number>;
   series: Record<string, WireSeries>;
 }
 
-function initialFits(init: InitialSeries, runIds: string[], buckets: number): boolean {
-  if (!runIds.every((id) => init.series[id])) return false;
-  const ratio = buckets / init.buckets;
-  return runIds.every((id) => !init.series[id].downsampled) || (ratio > 0.6 && ratio < 1.6);
+/** Whether the server's first read suits this chart: raw, or downsampled to about the count the chart would ask for. */
+function initialFits(init: InitialSeries, runIds: string[], bucketsFor: (runId: string) => number): boolean {
+  return runIds.every((id) => {
+    const s = init.series[id];
+    if (!s) return false;
+    const ratio = bucketsFor(id) / init.buckets[id];
+    return !s.downsampled || (ratio > 0.6 && ratio < 1.6);
+  });
 }
+
+/** Min/max bands of more runs than this overlap into noise; their lines are drawn alone. */
+const MAX_BANDED_RUNS = 3;
 
 /** Live points beyond this many buckets' worth trigger a fresh downsample. */
 const REFETCH_AFTER_LIVE = 0.25;
 
 export function MetricChart(props: MetricChartProps) {
-  const { metricKey, runs, x, smoothing, log, loader, bus, initial, large, onTitleClick } = props;
+  const { metricKey, runs, x, smoothing, log, loader, bus, initial, spans, large, onTitleClick } = props;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart<"line", XY[]> | null>(null);
@@ -86,19 +96,24 @@ export function MetricChart(props: MetricChartProps) {
   const fetchSeq = useRef(0);
   const runKey = runs.map((r) => r.runId).join(",");
 
-  const buckets = useCallback(() => Math.max(100, Math.min(4000, Math.round(boxRef.current?.clientWidth ?? 600))), []);
+  const pixels = useCallback(() => Math.max(100, Math.min(4000, Math.round(boxRef.current?.clientWidth ?? 600))), []);
+  const spansRef = useRef(spans);
+  spansRef.current = spans;
+  const bucketsFor = useCallback(
+    (runId: string, range: { from: number; to: number } | null = null) => chooseBuckets(pixels(), range ? range.to - range.from + 1 : (spansRef.current?.[runId] ?? 0)),
+    [pixels],
+  );
 
   const load = useCallback(
     async (range: { from: number; to: number } | null) => {
       const seq = ++fetchSeq.current;
       setLoading(true);
       try {
-        const n = buckets();
         const loaded = await Promise.all(
           runKey
             .split(",")
             .filter(Boolean)
-            .map(async (runId) => [runId, fromWire(await loader.load({ runId, key: metricKey, buckets: n, ...(range ?? {}) }))] as const),
+            .map(async (runId) => [runId, fromWire(await loader.load({ runId, key: metricKey, buckets: bucketsFor(runId, range), ...(range ?? {}) }))] as const),
         );
         if (seq !== fetchSeq.current) return;
         liveCount.current.clear();
@@ -110,7 +125,7 @@ export function MetricChart(props: MetricChartProps) {
         if (seq === fetchSeq.current) setLoading(false);
       }
     },
-    [metricKey, runKey, loader, buckets],
+    [metricKey, runKey, loader, bucketsFor],
   );
 
   // The server may have read the first view already (the run page does); it is
@@ -119,13 +134,13 @@ export function MetricChart(props: MetricChartProps) {
   useEffect(() => {
     const init = initialRef.current;
     initialRef.current = undefined;
-    if (init && initialFits(init, runKey.split(",").filter(Boolean), buckets())) {
+    if (init && initialFits(init, runKey.split(",").filter(Boolean), (id) => bucketsFor(id))) {
       setSeries(new Map(Object.entries(init.series).map(([runId, s]) => [runId, fromWire(s)])));
       setLoading(false);
       return;
     }
     void load(null);
-  }, [load, runKey, buckets]);
+  }, [load, runKey, bucketsFor]);
 
   // After the live connection is (re)established, read what was logged while it was not.
   useEffect(
@@ -165,7 +180,7 @@ export function MetricChart(props: MetricChartProps) {
           const n = (liveCount.current.get(runId) ?? 0) + points.length;
           liveCount.current.set(runId, n);
           const current = seriesRef.current.get(runId);
-          if (current?.downsampled && n > buckets() * REFETCH_AFTER_LIVE) {
+          if (current?.downsampled && n > pixels() * REFETCH_AFTER_LIVE) {
             void load(null);
             return;
           }
@@ -177,7 +192,7 @@ export function MetricChart(props: MetricChartProps) {
         }),
       );
     return () => offs.forEach((off) => off());
-  }, [bus, metricKey, runKey, load, buckets]);
+  }, [bus, metricKey, runKey, load, pixels]);
 
   const onZoomDone = useCallback(
     (chart: Chart<"line", XY[]>) => {
@@ -295,6 +310,7 @@ function buildDatasets(runs: ChartRun[], series: Map<string, LoadedSeries>, x: X
     const s = series.get(run.runId);
     if (!s) continue;
     const lines = plotLines(s, x, run.origin, smoothing);
+    if (runs.length > MAX_BANDED_RUNS) lines.band = null;
     for (const r of lines.raw) {
       if (!Number.isFinite(r.y)) continue;
       lo = Math.min(lo, r.y);

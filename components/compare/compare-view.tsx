@@ -45,6 +45,7 @@ export function CompareView({ runs, missing, initialState }: { runs: CompareRun[
     () => colored.map((r) => ({ runId: r.run.id, label: r.run.name, color: r.color, origin: Date.parse(r.run.startedAt ?? r.run.createdAt) })),
     [colored],
   );
+  const spans = useMemo(() => Object.fromEntries(runs.map((r) => [r.run.id, Object.fromEntries(r.metrics.map((m) => [m.key, m.lastStep + 1]))])), [runs]);
   const configColumns = useMemo(() => colored.map((r) => ({ id: r.run.id, label: r.run.name, color: r.color, config: r.run.config })), [colored]);
   const imageColumns = useMemo(() => colored.map((r) => ({ id: r.run.id, label: r.run.name, color: r.color, images: images[r.run.id] ?? [] })), [colored, images]);
   const onChartChange = useCallback((patch: Partial<CompareViewState>) => setState(patch), [setState]);
@@ -88,6 +89,7 @@ export function CompareView({ runs, missing, initialState }: { runs: CompareRun[
         <ChartsPanel
           runs={chartRuns}
           keys={keys}
+          spans={spans}
           state={state}
           onChange={onChartChange}
           bus={bus}

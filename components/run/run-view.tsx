@@ -80,6 +80,7 @@ export function RunView({ data, initialState, share, editable }: RunViewProps) {
   const now = useNow(running);
   const start = startedAt ?? run.createdAt;
   const duration = (status.endedAt ? Date.parse(status.endedAt) : running ? now : NaN) - Date.parse(start);
+  const spans = useMemo(() => ({ [run.id]: Object.fromEntries(data.metrics.map((m) => [m.key, m.lastStep + 1])) }), [run.id, data.metrics]);
   const chartRuns = useMemo(() => [{ runId: run.id, label: run.name, color: runColor(0), origin: Date.parse(start) }], [run.id, run.name, start]);
 
   return (
@@ -210,6 +211,7 @@ export function RunView({ data, initialState, share, editable }: RunViewProps) {
           runs={chartRuns}
           keys={keys}
           initialSeries={data.initialSeries}
+          spans={spans}
           state={state}
           onChange={(patch) => setState(patch)}
           bus={bus}

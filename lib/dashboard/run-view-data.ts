@@ -8,6 +8,7 @@ import { listImages } from "@/lib/runs/images";
 import { readLogs } from "@/lib/runs/logs";
 import { prisma } from "@/lib/prisma";
 import { ClientError } from "@/lib/errors";
+import { chooseBuckets } from "@/lib/charts/buckets";
 import type { LiveImage, RunStatus } from "@/lib/protocol";
 
 export interface RunView {
@@ -38,7 +39,7 @@ export interface RunPageData {
   run: RunView;
   metrics: MetricKeySummary[];
   /** The first charts' series, read with the page so they draw without another round trip. */
-  initialSeries: { buckets: number; byKey: Record<string, Series> };
+  initialSeries: { buckets: Record<string, number>; byKey: Record<string, Series> };
   images: LiveImage[];
   logs: LogLineView[];
 }
@@ -75,10 +76,10 @@ export async function logTail(runId: string, limit = LOG_TAIL): Promise<LogLineV
 }
 
 /**
- * Buckets of the series read with the page: about the width of a chart in the
- * three-column grid at 1280-1440 px. Charts of another width refetch.
+ * Width in pixels assumed for the series read with the page: about a chart in
+ * the three-column grid at 1280-1440 px. Charts of another width refetch.
  */
-export const INITIAL_BUCKETS = 400;
+export const INITIAL_PIXELS = 400;
 /** Charts whose series come with the page; the rest load their own. */
 const INITIAL_CHARTS = 24;
 
@@ -86,13 +87,15 @@ export async function loadRunPage(runId: string, opts: { withSeries: boolean }):
   const run = await getRun(runId);
   const [metrics, images, logs] = await Promise.all([metricKeys(runId), listImages(runId), logTail(runId)]);
   const keys = opts.withSeries ? firstChartKeys(metrics.map((m) => m.key)) : [];
-  const series = await Promise.all(keys.map((key) => metricSeries(runId, key, { buckets: INITIAL_BUCKETS })));
+  const span = new Map(metrics.map((m) => [m.key, m.lastStep + 1]));
+  const buckets = Object.fromEntries(keys.map((key) => [key, chooseBuckets(INITIAL_PIXELS, span.get(key) ?? 0)]));
+  const series = await Promise.all(keys.map((key) => metricSeries(runId, key, { buckets: buckets[key] })));
   return {
     run: toRunView(run),
     metrics,
     images,
     logs,
-    initialSeries: { buckets: INITIAL_BUCKETS, byKey: Object.fromEntries(series.map((s) => [s.key, s])) },
+    initialSeries: { buckets, byKey: Object.fromEntries(series.map((s) => [s.key, s])) },
   };
 }
 
