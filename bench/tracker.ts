@@ -145,9 +145,11 @@ async function main(): Promise<void> {
       await sleep(warmup * 1000);
       const count = async () => Number((await pool().query(`SELECT count(*) AS n FROM "MetricPoint"`)).rows[0].n);
       const c0 = await count();
+      const cpu0 = await serverCpu(pool());
       const t0 = performance.now();
       await sleep(seconds * 1000);
       const c1 = await count();
+      const cpu1 = await serverCpu(pool());
       const rate = ((c1 - c0) / (performance.now() - t0)) * 1000;
       const s = lat.stop();
       const logged = (await Promise.all(load.map((c) => c.done))).reduce((a, b) => a + b, 0);
@@ -155,6 +157,14 @@ async function main(): Promise<void> {
       const stored = await count();
       report(`ingestion throughput, ${clients} clients:  ${Math.round(rate).toLocaleString("en")} points/s stored, sustained ${seconds} s   (target >= 50,000) ${rate >= 50_000 ? "OK" : "MISSED"}`);
       report(`latency log() -> /live, under load:  p50 ${s.p50} ms, p95 ${s.p95} ms over ${s.n} points   (target p95 < 500 ms) ${s.p95 < 500 ? "OK" : "MISSED"}`);
+      if (cpu0 && cpu1) {
+        const perPoint = (key: "node" | "postgres") => ((cpu1[key] - cpu0[key]) * 1e6) / (c1 - c0);
+        const total = perPoint("node") + perPoint("postgres");
+        report(
+          `  server CPU per stored point: ${perPoint("node").toFixed(1)} us in Node + ${perPoint("postgres").toFixed(1)} us in PostgreSQL` +
+            ` = ${total.toFixed(1)} us, i.e. at most ~${Math.round((os.cpus().length * 1e6) / total).toLocaleString("en")} points/s if all ${os.cpus().length} CPUs served ingestion alone`,
+        );
+      }
       const expected = logged + (await pool().query(`SELECT count(*)::int AS n FROM "MetricPoint" WHERE "key" = 'latency/probe'`)).rows[0].n;
       if (stored !== expected) report(`  WARNING: clients logged ${expected} points, the database holds ${stored}`);
     }
@@ -185,6 +195,26 @@ async function main(): Promise<void> {
     fs.rmSync(spoolDir, { recursive: true, force: true });
   }
   console.log("\nsummary (this machine):\n" + results.map((l) => `  ${l}`).join("\n"));
+}
+
+/**
+ * CPU seconds used so far by this process (which hosts the server) and by the
+ * PostgreSQL backends serving its database; null when those are not local processes.
+ */
+async function serverCpu(db: import("pg").Pool): Promise<{ node: number; postgres: number } | null> {
+  const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  let postgres = 0;
+  try {
+    for (const { pid } of rows) {
+      // utime and stime, in clock ticks (100 per second on Linux), are fields 14 and 15.
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      postgres += (Number(fields[11]) + Number(fields[12])) / 100;
+    }
+  } catch {
+    return null;
+  }
+  const own = process.cpuUsage();
+  return { node: (own.user + own.system) / 1e6, postgres };
 }
 
 /** A /live subscriber timing points from their log() time to their arrival here. */
