@@ -18,7 +18,7 @@ import { errorText, Reporter, type WarningSink } from "./report";
 import { removeSpool, writeManifest, type SpoolManifest } from "./spool";
 
 export interface InitOptions {
-  /** Server origin; default env INKSTONE_URL, else http://127.0.0.1:3000. */
+  /** Server origin; default env INKSTONE_URL, else http://127.0.0.1:3000. A run launched by the server uses INKSTONE_URL. */
   url?: string;
   project: string;
   name?: string;
@@ -139,10 +139,12 @@ export class Run {
    */
   static async init(opts: InitOptions): Promise<Run> {
     const report = new Reporter(opts.onWarning);
-    const url = (opts.url ?? process.env.INKSTONE_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
     const spoolRoot = path.resolve(opts.spoolDir ?? path.join(".inkstone", "spool"));
     const attachedId = process.env.INKSTONE_RUN_ID;
     const attachedToken = process.env.INKSTONE_RUN_TOKEN;
+    // A launched process reports to the server that launched it, whatever the script says.
+    const attached = Boolean(attachedId && attachedToken);
+    const url = ((attached ? process.env.INKSTONE_URL : undefined) ?? opts.url ?? process.env.INKSTONE_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
     if (attachedId && attachedToken) {
       const manifest: SpoolManifest = { version: 1, url, runId: attachedId, token: attachedToken };
       return new Run(attachedId, `${url}/runs/${attachedId}`, path.join(spoolRoot, attachedId), manifest, opts, report);

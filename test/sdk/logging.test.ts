@@ -170,7 +170,8 @@ test("module-level functions act on the current run; a launched process attaches
   process.env.INKSTONE_RUN_TOKEN = launched.token;
   process.env.INKSTONE_URL = server.url;
   try {
-    const run = await inkstone.init({ project: "ignored", config: { seed: 1 }, spoolDir });
+    // The script names another server: the one that launched it wins.
+    const run = await inkstone.init({ project: "ignored", url: "http://127.0.0.1:9", config: { seed: 1 }, spoolDir });
     assert.equal(run.id, launched.id);
     assert.equal(inkstone.currentRun(), run);
     inkstone.log({ loss: 1 });
