@@ -105,8 +105,8 @@ async function main(): Promise<void> {
   const { metricSeries } = await import("@/lib/metrics/series");
   const { createRunViaApi } = await import("../test/helpers/server");
 
-  const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-bench-spool-"));
   const server = await startTestServer();
+  const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-bench-spool-"));
   // Interrupted: stop the clients, the server and its database before leaving.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {

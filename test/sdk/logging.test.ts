@@ -30,7 +30,7 @@ before(async () => {
 });
 after(async () => {
   await server?.close();
-  fs.rmSync(spoolDir, { recursive: true, force: true });
+  if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
 });
 beforeEach(() => {
   received = [];

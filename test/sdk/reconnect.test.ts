@@ -44,7 +44,7 @@ before(async () => {
 after(async () => {
   await server?.close();
   await db?.drop();
-  fs.rmSync(spoolDir, { recursive: true, force: true });
+  if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
 });
 
 async function counts(runId: string) {

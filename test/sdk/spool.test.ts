@@ -28,7 +28,7 @@ before(async () => {
 });
 after(async () => {
   await server?.close();
-  fs.rmSync(root, { recursive: true, force: true });
+  if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
 async function counts(runId: string) {
