@@ -15,3 +15,7 @@ export function loadChartJs(): Promise<typeof ChartType> {
   })();
   return loading;
 }
+
+// Start fetching the chunk as soon as a page with charts loads in the browser,
+// in parallel with hydration, rather than after the first chart mounts.
+if (typeof window !== "undefined") void loadChartJs();
