@@ -17,7 +17,11 @@ export function runRoom(runId: string): string {
 }
 
 export function publish<E extends keyof LiveEvents>(event: E, payload: Parameters<LiveEvents[E]>[0]): void {
-  holder.__inkstoneIo?.of("/live").to(runRoom(payload.runId)).emit(event, payload);
+  const live = holder.__inkstoneIo?.of("/live");
+  if (!live) return;
+  const rooms = [runRoom(payload.runId), ...(event === "status" ? ["runs"] : [])];
+  // Serialising a large batch costs CPU; skip it when nobody is watching.
+  const watched = rooms.filter((r) => (live.adapter.rooms.get(r)?.size ?? 0) > 0);
   // The runs table listens for status changes of every run.
-  if (event === "status") holder.__inkstoneIo?.of("/live").to("runs").emit(event, payload);
+  if (watched.length) live.to(watched).emit(event, payload);
 }

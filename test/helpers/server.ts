@@ -12,7 +12,13 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(): Promise<TestServer> {
   const db = await createTestDatabase();
   process.env.DATABASE_URL = db.url;
-  const server = await startServer({ port: 0, log: () => {} });
+  let server: RunningServer;
+  try {
+    server = await startServer({ port: 0, log: () => {} });
+  } catch (err) {
+    await db.drop();
+    throw err;
+  }
   return {
     ...server,
     databaseUrl: db.url,
