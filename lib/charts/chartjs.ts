@@ -8,8 +8,8 @@ let loading: Promise<typeof ChartType> | null = null;
 
 export function loadChartJs(): Promise<typeof ChartType> {
   loading ??= (async () => {
-    const c = await import("chart.js");
-    const zoom = (await import("chartjs-plugin-zoom")).default;
+    // Both chunks at once: the plugin does not need chart.js loaded to be fetched.
+    const [c, { default: zoom }] = await Promise.all([import("chart.js"), import("chartjs-plugin-zoom")]);
     c.Chart.register(c.LineController, c.LineElement, c.PointElement, c.LinearScale, c.LogarithmicScale, c.Tooltip, c.Filler, zoom);
     return c.Chart;
   })();
