@@ -62,6 +62,7 @@ test("the tiny demo from the form trains live in the browser and finishes with c
   await page.fill("#field-validation_prompts", FAST_TINY.validation_prompts.join("\n"));
   await Promise.all([page.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new", { timeout: 30_000 }), page.getByRole("button", { name: "Start run" }).click()]);
   const id = new URL(page.url()).pathname.split("/").pop()!;
+  outputs.push(path.resolve("data", "outputs", id));
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
   // Curves: the chart appears and grows while the run is running.
@@ -93,7 +94,6 @@ test("the tiny demo from the form trains live in the browser and finishes with c
   const counts = await assertRunAddsUp(id);
   assert.equal(counts.steps, FAST_TINY.max_train_steps);
   const out = await outputDir(id);
-  outputs.push(out);
   assert.ok(out.endsWith(path.join("data", "outputs", id)), `a folder of the run's own: ${out}`);
   assert.ok(fs.existsSync(path.join(out, "model_index.json")), "the final pipeline was saved");
 
