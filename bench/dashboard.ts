@@ -79,8 +79,8 @@ async function cloneRun(url: string, source: string, i: number): Promise<string>
     [source, id, scale],
   );
   await pool().query(
-    `INSERT INTO "MetricRollup" ("runId", "key", "width", "bucket", "count", "minValue", "maxValue", "lastStep", "lastValue")
-     SELECT $2, "key", "width", "bucket", "count", "minValue" * $3, "maxValue" * $3, "lastStep", "lastValue" * $3 FROM "MetricRollup" WHERE "runId" = $1`,
+    `INSERT INTO "MetricRollup" ("runId", "key", "width", "bucket", "count", "minValue", "maxValue", "lastStep", "lastValue", "lastTime")
+     SELECT $2, "key", "width", "bucket", "count", "minValue" * $3, "maxValue" * $3, "lastStep", "lastValue" * $3, "lastTime" FROM "MetricRollup" WHERE "runId" = $1`,
     [source, id, scale],
   );
   return id;

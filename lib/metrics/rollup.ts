@@ -32,15 +32,15 @@ export async function insertPointsWithRollups<P extends PointInput>(db: Pool | P
        INSERT INTO "MetricPoint" ("runId", "key", "step", "value", "time")
        SELECT $1, u.k, u.s, u.v, to_timestamp(u.t / 1000) FROM unnest($2::varchar[], $3::int[], $4::float8[], $5::float8[]) AS u(k, s, v, t)
        ON CONFLICT ("runId", "key", "step") DO NOTHING
-       RETURNING "key", "step", "value"
+       RETURNING "key", "step", "value", extract(epoch FROM "time")::float8 * 1000 AS t
      ),
      -- The narrowest rollup from the points, the wider ones from it (their widths are multiples of it).
-     -- The last value is the one at the greatest step: max() of [step, value] pairs, steps being unique.
+     -- The last value is the one at the greatest step: max() of [step, value, time] triples, steps being unique.
      finest AS (
        SELECT i."key", i."step" / $6::int AS bucket, count(*)::int AS n,
               min(i."value") FILTER (WHERE i."value" <> 'NaN') AS lo,
               max(i."value") FILTER (WHERE i."value" <> 'NaN') AS hi,
-              max(ARRAY[i."step"::float8, i."value"]) AS last
+              max(ARRAY[i."step"::float8, i."value", i.t]) AS last
        FROM inserted i
        GROUP BY 1, 2
      ),
@@ -52,14 +52,15 @@ export async function insertPointsWithRollups<P extends PointInput>(db: Pool | P
        GROUP BY 1, 2, 3
      ),
      rolled AS (
-       INSERT INTO "MetricRollup" AS r ("runId", "key", "width", "bucket", "count", "minValue", "maxValue", "lastStep", "lastValue")
-       SELECT $1, b."key", b.width, b.bucket, b.n, b.lo, b.hi, b.last[1]::int, b.last[2] FROM buckets b
+       INSERT INTO "MetricRollup" AS r ("runId", "key", "width", "bucket", "count", "minValue", "maxValue", "lastStep", "lastValue", "lastTime")
+       SELECT $1, b."key", b.width, b.bucket, b.n, b.lo, b.hi, b.last[1]::int, b.last[2], to_timestamp(b.last[3] / 1000) FROM buckets b
        ON CONFLICT ("runId", "key", "width", "bucket") DO UPDATE SET
          "count" = r."count" + excluded."count",
          "minValue" = LEAST(r."minValue", excluded."minValue"),
          "maxValue" = GREATEST(r."maxValue", excluded."maxValue"),
          "lastStep" = GREATEST(r."lastStep", excluded."lastStep"),
-         "lastValue" = CASE WHEN excluded."lastStep" > r."lastStep" THEN excluded."lastValue" ELSE r."lastValue" END
+         "lastValue" = CASE WHEN excluded."lastStep" > r."lastStep" THEN excluded."lastValue" ELSE r."lastValue" END,
+         "lastTime" = CASE WHEN excluded."lastStep" > r."lastStep" THEN excluded."lastTime" ELSE r."lastTime" END
      )
      -- Which points were new is only needed when some were not.
      SELECT count(*)::int AS n,

@@ -14,7 +14,7 @@ export interface SeriesPoint {
   value: WireNumber;
   min?: WireNumber | null;
   max?: WireNumber | null;
-  /** Wall time of the point; only for raw points. */
+  /** Wall time of the point at `step`. */
   time?: string;
   count?: number;
 }
@@ -63,15 +63,15 @@ export async function metricSeries(runId: string, key: string, q: SeriesQuery): 
   const width = [...ROLLUP_WIDTHS].reverse().find((w) => w <= bucketSteps);
   // Either the raw points or the widest rollup, regrouped into the requested buckets.
   const source = width
-    ? `SELECT "lastStep" AS step, "lastValue" AS value, "minValue" AS lo, "maxValue" AS hi, "count" AS n
+    ? `SELECT "lastStep" AS step, "lastValue" AS value, extract(epoch FROM "lastTime")::float8 * 1000 AS t, "minValue" AS lo, "maxValue" AS hi, "count" AS n
        FROM "MetricRollup" WHERE "runId" = $1 AND "key" = $2 AND "width" = ${width}
          AND "bucket" BETWEEN $3::int / ${width} AND $4::int / ${width}`
-    : `SELECT "step", "value", CASE WHEN "value" <> 'NaN' THEN "value" END AS lo, CASE WHEN "value" <> 'NaN' THEN "value" END AS hi, 1 AS n
+    : `SELECT "step", "value", extract(epoch FROM "time")::float8 * 1000 AS t, CASE WHEN "value" <> 'NaN' THEN "value" END AS lo, CASE WHEN "value" <> 'NaN' THEN "value" END AS hi, 1 AS n
        FROM "MetricPoint" WHERE "runId" = $1 AND "key" = $2 AND "step" BETWEEN $3 AND $4`;
-  const { rows } = await db.query<{ step: number; value: number; lo: number | null; hi: number | null; n: number }>(
-    // A bucket's value is the one at its greatest step: max() of [step, value] pairs (steps are unique).
-    `SELECT g.last[1]::int AS step, g.last[2] AS value, g.lo, g.hi, g.n
-     FROM (SELECT max(ARRAY[s.step::float8, s.value]) AS last, min(s.lo) AS lo, max(s.hi) AS hi, sum(s.n)::int AS n
+  const { rows } = await db.query<{ step: number; value: number; t: number; lo: number | null; hi: number | null; n: number }>(
+    // A bucket's value is the one at its greatest step: max() of [step, value, time] triples (steps are unique).
+    `SELECT g.last[1]::int AS step, g.last[2] AS value, g.last[3] AS t, g.lo, g.hi, g.n
+     FROM (SELECT max(ARRAY[s.step::float8, s.value, s.t]) AS last, min(s.lo) AS lo, max(s.hi) AS hi, sum(s.n)::int AS n
            FROM (${source}) s
            GROUP BY floor((s.step - $3::int)::float8 / $5)) g
      ORDER BY 1`,
@@ -85,6 +85,7 @@ export async function metricSeries(runId: string, key: string, q: SeriesQuery): 
     points: rows.map((r) => ({
       step: r.step,
       value: toWireNumber(r.value),
+      time: new Date(r.t).toISOString(),
       min: r.lo === null ? null : toWireNumber(r.lo),
       max: r.hi === null ? null : toWireNumber(r.hi),
       count: r.n,

@@ -312,13 +312,15 @@ test("downsampling keeps a spike visible, from raw points and from rollups", asy
   const { rows: mismatched } = await pool().query(
     `WITH truth AS (
        SELECT w.width, p."step" / w.width AS bucket, count(*)::int AS n, min(p."value") AS lo, max(p."value") AS hi,
-              max(p."step") AS last_step, (array_agg(p."value" ORDER BY p."step" DESC))[1] AS last_value
+              max(p."step") AS last_step, (array_agg(p."value" ORDER BY p."step" DESC))[1] AS last_value,
+              (array_agg(p."time" ORDER BY p."step" DESC))[1] AS last_time
        FROM "MetricPoint" p CROSS JOIN unnest($2::int[]) AS w(width) WHERE p."runId" = $1 GROUP BY 1, 2
      )
      SELECT t.width, t.bucket FROM truth t
        FULL JOIN (SELECT * FROM "MetricRollup" WHERE "runId" = $1) r ON r."width" = t.width AND r."bucket" = t.bucket
      WHERE r."count" IS DISTINCT FROM t.n OR r."minValue" IS DISTINCT FROM t.lo OR r."maxValue" IS DISTINCT FROM t.hi
-        OR r."lastStep" IS DISTINCT FROM t.last_step OR r."lastValue" IS DISTINCT FROM t.last_value`,
+        OR r."lastStep" IS DISTINCT FROM t.last_step OR r."lastValue" IS DISTINCT FROM t.last_value
+        OR r."lastTime" IS DISTINCT FROM t.last_time`,
     [run.id, ROLLUP_WIDTHS],
   );
   assert.deepEqual(mismatched, []);
@@ -328,6 +330,7 @@ test("downsampling keeps a spike visible, from raw points and from rollups", asy
   assert.ok(wide.points.length <= 200);
   assert.equal(wide.points.reduce((n, p) => n + (p.count ?? 0), 0), 100_000);
   assert.equal(wide.points.filter((p) => p.max === 1000).length, 1, "one bucket keeps the spike as its max");
+  assert.ok(wide.points.every((p) => typeof p.time === "string" && !Number.isNaN(Date.parse(p.time))), "downsampled points carry wall time");
   const widest = await metricSeries(run.id, "loss", { buckets: 10 });
   assert.equal(widest.points.length, 10);
   assert.equal(widest.points.filter((p) => p.max === 1000).length, 1);

@@ -42,7 +42,7 @@ test("every model works through the client", async () => {
     ],
   });
   await prisma.metricRollup.create({
-    data: { runId: run.id, key: "loss", width: 64, bucket: 0, count: 2, minValue: 1.5, maxValue: 1.5, lastStep: 1, lastValue: Number.NaN },
+    data: { runId: run.id, key: "loss", width: 64, bucket: 0, count: 2, minValue: 1.5, maxValue: 1.5, lastStep: 1, lastValue: Number.NaN, lastTime: new Date() },
   });
   await prisma.runImage.create({
     data: { runId: run.id, key: "validation", step: 1, epoch: 0, mimeType: "image/png", width: 1, height: 1, sha256: "s", bytes: new Uint8Array([1, 2, 3]) },

@@ -58,6 +58,22 @@ CREATE TABLE "MetricPoint" (
 );
 
 -- CreateTable
+CREATE TABLE "MetricRollup" (
+    "runId" TEXT NOT NULL,
+    "key" VARCHAR(255) NOT NULL,
+    "width" INTEGER NOT NULL,
+    "bucket" INTEGER NOT NULL,
+    "count" INTEGER NOT NULL,
+    "minValue" DOUBLE PRECISION,
+    "maxValue" DOUBLE PRECISION,
+    "lastStep" INTEGER NOT NULL,
+    "lastValue" DOUBLE PRECISION NOT NULL,
+    "lastTime" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "MetricRollup_pkey" PRIMARY KEY ("runId","key","width","bucket")
+);
+
+-- CreateTable
 CREATE TABLE "RunImage" (
     "id" TEXT NOT NULL,
     "runId" TEXT NOT NULL,
@@ -211,6 +227,9 @@ ALTER TABLE "RunEnvironment" ADD CONSTRAINT "RunEnvironment_runId_fkey" FOREIGN 
 
 -- AddForeignKey
 ALTER TABLE "MetricPoint" ADD CONSTRAINT "MetricPoint_runId_fkey" FOREIGN KEY ("runId") REFERENCES "Run"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "MetricRollup" ADD CONSTRAINT "MetricRollup_runId_fkey" FOREIGN KEY ("runId") REFERENCES "Run"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "RunImage" ADD CONSTRAINT "RunImage_runId_fkey" FOREIGN KEY ("runId") REFERENCES "Run"("id") ON DELETE CASCADE ON UPDATE CASCADE;
