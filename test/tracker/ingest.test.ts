@@ -140,8 +140,8 @@ test("NaN and ±Infinity are stored and returned as strings", async () => {
     // Downsampled, the extremes skip NaN but keep the infinities.
     const down = await getJson(`${server.url}/api/runs/${run.id}/metrics?key=loss&buckets=1`);
     assert.deepEqual(
-      down.data.points.map((p: object) => ({ ...p })),
-      [{ step: 4, value: -2, min: "-Infinity", max: "Infinity", count: 5 }],
+      down.data.points.map(({ time, ...p }: { time: string }) => ({ ...p, timed: !Number.isNaN(Date.parse(time)) })),
+      [{ step: 4, value: -2, min: "-Infinity", max: "Infinity", count: 5, timed: true }],
     );
     const keys = await getJson(`${server.url}/api/runs/${run.id}/metrics`);
     assert.equal(keys.data[0].lastValue, -2);
@@ -334,7 +334,8 @@ test("downsampling keeps a spike visible, from raw points and from rollups", asy
   const widest = await metricSeries(run.id, "loss", { buckets: 10 });
   assert.equal(widest.points.length, 10);
   assert.equal(widest.points.filter((p) => p.max === 1000).length, 1);
-  assert.deepEqual(widest.points.at(-1)!, { step: 99_999, value: 1 + (99_999 % 7) / 100, min: 1, max: 1.06, count: widest.points.at(-1)!.count });
+  const { time: _lastTime, ...last } = widest.points.at(-1)!;
+  assert.deepEqual(last, { step: 99_999, value: 1 + (99_999 % 7) / 100, min: 1, max: 1.06, count: last.count });
   // 2,000 steps around the spike in 400 buckets: read from the raw points.
   const narrow = await metricSeries(run.id, "loss", { buckets: 400, from: spikeAt - 1000, to: spikeAt + 999 });
   assert.equal(narrow.downsampled, true);
