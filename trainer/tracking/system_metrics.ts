@@ -10,10 +10,11 @@ export function sampleSystemMetrics(
   report: (metrics: Record<string, number>) => void,
   intervalMs = 10_000,
 ): () => void {
-  let lastCpu = process.cpuUsage();
-  let lastTime = process.hrtime.bigint();
+  // The first sample, taken at once, covers the process's life so far.
+  let lastCpu: NodeJS.CpuUsage = { user: 0, system: 0 };
+  let lastTime = process.hrtime.bigint() - BigInt(Math.round(process.uptime() * 1e9));
   const cores = os.cpus().length;
-  const timer = setInterval(async () => {
+  const sample = async () => {
     const now = process.hrtime.bigint();
     const cpu = process.cpuUsage(lastCpu);
     const elapsedUs = Number(now - lastTime) / 1000;
@@ -30,7 +31,9 @@ export function sampleSystemMetrics(
       metrics[`system/gpu${g.index}/power_w`] = g.powerW;
     }
     report(metrics);
-  }, intervalMs);
+  };
+  void sample();
+  const timer = setInterval(sample, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }
