@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -8,6 +8,7 @@ import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
 import { fetchJson } from "@/components/ui/fetch-json";
 import { formatDateTime } from "@/lib/format";
+import { useManagedList } from "./use-managed-list";
 
 interface KeyRow {
   id: string;
@@ -19,41 +20,17 @@ interface KeyRow {
 }
 
 export function ApiKeysPanel() {
-  const [keys, setKeys] = useState<KeyRow[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { rows: keys, error, setError, busy, create: submit, revoke: remove } = useManagedList<KeyRow>("/api/keys");
   const [created, setCreated] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  const load = useCallback(() => {
-    fetchJson<KeyRow[]>("/api/keys").then(setKeys, setError);
-  }, []);
-  useEffect(load, [load]);
-
-  async function create(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await fetchJson<KeyRow & { key: string }>("/api/keys", { method: "POST", json: { name: new FormData(form).get("name") } });
+  const create = (e: FormEvent<HTMLFormElement>) =>
+    submit(e, async (fields) => {
+      const res = await fetchJson<KeyRow & { key: string }>("/api/keys", { method: "POST", json: { name: fields.get("name") } });
       setCreated(res.key);
-      form.reset();
-      load();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
-  async function revoke(id: string) {
-    if (!window.confirm("Revoke this key? Scripts using it will stop working.")) return;
-    try {
-      await fetchJson(`/api/keys/${encodeURIComponent(id)}`, { method: "DELETE" });
-      load();
-    } catch (err) {
-      setError(err);
-    }
+  function revoke(id: string) {
+    if (window.confirm("Revoke this key? Scripts using it will stop working.")) void remove(id);
   }
 
   return (

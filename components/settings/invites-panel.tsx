@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -8,6 +8,7 @@ import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
 import { fetchJson } from "@/components/ui/fetch-json";
 import { formatDateTime } from "@/lib/format";
+import { useManagedList } from "./use-managed-list";
 
 interface InviteRow {
   id: string;
@@ -22,41 +23,14 @@ const TONE = { open: "green", used: "gray", expired: "amber" } as const;
 
 /** The admin invites teammates: each invite is a one-time sign-up link. */
 export function InvitesPanel() {
-  const [invites, setInvites] = useState<InviteRow[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { rows: invites, error, setError, busy, create: submit, revoke } = useManagedList<InviteRow>("/api/invites");
   const [link, setLink] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  const load = useCallback(() => {
-    fetchJson<InviteRow[]>("/api/invites").then(setInvites, setError);
-  }, []);
-  useEffect(load, [load]);
-
-  async function create(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await fetchJson<{ path: string }>("/api/invites", { method: "POST", json: { email: new FormData(form).get("email") } });
+  const create = (e: FormEvent<HTMLFormElement>) =>
+    submit(e, async (fields) => {
+      const res = await fetchJson<{ path: string }>("/api/invites", { method: "POST", json: { email: fields.get("email") } });
       setLink(new URL(res.path, window.location.origin).toString());
-      form.reset();
-      load();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function revoke(id: string) {
-    try {
-      await fetchJson(`/api/invites/${encodeURIComponent(id)}`, { method: "DELETE" });
-      load();
-    } catch (err) {
-      setError(err);
-    }
-  }
+    });
 
   return (
     <Panel title="Invites">
