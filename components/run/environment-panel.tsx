@@ -4,7 +4,8 @@
  * command line, packages); anything else is shown under "Other", so nothing
  * the trainer records is hidden.
  */
-import { flattenConfig, formatValue } from "@/lib/dashboard/format";
+import { flattenConfig } from "@/lib/dashboard/format";
+import { KeyValues } from "./key-values";
 import styles from "./run.module.css";
 
 const SECTIONS: { title: string; keys: string[] }[] = [
@@ -57,20 +58,4 @@ function EnvValue({ name, value, single }: { name: string; value: unknown; singl
     return <KeyValues rows={flattenConfig(value as Record<string, unknown>)} caption={single ? undefined : name} />;
   }
   return <KeyValues rows={[[name, value]]} />;
-}
-
-function KeyValues({ rows, caption }: { rows: [string, unknown][]; caption?: string }) {
-  return (
-    <table className={styles.kv}>
-      {caption && <caption>{caption}</caption>}
-      <tbody>
-        {rows.map(([k, v]) => (
-          <tr key={k}>
-            <th scope="row">{k}</th>
-            <td>{formatValue(v)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
 }
