@@ -6,7 +6,9 @@ import { parameter, type Parameter } from "../../trainer/nn/module";
 import { AdamW } from "../../trainer/training/adamw";
 import { clipGradNorm } from "../../trainer/training/clip_grad_norm";
 import { EMAModel } from "../../trainer/training/ema";
+import { ensureExclusive, hostMemory, type HostMemory } from "../../trainer/training/host_memory";
 import { lrLambda } from "../../trainer/training/lr_scheduler";
+import { optimizerStep } from "../../trainer/training/train_step";
 
 await selectBackend();
 
@@ -30,7 +32,7 @@ function closeTo(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, 
 function makeParams(shapes: Record<string, number[]>, seed: number): Array<[string, Parameter]> {
   return Object.entries(shapes).map(([name, shape], k) => {
     const p = parameter(shape);
-    p.value.assign(tf.tensor(sequence(shape.reduce((a, b) => a * b, 1), seed + k), shape));
+    tf.tidy(() => p.value.assign(tf.tensor(sequence(shape.reduce((a, b) => a * b, 1), seed + k), shape)));
     return [name, p];
   });
 }
@@ -57,27 +59,32 @@ function adamwReference(
   return x;
 }
 
-test("AdamW matches torch's update, weight decay and eps placement included", () => {
-  const shapes = { "a.weight": [3, 4], "a.bias": [4], tiny: [5] };
-  const params = makeParams(shapes, 1);
-  const init = params.map(([, p]) => Array.from(p.value.dataSync()));
-  const opts = { b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.1 };
-  const opt = new AdamW(params, { lr: 0.05, betas: [opts.b1, opts.b2], eps: opts.eps, weightDecay: opts.wd });
-  const lrs = [0.05, 0.02, 0.1];
-  // "tiny" gets gradients near eps, where eps inside the square root would show.
-  const gradSeqs = params.map(([name, p], k) =>
-    lrs.map((_, t) => sequence(p.value.size, 100 + 10 * k + t, name === "tiny" ? 3e-8 : 1)),
-  );
-  lrs.forEach((lr, t) => {
-    const grads = new Map(params.map(([name, p], k) => [name, tf.tensor(gradSeqs[k][t], p.value.shape)]));
-    opt.step(grads, lr);
-    for (const g of grads.values()) g.dispose();
+for (const path of ["tf ops", "host memory"] as const) {
+  test(`AdamW matches torch's update, weight decay and eps placement included (${path})`, (ctx) => {
+    const memory = hostMemory();
+    if (path === "host memory" && !memory) return ctx.skip("this backend's tensors are out of JS's reach");
+    const shapes = { "a.weight": [3, 4], "a.bias": [4], tiny: [5] };
+    const params = makeParams(shapes, 1);
+    const init = params.map(([, p]) => Array.from(p.value.dataSync()));
+    const opts = { b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.1 };
+    const opt = new AdamW(params, { lr: 0.05, betas: [opts.b1, opts.b2], eps: opts.eps, weightDecay: opts.wd });
+    const lrs = [0.05, 0.02, 0.1];
+    // "tiny" gets gradients near eps, where eps inside the square root would show.
+    const gradSeqs = params.map(([name, p], k) =>
+      lrs.map((_, t) => sequence(p.value.size, 100 + 10 * k + t, name === "tiny" ? 3e-8 : 1)),
+    );
+    lrs.forEach((lr, t) => {
+      const grads = new Map(params.map(([name, p], k) => [name, tf.tensor(gradSeqs[k][t], p.value.shape)]));
+      if (path === "tf ops") opt.step(grads, lr);
+      else opt.stepOnHost(memory!, grads, lr);
+      for (const g of grads.values()) g.dispose();
+    });
+    params.forEach(([name, p], k) => {
+      const want = adamwReference(init[k], gradSeqs[k], lrs, opts);
+      closeTo(p.value.dataSync(), want, 1e-5, 1e-7, name);
+    });
   });
-  params.forEach(([name, p], k) => {
-    const want = adamwReference(init[k], gradSeqs[k], lrs, opts);
-    closeTo(p.value.dataSync(), want, 1e-5, 1e-7, name);
-  });
-});
+}
 
 test("AdamW skips parameters without gradients and its state round-trips", () => {
   const params = makeParams({ w: [2, 3], untouched: [3] }, 7);
@@ -158,6 +165,97 @@ test("EMAModel follows diffusers 0.29 decay: 0 first, then (1+s)/(10+s) capped a
   resumed.loadStateDict(params, state, ema.config());
   assert.equal(resumed.optimizationStep, 4);
   assert.deepEqual(resumed.stateDict(params).get("w")!.dataSync(), state.get("w")!.dataSync());
+});
+
+/** Params, AdamW moments and EMA shadows (in torch layout) after `steps` optimizer steps on fixed gradients. */
+function trainedState(memory: HostMemory | null, steps: number): { norms: number[]; state: Map<string, Float32Array> } {
+  const params = makeParams({ "a.weight": [3, 4], "a.bias": [4], frozen: [2] }, 21);
+  params[2][1].value.trainable = false;
+  const optimizer = new AdamW(params, { lr: 0.05, weightDecay: 0.1 });
+  const ema = new EMAModel(params);
+  const norms: number[] = [];
+  for (let t = 0; t < steps; t++) {
+    // Large gradients on odd steps, so the clip both scales and leaves them alone.
+    const grads = new Map(
+      params.slice(0, 2).map(([name, p], k) => [name, tf.tensor(sequence(p.value.size, 40 + 10 * t + k, t % 2 ? 5 : 0.1), p.value.shape)]),
+    );
+    norms.push(optimizerStep(grads, { optimizer, lr: 0.05, maxGradNorm: 1, ema, params, memory }));
+  }
+  const tensors = new Map([
+    ...params.map(([name, p]): [string, tf.Tensor] => [name, p.value]),
+    ...optimizer.stateDict(),
+    ...[...ema.stateDict(params)].map(([name, t]): [string, tf.Tensor] => [`ema.${name}`, t]),
+  ]);
+  const state = new Map([...tensors].map(([name, t]) => [name, t.dataSync() as Float32Array]));
+  tf.dispose([...tensors.values()].filter((t) => !(t instanceof tf.Variable)));
+  params.forEach(([, p]) => p.value.dispose());
+  optimizer.dispose();
+  ema.dispose();
+  return { norms, state };
+}
+
+/** The fused host-memory step against the tf-ops one on the active backend. */
+function assertHostStepMatchesOps(): void {
+  const memory = hostMemory();
+  assert.ok(memory);
+  const before = tf.memory().numTensors;
+  const ops = trainedState(null, 6);
+  const host = trainedState(memory, 6);
+  assert.equal(tf.memory().numTensors, before, "no tensors leaked");
+  closeTo(host.norms, ops.norms, 1e-6, 0, "grad norms");
+  assert.ok(ops.norms.some((n) => n > 1) && ops.norms.some((n) => n < 1), "the clip both scaled and did not");
+  assert.deepEqual([...host.state.keys()], [...ops.state.keys()]);
+  for (const [name, want] of ops.state) closeTo(host.state.get(name)!, want, 1e-5, 1e-7, name);
+}
+
+test("the host-memory optimizer step (clip, AdamW, EMA) matches the tf-ops one", (ctx) => {
+  if (!hostMemory()) return ctx.skip("this backend's tensors are out of JS's reach");
+  assertHostStepMatchesOps();
+});
+
+test("the host-memory optimizer step matches the tf-ops one on the cpu backend", async () => {
+  const active = tf.getBackend();
+  await tf.setBackend("cpu");
+  try {
+    assertHostStepMatchesOps();
+  } finally {
+    await tf.setBackend(active);
+  }
+});
+
+test("the host-memory optimizer step writes no buffer that another tensor shares", (ctx) => {
+  const memory = hostMemory();
+  if (!memory) return ctx.skip("this backend's tensors are out of JS's reach");
+  const params = makeParams({ w: [6] }, 5);
+  const optimizer = new AdamW(params, { lr: 0.01 });
+  const ema = new EMAModel(params);
+  const step = (grad: tf.Tensor) => optimizerStep(new Map([["w", grad]]), { optimizer, lr: 0.01, maxGradNorm: 1, ema, params, memory });
+  step(tf.tensor(sequence(6, 1)));
+  ema.copyTo(params); // the parameter now shares the shadow's buffer
+  const w = params[0][1].value;
+  const alias = tf.reshape(w, [2, 3]); // and so does this
+  assert.ok(!memory.exclusive(alias));
+  const before = alias.dataSync().slice();
+  step(tf.reshape(w, [6])); // a gradient on that buffer too
+  assert.deepEqual(alias.dataSync(), before, "the shared buffer is unchanged");
+  assert.notDeepEqual(w.dataSync(), before, "the parameter moved");
+  alias.dispose();
+  optimizer.dispose();
+  ema.dispose();
+});
+
+test("ensureExclusive gives a variable that shares its buffer a copy of its own", (ctx) => {
+  const memory = hostMemory();
+  if (!memory) return ctx.skip("this backend's tensors are out of JS's reach");
+  const init = tf.tensor([1, 2, 3]);
+  const v = tf.variable(init, false); // tf.variable shares the initial tensor's buffer
+  assert.ok(!memory.exclusive(v));
+  ensureExclusive(memory, v);
+  assert.ok(memory.exclusive(v));
+  memory.view(v)[0] = 9;
+  assert.deepEqual(Array.from(init.dataSync()), [1, 2, 3]);
+  assert.deepEqual(Array.from(v.dataSync()), [9, 2, 3]);
+  tf.dispose([init, v]);
 });
 
 test("lr schedules match diffusers get_scheduler", () => {

@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { nativeToTorch, torchToNative, type Parameter } from "../nn/module";
+import { ensureExclusive, type HostMemory } from "./host_memory";
 import { stateVariable } from "./state_variable";
 
 export interface AdamWOptions {
@@ -19,6 +20,18 @@ interface Moments {
   expAvgSq: tf.Variable;
   /** Optimizer steps taken on this parameter (torch keeps one per parameter). */
   step: number;
+}
+
+/** One parameter's update in a step: its state and the step's scalars. */
+interface Update {
+  p: Parameter;
+  m: Moments;
+  /** 1 - lr * weight_decay: the decoupled decay factor. */
+  decay: number;
+  /** lr / (1 - beta1^step). */
+  stepSize: number;
+  /** sqrt(1 - beta2^step). */
+  biasCorrection2Sqrt: number;
 }
 
 export class AdamW {
@@ -48,21 +61,30 @@ export class AdamW {
     return m;
   }
 
+  /** Counts a step on the named parameter and works out its scalars. */
+  private begin(name: string, lr: number): Update {
+    const p = this.params.get(name);
+    if (!p) throw new Error(`AdamW: gradient for unknown parameter ${name}`);
+    const m = this.momentsOf(name, p);
+    m.step += 1;
+    return {
+      p,
+      m,
+      decay: 1 - lr * this.weightDecay,
+      stepSize: lr / (1 - this.beta1 ** m.step),
+      biasCorrection2Sqrt: Math.sqrt(1 - this.beta2 ** m.step),
+    };
+  }
+
   /**
    * One update with the given lr (the lr scheduler's value for this step). Parameters without a
    * gradient are left alone, weight decay included, like torch does for `p.grad is None`.
    */
   step(grads: Map<string, tf.Tensor>, lr: number = this.lr): void {
     for (const [name, grad] of grads) {
-      const p = this.params.get(name);
-      if (!p) throw new Error(`AdamW: gradient for unknown parameter ${name}`);
-      const m = this.momentsOf(name, p);
-      m.step += 1;
-      const biasCorrection1 = 1 - this.beta1 ** m.step;
-      const biasCorrection2Sqrt = Math.sqrt(1 - this.beta2 ** m.step);
-      const stepSize = lr / biasCorrection1;
+      const { p, m, decay, stepSize, biasCorrection2Sqrt } = this.begin(name, lr);
       tf.tidy(() => {
-        const decayed = tf.mul(p.value, 1 - lr * this.weightDecay);
+        const decayed = tf.mul(p.value, decay);
         // torch's lerp_(grad, 1 - beta1), in its small-weight form: m + w * (g - m).
         const expAvg = tf.add(m.expAvg, tf.mul(tf.sub(grad, m.expAvg), 1 - this.beta1));
         const expAvgSq = tf.add(tf.mul(m.expAvgSq, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
@@ -71,6 +93,34 @@ export class AdamW {
         m.expAvg.assign(expAvg);
         m.expAvgSq.assign(expAvgSq);
       });
+    }
+  }
+
+  /**
+   * `step` as one loop per parameter over host memory, on gradients scaled by `gradScale` (the
+   * clip coefficient) as they are read. The moments are updated in place; each parameter gets a
+   * new buffer, since kernels may cache what they derived from the old one.
+   */
+  stepOnHost(memory: HostMemory, grads: Map<string, tf.Tensor>, lr: number = this.lr, gradScale = 1): void {
+    const { beta1, beta2, eps } = this;
+    for (const [name, grad] of grads) {
+      const { p, m, decay, stepSize, biasCorrection2Sqrt } = this.begin(name, lr);
+      ensureExclusive(memory, m.expAvg);
+      ensureExclusive(memory, m.expAvgSq);
+      const next = memory.empty(p.value.shape);
+      // Views after the allocations above, which may have grown (and detached) wasm memory.
+      const [g, x, expAvg, expAvgSq, out] = [grad, p.value, m.expAvg, m.expAvgSq, next].map((t) => memory.view(t));
+      for (let i = 0; i < out.length; i++) {
+        // The clipped gradient and both moments are float32 tensors in torch.
+        const gi = Math.fround(g[i] * gradScale);
+        const avg = Math.fround(expAvg[i] + (gi - expAvg[i]) * (1 - beta1));
+        const avgSq = Math.fround(expAvgSq[i] * beta2 + gi * gi * (1 - beta2));
+        expAvg[i] = avg;
+        expAvgSq[i] = avgSq;
+        out[i] = x[i] * decay - (stepSize * avg) / (Math.sqrt(avgSq) / biasCorrection2Sqrt + eps);
+      }
+      p.value.assign(next);
+      next.dispose();
     }
   }
 

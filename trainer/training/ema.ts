@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { nativeToTorch, torchToNative, type Parameter } from "../nn/module";
+import type { HostMemory } from "./host_memory";
 import { stateVariable } from "./state_variable";
 
 export interface EMAOptions {
@@ -64,14 +65,39 @@ export class EMAModel {
     return Math.max(Math.min(ramp, this.decay), this.minDecay);
   }
 
+  /** Counts an optimization step and returns its decay. */
+  private advance(): number {
+    this.optimizationStep += 1;
+    this.curDecayValue = this.getDecay(this.optimizationStep);
+    return this.curDecayValue;
+  }
+
   /** shadow -= (1 - decay) * (shadow - param) for trainable parameters; others are copied. */
   step(params: NamedParameters): void {
-    this.optimizationStep += 1;
-    const decay = this.getDecay(this.optimizationStep);
-    this.curDecayValue = decay;
+    const decay = this.advance();
     for (const [name, p] of params) {
       const s = this.shadowOf(name);
       tf.tidy(() => s.assign(p.value.trainable ? tf.sub(s, tf.mul(tf.sub(s, p.value), 1 - decay)) : p.value));
+    }
+  }
+
+  /**
+   * `step` as one loop per parameter over host memory. Each shadow gets a new buffer rather than
+   * an update in place: `copyTo` lends shadow buffers to the model, whose kernels may cache them.
+   */
+  stepOnHost(memory: HostMemory, params: NamedParameters): void {
+    const decay = this.advance();
+    for (const [name, p] of params) {
+      const s = this.shadowOf(name);
+      if (!p.value.trainable) {
+        s.assign(p.value);
+        continue;
+      }
+      const next = memory.empty(s.shape);
+      const [shadow, x, out] = [s, p.value, next].map((t) => memory.view(t));
+      for (let i = 0; i < out.length; i++) out[i] = shadow[i] - (1 - decay) * (shadow[i] - x[i]);
+      s.assign(next);
+      next.dispose();
     }
   }
 

@@ -9,8 +9,9 @@ import type { AutoencoderKL } from "../models/autoencoder_kl";
 import type { UNet2DConditionModel } from "../models/unet_2d_condition";
 import type { Parameter } from "../nn/module";
 import type { AdamW } from "./adamw";
-import { clipGradNorm } from "./clip_grad_norm";
+import { clipCoefficient, clipGradNorm, globalNormOnHost } from "./clip_grad_norm";
 import type { EMAModel } from "./ema";
+import { hostMemory, type HostMemory } from "./host_memory";
 import { chainSegments, segmentGradients } from "./gradient_checkpointing";
 import { diffusionLoss, minSnrWeights, trainingTarget, type PredictionType, type TrainingNoiseScheduler } from "./loss";
 
@@ -140,6 +141,11 @@ export interface OptimizerStepOptions {
   ema?: EMAModel | null;
   /** The trained parameters (for the EMA update). */
   params: Array<[string, Parameter]>;
+  /**
+   * Where the update can run as plain loops over tensor memory (much faster than tfjs ops on a
+   * small model); defaults to the backend's. null runs it as tfjs ops.
+   */
+  memory?: HostMemory | null;
 }
 
 /**
@@ -147,10 +153,19 @@ export interface OptimizerStepOptions {
  * gradients and returns their global norm before clipping.
  */
 export function optimizerStep(grads: Map<string, tf.Tensor>, opts: OptimizerStepOptions): number {
-  const norm = clipGradNorm(grads, opts.maxGradNorm);
-  opts.optimizer.step(grads, opts.lr);
+  const memory = opts.memory === undefined ? hostMemory() : opts.memory;
+  let norm: number;
+  if (memory) {
+    // The clip is folded into AdamW's reading of the gradients.
+    norm = globalNormOnHost(memory, grads.values());
+    opts.optimizer.stepOnHost(memory, grads, opts.lr, clipCoefficient(norm, opts.maxGradNorm));
+  } else {
+    norm = clipGradNorm(grads, opts.maxGradNorm);
+    opts.optimizer.step(grads, opts.lr);
+  }
   tf.dispose([...grads.values()]);
   grads.clear();
-  opts.ema?.step(opts.params);
+  if (memory) opts.ema?.stepOnHost(memory, opts.params);
+  else opts.ema?.step(opts.params);
   return norm;
 }
