@@ -130,6 +130,25 @@ test("wasm Slice, SplitV, Unpack and Reverse match the cpu backend exactly", asy
   tf.dispose([x, x5]);
 });
 
+test("wasm Identity and same-dtype Cast share their input's buffer; other casts convert", async (t) => {
+  if ((await selectBackend()) !== "wasm") return t.skip("wasm backend not selected");
+  tf.setBackend("wasm");
+  const x = tf.tensor([1.5, -2.5, 3]);
+  const refCount = (u: tf.Tensor) => tf.backend().refCount(u.dataId);
+  const clone = tf.clone(x);
+  const same = tf.cast(x, "float32");
+  assert.equal(clone.dataId, x.dataId);
+  assert.equal(same.dataId, x.dataId);
+  assert.equal(refCount(x), 3);
+  const ints = tf.cast(x, "int32");
+  assert.notEqual(ints.dataId, x.dataId);
+  assert.deepEqual(Array.from(ints.dataSync()), [1, -2, 3]);
+  x.dispose();
+  assert.deepEqual(Array.from(clone.dataSync()), [1.5, -2.5, 3], "the buffer outlives the first tensor");
+  tf.dispose([clone, same, ints]);
+  assert.equal(refCount(clone), 0, "and goes with the last");
+});
+
 test("the kernels leave no tensors behind", async (t) => {
   if ((await selectBackend()) !== "wasm") return t.skip("wasm backend not selected");
   tf.setBackend("wasm");

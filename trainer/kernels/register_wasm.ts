@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { batchMatMulConfig } from "./batch_mat_mul";
 import { conv2dBackpropFilterConfig } from "./conv2d_backprop_filter";
 import { conv2dBackpropInputConfig } from "./conv2d_backprop_input";
+import { castConfig, identityConfig } from "./shared_buffer";
 import { unsortedSegmentSumConfig } from "./unsorted_segment_sum";
 import { reverseConfig, sliceConfig, splitVConfig, unpackConfig } from "./wasm_slice";
 
@@ -10,7 +11,7 @@ import { reverseConfig, sliceConfig, splitVConfig, unpackConfig } from "./wasm_s
  * are missing there; the built-in Conv2DBackpropInput and transposed/batched
  * BatchMatMul are ~10x slower than the same math as forward Conv2D / plain 2-D
  * products; Slice/SplitV/Unpack copy their whole input to JS first; Reverse
- * takes ~100 ns per element.
+ * takes ~100 ns per element; Identity and same-dtype Cast copy their input.
  * Safe to call again. Returns the names it registered.
  */
 export function registerWasmKernels(backendName = "wasm"): string[] {
@@ -23,6 +24,8 @@ export function registerWasmKernels(backendName = "wasm"): string[] {
     splitVConfig,
     unpackConfig,
     reverseConfig,
+    identityConfig,
+    castConfig,
   ].map((f) => f(backendName));
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, backendName) != null) tf.unregisterKernel(config.kernelName, backendName);
