@@ -33,7 +33,8 @@ export class GroupNorm extends Module {
       const n = x.shape[0];
       const c = this.numChannels;
       const g = this.numGroups;
-      const perChannel = (stat: tf.Tensor) => tf.broadcastTo(stat, [n, 1, g, c / g]).reshape([n, 1, c]);
+      // Spread by adding zeros: tf.broadcastTo's gradient (Tile's) is a slice and an add per repeat.
+      const perChannel = (stat: tf.Tensor) => tf.add(stat, tf.zeros([1, 1, 1, c / g])).reshape([n, 1, c]);
       const flat = x.reshape([n, -1, c]);
       const mean = tf.mean(flat.reshape([n, -1, g, c / g]), [1, 3], true);
       const centered = tf.sub(flat, perChannel(mean));
