@@ -102,6 +102,7 @@ function viaPlainProducts(a: tf.Tensor, b: tf.Tensor, attrs: MatMulAttrs): tf.Te
     const [m, k] = lhs.shape.slice(-2) as [number, number];
     const [kb, n] = rhs.shape.slice(-2) as [number, number];
     if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of tensors with shapes ${a.shape} and ${b.shape} must match`);
+    if (lhs.rank === 2 && rhs.rank === 2) return tf.matMul(lhs, rhs);
     if (batchOf(rhs) === 1) {
       return tf.reshape(tf.matMul(tf.reshape(lhs, [-1, k]), tf.reshape(rhs, [k, n])), [...outer, m, n]);
     }
