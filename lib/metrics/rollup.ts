@@ -8,9 +8,11 @@ import type { PoolClient, Pool } from "pg";
  * Bucket widths, in steps, each a multiple of the first. Each output bucket of
  * a downsample reads the widest one that fits inside it, so consecutive widths
  * 4x apart mean at most 4 rollup rows per output bucket (a 2,000-bucket chart
- * of 1M steps reads ~4,000 rows instead of 15,600 with 64-wide ones).
+ * of 1M steps reads ~4,000 rows instead of 15,600 with 64-wide ones). The
+ * finest, 16, keeps a chart of a few hundred pixels over 10k+ steps off the
+ * raw points (15k rows per series, the bulk of a 10-run compare page's time).
  */
-export const ROLLUP_WIDTHS = [64, 256, 1024, 4096, 16384, 65536, 262144] as const;
+export const ROLLUP_WIDTHS = [16, 64, 256, 1024, 4096, 16384, 65536, 262144] as const;
 
 export interface PointInput {
   key: string;
