@@ -23,7 +23,15 @@ import styles from "./compare.module.css";
 
 const TAB_LABELS: Record<CompareTab, string> = { charts: "Charts", config: "Config", images: "Images" };
 
-export function CompareView({ runs, missing, initialState }: { runs: CompareRun[]; missing: string[]; initialState: CompareViewState }) {
+export interface CompareViewProps {
+  runs: CompareRun[];
+  missing: string[];
+  /** Where the first charts' series are preloaded from (see lib/dashboard/initial-series.ts). */
+  initialSeriesUrl: string | null;
+  initialState: CompareViewState;
+}
+
+export function CompareView({ runs, missing, initialSeriesUrl, initialState }: CompareViewProps) {
   const [state, setState] = useUrlState(initialState, compareViewQuery, parseCompareViewState);
   const ids = useMemo(() => runs.map((r) => r.run.id), [runs]);
   const bus = useRef(new MetricBus()).current;
@@ -60,7 +68,7 @@ export function CompareView({ runs, missing, initialState }: { runs: CompareRun[
           {colored.map((r) => (
             <span key={r.run.id} className={styles.legendItem}>
               <span className={styles.dot} style={{ background: r.color }} aria-hidden />
-              <Link href={`/runs/${r.run.id}`}>{r.run.name}</Link>
+              <Link href={`/runs/${r.run.id}`} prefetch={false}>{r.run.name}</Link>
               <StatusBadge status={statuses[r.run.id] ?? r.run.status} />
             </span>
           ))}
@@ -89,6 +97,7 @@ export function CompareView({ runs, missing, initialState }: { runs: CompareRun[
         <ChartsPanel
           runs={chartRuns}
           keys={keys}
+          initialSeriesUrl={initialSeriesUrl}
           spans={spans}
           state={state}
           onChange={onChartChange}

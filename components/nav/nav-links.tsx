@@ -9,12 +9,13 @@ const LINKS = [
   { href: "/settings", label: "Settings", match: (p: string) => p.startsWith("/settings") },
 ];
 
+// Every page is dynamic: a prefetch is a server render competing with the page being loaded.
 export function NavLinks() {
   const path = usePathname() ?? "/";
   return (
     <nav className="topnav-links" aria-label="Main">
       {LINKS.map((l) => (
-        <Link key={l.href} href={l.href} className="topnav-link" aria-current={l.match(path) ? "page" : undefined}>
+        <Link key={l.href} href={l.href} prefetch={false} className="topnav-link" aria-current={l.match(path) ? "page" : undefined}>
           {l.label}
         </Link>
       ))}

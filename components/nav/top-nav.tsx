@@ -8,7 +8,7 @@ import { ThemeToggle } from "./theme-toggle";
 export function TopNav({ user, accountsExist }: { user: SessionUser | null; accountsExist: boolean }) {
   return (
     <header className="topnav">
-      <Link href="/" className="topnav-brand">
+      <Link href="/" prefetch={false} className="topnav-brand">
         <span className="topnav-logo" aria-hidden />
         Inkstone
       </Link>
@@ -24,11 +24,11 @@ export function TopNav({ user, accountsExist }: { user: SessionUser | null; acco
           <SignOutButton />
         </>
       ) : accountsExist ? (
-        <Link href="/signin" className="btn btn-sm">
+        <Link href="/signin" prefetch={false} className="btn btn-sm">
           Sign in
         </Link>
       ) : (
-        <Link href="/signup" className="btn btn-primary btn-sm">
+        <Link href="/signup" prefetch={false} className="btn btn-primary btn-sm">
           Create the admin account
         </Link>
       )}

@@ -197,7 +197,7 @@ export function RunsTable({
                     <StatusBadge status={r.status} />
                   </td>
                   <td className="truncate" style={{ maxWidth: 320 }}>
-                    <Link href={`/runs/${encodeURIComponent(r.id)}`} title={r.name}>
+                    <Link href={`/runs/${encodeURIComponent(r.id)}`} prefetch={false} title={r.name}>
                       {r.name}
                     </Link>
                   </td>
