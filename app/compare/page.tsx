@@ -3,7 +3,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { pageViewer } from "@/lib/page-access";
 import { loadComparePage } from "@/lib/dashboard/run-view-data";
-import { parseCompareViewState } from "@/lib/charts/view-state";
+import { initialSeriesUrl } from "@/lib/dashboard/initial-series";
+import { MAX_COMPARE_RUNS, parseCompareViewState } from "@/lib/charts/view-state";
 import { CompareView } from "@/components/compare/compare-view";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
@@ -11,8 +12,6 @@ import { ErrorBanner } from "@/components/ui/error-banner";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Compare runs · Inkstone" };
 
-/** More runs than this would make the charts unreadable (and the page slow). */
-const MAX_RUNS = 20;
 
 export default async function ComparePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const raw = await searchParams;
@@ -29,7 +28,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       </main>
     );
   }
-  const ids = state.runs.slice(0, MAX_RUNS);
+  const ids = state.runs.slice(0, MAX_COMPARE_RUNS);
+  // As on the run page, the first charts' series load alongside the page's scripts.
+  const seriesUrl = state.tab === "charts" && !state.metric ? initialSeriesUrl(ids, null) : null;
   const { runs, missing } = await loadComparePage(ids);
   if (!runs.length) {
     return (
@@ -42,8 +43,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   }
   return (
     <main className="page">
-      {state.runs.length > MAX_RUNS && <ErrorBanner error={`Showing the first ${MAX_RUNS} of ${state.runs.length} runs.`} />}
-      <CompareView runs={runs} missing={missing} initialState={{ ...state, runs: ids }} />
+      {seriesUrl && <link rel="preload" href={seriesUrl} as="fetch" crossOrigin="anonymous" />}
+      {state.runs.length > MAX_COMPARE_RUNS && <ErrorBanner error={`Showing the first ${MAX_COMPARE_RUNS} of ${state.runs.length} runs.`} />}
+      <CompareView runs={runs} missing={missing} initialSeriesUrl={seriesUrl} initialState={{ ...state, runs: ids }} />
     </main>
   );
 }

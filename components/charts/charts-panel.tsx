@@ -9,21 +9,13 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 import type { MetricBus } from "@/lib/charts/metric-bus";
 import { X_AXES, type ChartState, type XAxis } from "@/lib/charts/view-state";
 import { SeriesLoader } from "@/lib/charts/series-loader";
-import type { WireSeries } from "@/lib/charts/series-data";
+import type { InitialSeriesByKey } from "@/lib/charts/series-data";
+import { groupMetricKeys } from "@/lib/charts/metric-keys";
+import { apiFetch } from "@/lib/client/api";
 import { MetricChart, type ChartRun } from "./metric-chart";
 import styles from "./charts.module.css";
 
-const FIRST = ["train_loss", "lr", "epoch"];
 const X_LABELS: Record<XAxis, string> = { step: "Step", relative: "Relative time", wall: "Wall time" };
-
-/** Training keys first in a fixed order, then by name; "system/" keys apart. */
-export function groupMetricKeys(keys: Iterable<string>): { training: string[]; system: string[] } {
-  const all = [...new Set(keys)];
-  const rank = (k: string) => (FIRST.includes(k) ? FIRST.indexOf(k) : FIRST.length);
-  const training = all.filter((k) => !k.startsWith("system/")).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  const system = all.filter((k) => k.startsWith("system/")).sort();
-  return { training, system };
-}
 
 export interface ChartsPanelProps {
   runs: ChartRun[];
@@ -33,16 +25,24 @@ export interface ChartsPanelProps {
   onChange: (patch: Partial<ChartState>) => void;
   bus: MetricBus;
   share: string | null;
-  /** Series the server read with the page, by metric key (single-run views). */
-  initialSeries?: { buckets: Record<string, number>; byKey: Record<string, WireSeries> };
+  /** Where the page preloads its first charts' series from. */
+  initialSeriesUrl?: string | null;
   /** Steps logged per run and key (last step + 1), from the metric summaries. */
   spans?: Record<string, Record<string, number>>;
   /** Shown when no run has logged a metric yet. */
   emptyState: ReactNode;
 }
 
-export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSeries, spans, emptyState }: ChartsPanelProps) {
+export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSeriesUrl, spans, emptyState }: ChartsPanelProps) {
   const loader = useMemo(() => new SeriesLoader(share), [share]);
+  // One read for every chart; the URL already carries the share token.
+  const initialSeries = useMemo(() => {
+    if (!initialSeriesUrl) return undefined;
+    const read = apiFetch<InitialSeriesByKey>(initialSeriesUrl);
+    // A failed read makes each chart load its own series; with no chart, nothing waits on it.
+    read.catch(() => undefined);
+    return read;
+  }, [initialSeriesUrl]);
   const [filter, setFilter] = useState(state.metric);
   useEffect(() => setFilter(state.metric), [state.metric]);
 
@@ -52,10 +52,6 @@ export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSe
     return groupMetricKeys(exact ? [state.metric] : keys.filter((k) => k.toLowerCase().includes(needle)));
   }, [keys, state.metric, exact]);
 
-  const initialFor = (key: string) => {
-    const s = initialSeries?.byKey[key];
-    return s && runs.length === 1 ? { buckets: { [runs[0].runId]: initialSeries!.buckets[key] }, series: { [runs[0].runId]: s } } : undefined;
-  };
   const spansFor = (key: string) => Object.fromEntries(runs.map((r) => [r.runId, spans?.[r.runId]?.[key] ?? 0]));
   const chart = (key: string) => (
     <MetricChart
@@ -67,7 +63,7 @@ export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSe
       log={state.log}
       loader={loader}
       bus={bus}
-      initial={initialFor(key)}
+      initial={initialSeries}
       spans={spansFor(key)}
       large={exact}
       onTitleClick={() => onChange({ metric: exact ? "" : key })}

@@ -14,7 +14,7 @@ import type { SeriesLoader } from "@/lib/charts/series-loader";
 import { chooseBuckets } from "@/lib/charts/buckets";
 import { fade } from "@/lib/charts/colors";
 import type { MetricBus } from "@/lib/charts/metric-bus";
-import { appendLive, fromWire, plotLines, stepRange, type LoadedSeries, type WireSeries, type XY } from "@/lib/charts/series-data";
+import { appendLive, fromWire, plotLines, stepRange, type InitialSeries, type InitialSeriesByKey, type LoadedSeries, type XY } from "@/lib/charts/series-data";
 import type { XAxis } from "@/lib/charts/view-state";
 import { formatClock, formatExact, formatTick } from "@/lib/dashboard/format";
 import styles from "./charts.module.css";
@@ -38,8 +38,8 @@ export interface MetricChartProps {
   /** Batches the series reads of every chart on the page. */
   loader: SeriesLoader;
   bus: MetricBus;
-  /** The first view, when the server read it with the page. */
-  initial?: InitialSeries;
+  /** The page's first charts' series, when the server reads them with the page. */
+  initial?: Promise<InitialSeriesByKey>;
   /** Taller chart when shown alone. */
   large?: boolean;
   onTitleClick?: () => void;
@@ -54,18 +54,12 @@ interface Meta {
 /** A catch-up after a reconnect reads up to this many points raw; more means a fresh downsample. */
 const CATCH_UP_BUCKETS = 2000;
 
-/** Series read by the server for the first render, with the bucket count each was read at. */
-export interface InitialSeries {
-  buckets: Record<string, number>;
-  series: Record<string, WireSeries>;
-}
-
 /** Whether the server's first read suits this chart: raw, or downsampled to about the count the chart would ask for. */
-function initialFits(init: InitialSeries, runIds: string[], bucketsFor: (runId: string) => number): boolean {
+function initialFits(init: InitialSeries | undefined, runIds: string[], bucketsFor: (runId: string) => number): boolean {
   return runIds.every((id) => {
-    const s = init.series[id];
+    const s = init?.series[id];
     if (!s) return false;
-    const ratio = bucketsFor(id) / init.buckets[id];
+    const ratio = bucketsFor(id) / init!.buckets[id];
     return !s.downsampled || (ratio > 0.6 && ratio < 1.6);
   });
 }
@@ -87,8 +81,6 @@ export function MetricChart(props: MetricChartProps) {
   seriesRef.current = series;
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
-  const loadingRef = useRef(loading);
-  loadingRef.current = loading;
   const [zoomed, setZoomed] = useState<{ from: number; to: number } | null>(null);
   const zoomedRef = useRef(zoomed);
   zoomedRef.current = zoomed;
@@ -128,46 +120,58 @@ export function MetricChart(props: MetricChartProps) {
     [metricKey, runKey, loader, bucketsFor],
   );
 
-  // The server may have read the first view already (the run page does); it is
-  // used when it was downsampled to about this chart's width.
+  // The server may be reading the first view with the page; it is used when it
+  // was downsampled to about this chart's width.
   const initialRef = useRef(initial);
   useEffect(() => {
     const init = initialRef.current;
     initialRef.current = undefined;
-    if (init && initialFits(init, runKey.split(",").filter(Boolean), (id) => bucketsFor(id))) {
-      setSeries(new Map(Object.entries(init.series).map(([runId, s]) => [runId, fromWire(s)])));
-      setLoading(false);
-      return;
-    }
-    void load(null);
-  }, [load, runKey, bucketsFor]);
+    if (!init) return void load(null);
+    let current = true;
+    init.then(
+      (byKey) => {
+        if (!current) return;
+        const chart = byKey[metricKey];
+        const runIds = runKey.split(",").filter(Boolean);
+        if (!chart || !initialFits(chart, runIds, (id) => bucketsFor(id))) return void load(null);
+        setSeries(new Map(runIds.map((runId) => [runId, fromWire(chart.series[runId]!)])));
+        setLoading(false);
+      },
+      () => current && void load(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [load, runKey, bucketsFor, metricKey]);
 
-  // After the live connection is (re)established, read what was logged while it was not.
-  useEffect(
-    () =>
-      bus.onResync(() => {
-        // A chart still loading reads everything anyway; a zoomed one stays as framed.
-        if (zoomedRef.current || loadingRef.current || seriesRef.current.size === 0) return;
-        void Promise.all(
-          [...seriesRef.current.entries()].map(async ([runId, s]) => {
-            const from = (s.points.at(-1)?.step ?? -1) + 1;
-            const tail = fromWire(await loader.load({ runId, key: metricKey, buckets: CATCH_UP_BUCKETS, from }));
-            return [runId, tail] as const;
-          }),
-        ).then(
-          (tails) => {
-            if (tails.some(([, t]) => t.downsampled)) return void load(null);
-            setSeries((prev) => {
-              const next = new Map(prev);
-              for (const [runId, t] of tails) next.set(runId, appendLive(prev.get(runId) ?? { downsampled: false, points: [] }, t.points));
-              return next;
-            });
-          },
-          (err: unknown) => setError(`could not catch up on ${metricKey}: ${errorMessage(err)}`),
-        );
+  // After the live connection is (re)established, read what was logged while it
+  // was not; a chart still loading does so once its series are in.
+  const [resyncs, setResyncs] = useState(0);
+  const caughtUp = useRef(0);
+  useEffect(() => bus.onResync(() => setResyncs((n) => n + 1)), [bus]);
+  useEffect(() => {
+    if (loading || resyncs === caughtUp.current) return;
+    caughtUp.current = resyncs;
+    // A zoomed chart stays as framed.
+    if (zoomedRef.current || seriesRef.current.size === 0) return;
+    void Promise.all(
+      [...seriesRef.current.entries()].map(async ([runId, s]) => {
+        const from = (s.points.at(-1)?.step ?? -1) + 1;
+        const tail = fromWire(await loader.load({ runId, key: metricKey, buckets: CATCH_UP_BUCKETS, from }));
+        return [runId, tail] as const;
       }),
-    [bus, loader, metricKey, load],
-  );
+    ).then(
+      (tails) => {
+        if (tails.some(([, t]) => t.downsampled)) return void load(null);
+        setSeries((prev) => {
+          const next = new Map(prev);
+          for (const [runId, t] of tails) next.set(runId, appendLive(prev.get(runId) ?? { downsampled: false, points: [] }, t.points));
+          return next;
+        });
+      },
+      (err: unknown) => setError(`could not catch up on ${metricKey}: ${errorMessage(err)}`),
+    );
+  }, [resyncs, loading, loader, metricKey, load]);
 
   // Live points extend the full view; a zoomed view stays as the user framed it.
   useEffect(() => {

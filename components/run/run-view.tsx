@@ -34,12 +34,14 @@ const LIVE_LOG_CAP = 5000;
 
 export interface RunViewProps {
   data: RunPageData;
+  /** Where the first charts' series are preloaded from (see lib/dashboard/initial-series.ts). */
+  initialSeriesUrl: string | null;
   initialState: RunViewState;
   share: string | null;
   editable: boolean;
 }
 
-export function RunView({ data, initialState, share, editable }: RunViewProps) {
+export function RunView({ data, initialSeriesUrl, initialState, share, editable }: RunViewProps) {
   const { run } = data;
   const toQuery = useCallback((s: RunViewState) => runViewQuery(s, share), [share]);
   const [state, setState] = useUrlState(initialState, toQuery, parseRunViewState);
@@ -210,7 +212,7 @@ export function RunView({ data, initialState, share, editable }: RunViewProps) {
         <ChartsPanel
           runs={chartRuns}
           keys={keys}
-          initialSeries={data.initialSeries}
+          initialSeriesUrl={initialSeriesUrl}
           spans={spans}
           state={state}
           onChange={(patch) => setState(patch)}

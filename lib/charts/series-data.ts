@@ -27,6 +27,15 @@ export interface WireSeries {
   points: { step: number; value: WireNumber; min?: WireNumber | null; max?: WireNumber | null; time?: string; count?: number }[];
 }
 
+/** Series read for a chart's first view, per run, with the bucket count each was read at. */
+export interface InitialSeries {
+  buckets: Record<string, number>;
+  series: Record<string, WireSeries>;
+}
+
+/** The initial series of a page's first charts, by metric key. */
+export type InitialSeriesByKey = Record<string, InitialSeries>;
+
 export interface LoadedSeries {
   downsampled: boolean;
   points: SeriesPoint[];

@@ -28,6 +28,9 @@ export interface RunViewState extends ChartState {
   q: string;
 }
 
+/** More runs than this on one compare page would make the charts unreadable (and the page slow). */
+export const MAX_COMPARE_RUNS = 20;
+
 export interface CompareViewState extends ChartState {
   runs: string[];
   tab: CompareTab;

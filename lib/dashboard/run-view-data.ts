@@ -3,12 +3,11 @@
  * as plain serializable objects handed to client components.
  */
 import { getRun, type RunDetail } from "@/lib/runs/queries";
-import { metricKeys, metricSeries, type MetricKeySummary, type Series } from "@/lib/metrics/series";
+import { metricKeys, type MetricKeySummary } from "@/lib/metrics/series";
 import { listImages } from "@/lib/runs/images";
 import { readLogs } from "@/lib/runs/logs";
 import { prisma } from "@/lib/prisma";
 import { ClientError } from "@/lib/errors";
-import { chooseBuckets } from "@/lib/charts/buckets";
 import type { LiveImage, RunStatus } from "@/lib/protocol";
 
 export interface RunView {
@@ -38,8 +37,6 @@ export interface LogLineView {
 export interface RunPageData {
   run: RunView;
   metrics: MetricKeySummary[];
-  /** The first charts' series, read with the page so they draw without another round trip. */
-  initialSeries: { buckets: Record<string, number>; byKey: Record<string, Series> };
   images: LiveImage[];
   logs: LogLineView[];
 }
@@ -75,34 +72,15 @@ export async function logTail(runId: string, limit = LOG_TAIL): Promise<LogLineV
   return lines;
 }
 
-/**
- * Width in pixels assumed for the series read with the page: about a chart in
- * the three-column grid at 1280-1440 px. Charts of another width refetch.
- */
-export const INITIAL_PIXELS = 400;
-/** Charts whose series come with the page; the rest load their own. */
-const INITIAL_CHARTS = 24;
-
-export async function loadRunPage(runId: string, opts: { withSeries: boolean }): Promise<RunPageData> {
+export async function loadRunPage(runId: string): Promise<RunPageData> {
   const run = await getRun(runId);
   const [metrics, images, logs] = await Promise.all([metricKeys(runId), listImages(runId), logTail(runId)]);
-  const keys = opts.withSeries ? firstChartKeys(metrics.map((m) => m.key)) : [];
-  const span = new Map(metrics.map((m) => [m.key, m.lastStep + 1]));
-  const buckets = Object.fromEntries(keys.map((key) => [key, chooseBuckets(INITIAL_PIXELS, span.get(key) ?? 0)]));
-  const series = await Promise.all(keys.map((key) => metricSeries(runId, key, { buckets: buckets[key] })));
   return {
     run: toRunView(run),
     metrics,
     images,
     logs,
-    initialSeries: { buckets, byKey: Object.fromEntries(series.map((s) => [s.key, s])) },
   };
-}
-
-/** Training metrics before system ones, as the charts tab lays them out. */
-function firstChartKeys(keys: string[]): string[] {
-  const training = keys.filter((k) => !k.startsWith("system/"));
-  return [...training, ...keys.filter((k) => k.startsWith("system/"))].slice(0, INITIAL_CHARTS);
 }
 
 export interface CompareRun {
@@ -110,6 +88,7 @@ export interface CompareRun {
   metrics: MetricKeySummary[];
   images: LiveImage[];
 }
+
 
 /** Compare reads each run; ids that do not exist are reported rather than failing the page. */
 export async function loadComparePage(runIds: string[]): Promise<{ runs: CompareRun[]; missing: string[] }> {

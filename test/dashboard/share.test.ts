@@ -55,6 +55,8 @@ test("the link opens its run's page and reads without an account", async () => {
   assert.equal((await call("GET", `/api/runs/${run.id}`)).status, 401);
   assert.equal((await call("GET", `/api/runs/${run.id}?share=${link.token}`)).status, 200);
   assert.equal((await call("GET", `/api/runs/${run.id}/metrics`, { "x-inkstone-share": link.token })).status, 200);
+  assert.equal((await call("GET", `/api/series/first?runs=${run.id}`)).status, 401);
+  assert.equal((await call("GET", `/api/series/first?runs=${run.id}&share=${link.token}`)).status, 200);
   const page = await call("GET", link.path);
   assert.equal(page.status, 200);
   await assertSentToSignIn(await call("GET", `/runs/${run.id}`), "shared");
@@ -63,6 +65,7 @@ test("the link opens its run's page and reads without an account", async () => {
 test("the link opens nothing else", async () => {
   assert.equal((await call("GET", `/api/runs/${other.id}?share=${link.token}`)).status, 401);
   assert.equal((await call("GET", `/api/runs?share=${link.token}`)).status, 401, "not the runs list");
+  assert.equal((await call("GET", `/api/series/first?runs=${run.id},${other.id}&share=${link.token}`)).status, 401, "not another run's series");
   await assertSentToSignIn(await call("GET", `/runs/${other.id}?share=${link.token}`), "private");
   assert.equal((await call("GET", `/api/runs/${run.id}/share?share=${link.token}`)).status, 403, "not the other links");
 });

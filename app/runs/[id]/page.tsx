@@ -7,6 +7,7 @@ import { notFound } from "next/navigation";
 import { ClientError } from "@/lib/errors";
 import { pageViewer } from "@/lib/page-access";
 import { loadRunPage } from "@/lib/dashboard/run-view-data";
+import { initialSeriesUrl } from "@/lib/dashboard/initial-series";
 import { parseRunViewState } from "@/lib/charts/view-state";
 import { RunView } from "@/components/run/run-view";
 
@@ -32,14 +33,16 @@ export default async function RunPage({ params, searchParams }: Props) {
   const viewer = await pageViewer({ runId: id, share: share ?? undefined, next: `/runs/${id}?${query}` });
   const readOnly = viewer.kind === "share";
   const state = parseRunViewState(query);
-  // Series are read with the page only when the charts tab opens first, and no single chart is enlarged.
-  const data = await loadRunPage(id, { withSeries: state.tab === "charts" && !state.metric }).catch((err: unknown) => {
+  // The first charts' series load alongside the page's scripts when the charts tab opens first with every chart.
+  const seriesUrl = state.tab === "charts" && !state.metric ? initialSeriesUrl([id], readOnly ? share : null) : null;
+  const data = await loadRunPage(id).catch((err: unknown) => {
     if (err instanceof ClientError && err.status === 404) notFound();
     throw err;
   });
   return (
     <main className="page">
-      <RunView data={data} initialState={state} share={readOnly ? share : null} editable={!readOnly} />
+      {seriesUrl && <link rel="preload" href={seriesUrl} as="fetch" crossOrigin="anonymous" />}
+      <RunView data={data} initialSeriesUrl={seriesUrl} initialState={state} share={readOnly ? share : null} editable={!readOnly} />
     </main>
   );
 }

@@ -1,0 +1,16 @@
+import { respond } from "@/lib/http/responses";
+import { requireRunViewer } from "@/lib/access";
+import { readInitialSeriesFor } from "@/lib/dashboard/initial-series";
+
+/**
+ * The first charts' series of one or more runs (`?runs=a,b`), keyed by metric
+ * and run: what the run and compare pages preload. Each run is checked like
+ * GET /api/runs/:id/metrics (accounts or its share link).
+ */
+export async function GET(req: Request) {
+  return respond(async () =>
+    readInitialSeriesFor(new URL(req.url).searchParams.get("runs"), async (runId) => {
+      await requireRunViewer(req, runId);
+    }),
+  );
+}
