@@ -9,13 +9,15 @@ import type { LaunchInfo } from "@/lib/launcher/launch-run";
 /**
  * Cancel for a queued or running run started from the form: a queued one is
  * cancelled at once, a running one gets SIGTERM (the trainer saves a
- * checkpoint and exits). Renders nothing once the run has ended; hide it for
- * share-link viewers.
+ * checkpoint and exits). Renders nothing for runs not launched here (an SDK
+ * script's run has no process this server could stop) or once the run has
+ * ended; hide it for share-link viewers.
  */
 export function CancelButton({ runId, status }: { runId: string; status: RunStatus }) {
   const [state, setState] = useState<"idle" | "busy" | "stopping">("idle");
   const [error, setError] = useState<unknown>(null);
-  const [launch, setLaunch] = useState<LaunchInfo | null>(null);
+  // undefined until the server says; null when the run was not launched here.
+  const [launch, setLaunch] = useState<LaunchInfo | null | undefined>(undefined);
   const active = status === "queued" || status === "running";
   useEffect(() => {
     if (!active) return;
@@ -32,7 +34,7 @@ export function CancelButton({ runId, status }: { runId: string; status: RunStat
       clearInterval(t);
     };
   }, [runId, active]);
-  if (!active) return null;
+  if (!active || !launch) return null;
 
   async function cancel() {
     if (!window.confirm(status === "queued" ? "Remove this run from the queue?" : "Stop this run? The trainer saves a checkpoint and exits.")) return;
@@ -49,7 +51,7 @@ export function CancelButton({ runId, status }: { runId: string; status: RunStat
 
   return (
     <span className="row">
-      {launch?.state === "queued" ? (
+      {launch.state === "queued" ? (
         <span className="muted small" data-testid="queue-position">
           {launch.position === 1 ? "next" : `#${launch.position}`} in the {launch.slot} queue
         </span>

@@ -59,8 +59,12 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   });
 
   // Overview: status, config, environment, editable notes.
+  const launchAnswered = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${trainer.id}/launch`));
   await page.goto(`${server.url}/runs/${trainer.id}`);
   await page.getByTestId("run-status").getByText("running").waitFor();
+  // A script's run has no process here to stop: no Cancel once the server said so.
+  await launchAnswered;
+  assert.equal(await page.getByRole("button", { name: "Cancel run" }).count(), 0, "no cancel for a run not launched here");
   await page.getByTestId("config-table").getByText("gradient_accumulation_steps").waitFor();
   await page.getByTestId("environment").getByText("NVIDIA H100").waitFor();
   await page.getByRole("button", { name: "Edit notes" }).click();
