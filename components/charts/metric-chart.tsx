@@ -343,11 +343,18 @@ function buildDatasets(runs: ChartRun[], series: Map<string, LoadedSeries>, x: X
 
 /** Axis and grid colours from the page's theme variables. */
 function themeChartJs(ChartJs: { defaults: { color: unknown; borderColor: unknown; font: { family?: string } } }) {
-  const css = getComputedStyle(document.documentElement);
-  const text = css.getPropertyValue("--text-muted").trim();
-  const border = css.getPropertyValue("--border").trim();
-  if (text) ChartJs.defaults.color = text;
-  if (border) ChartJs.defaults.borderColor = border;
+  ChartJs.defaults.color = themeColor("--text-muted");
+  ChartJs.defaults.borderColor = themeColor("--border");
+}
+
+/** A theme variable as the canvas can use it: the variables hold light-dark() pairs, which only an element's computed style resolves. */
+function themeColor(variable: string): string {
+  const probe = document.createElement("span");
+  probe.style.color = `var(${variable})`;
+  document.body.appendChild(probe);
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  return color;
 }
 
 function chartOptions(metaRef: { current: Meta[] }, x: XAxis, log: boolean, flat: number | null, onZoomDone: (c: Chart<"line", XY[]>) => void) {
