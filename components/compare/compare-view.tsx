@@ -14,6 +14,7 @@ import { COMPARE_TABS, compareViewQuery, parseCompareViewState, type CompareTab,
 import { useLive } from "@/lib/client/live";
 import { useUrlState } from "@/lib/client/use-url-state";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { TabBar } from "@/components/ui/tab-bar";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ChartsPanel } from "@/components/charts/charts-panel";
 import { CompareConfig } from "./compare-config";
@@ -78,20 +79,7 @@ export function CompareView({ runs, missing, initialSeriesUrl, initialState }: C
             Not found: {missing.join(", ")}. They may have been deleted; remove them from the link.
           </p>
         )}
-        <nav className="tabs" role="tablist" aria-label="Compare views">
-          {COMPARE_TABS.map((t) => (
-            <button
-              key={t}
-              type="button"
-              role="tab"
-              aria-selected={state.tab === t}
-              className="tab"
-              onClick={() => setState({ tab: t }, { push: true })}
-            >
-              {TAB_LABELS[t]}
-            </button>
-          ))}
-        </nav>
+        <TabBar tabs={COMPARE_TABS} labels={TAB_LABELS} selected={state.tab} onSelect={(tab) => setState({ tab }, { push: true })} label="Compare views" />
       </header>
       {state.tab === "charts" && (
         <ChartsPanel

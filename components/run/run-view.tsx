@@ -16,6 +16,7 @@ import { apiFetch, errorMessage } from "@/lib/client/api";
 import { useNow, useUrlState } from "@/lib/client/use-url-state";
 import { formatDuration, formatTime } from "@/lib/dashboard/format";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { TabBar } from "@/components/ui/tab-bar";
 import { SharePanel } from "@/components/share/share-panel";
 import { CancelButton } from "@/components/launch/cancel-button";
 import { ChartsPanel } from "@/components/charts/charts-panel";
@@ -123,21 +124,14 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
             {status.status}: {status.error}
           </p>
         )}
-        <nav className="tabs" role="tablist" aria-label="Run views">
-          {RUN_TABS.map((t) => (
-            <button
-              key={t}
-              type="button"
-              role="tab"
-              aria-selected={state.tab === t}
-              className="tab"
-              onClick={() => setState({ tab: t }, { push: true })}
-            >
-              {TAB_LABELS[t]}
-              {t === "images" && images.length > 0 && <span className={styles.count}>{images.length}</span>}
-            </button>
-          ))}
-        </nav>
+        <TabBar
+          tabs={RUN_TABS}
+          labels={TAB_LABELS}
+          selected={state.tab}
+          onSelect={(tab) => setState({ tab }, { push: true })}
+          label="Run views"
+          counts={{ images: images.length }}
+        />
       </header>
 
       {state.tab === "overview" && (
