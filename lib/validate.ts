@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { describeZodError } from "./protocol";
+import { describeZodError } from "./protocol-schemas";
 import { badRequest } from "./errors";
 
 /** Parses untrusted input with a schema, or throws a 400 that names the bad field. */

@@ -9,18 +9,8 @@ import { Prisma } from "@/generated/prisma/client";
 import { badRequest, tooLarge } from "@/lib/errors";
 import { publish } from "@/lib/live";
 import { pool, prisma } from "@/lib/prisma";
-import {
-  fromWireNumber,
-  imageMetaSchema,
-  LIMITS,
-  logsBatchSchema,
-  metricsBatchSchema,
-  runFinishSchema,
-  runStartSchema,
-  toWireNumber,
-  type LiveImage,
-  type RunStatus,
-} from "@/lib/protocol";
+import { fromWireNumber, LIMITS, toWireNumber, type LiveImage, type RunStatus } from "@/lib/protocol";
+import { imageMetaSchema, logsBatchSchema, metricsBatchSchema, runFinishSchema, runStartSchema } from "@/lib/protocol-schemas";
 import { parseInput } from "@/lib/validate";
 import { insertPointsWithRollups } from "@/lib/metrics/rollup";
 import { sniffImageMime } from "./image-format";

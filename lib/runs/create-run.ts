@@ -1,5 +1,5 @@
 import { prisma } from "@/lib/prisma";
-import { createRunSchema, type CreateRunInput } from "@/lib/protocol";
+import { createRunSchema, type CreateRunInput } from "@/lib/protocol-schemas";
 import { newToken, sha256 } from "@/lib/tokens";
 import { parseInput } from "@/lib/validate";
 

@@ -4,7 +4,8 @@
  * as an HTTP request when `scripts/sync.ts` uploads a spool, so both mappings
  * live here.
  */
-import type { ImageMeta, WireNumber } from "@/lib/protocol";
+import type { WireNumber } from "@/lib/protocol";
+import type { ImageMeta } from "@/lib/protocol-schemas";
 
 export interface WirePoint {
   key: string;

@@ -8,7 +8,8 @@
 import crypto from "node:crypto";
 import path from "node:path";
 import { sniffImageMime } from "@/lib/ingest/image-format";
-import { LIMITS, toWireNumber, type CreateRunInput } from "@/lib/protocol";
+import { LIMITS, toWireNumber } from "@/lib/protocol";
+import type { CreateRunInput } from "@/lib/protocol-schemas";
 import type { Batch, FinishStatus, WireLogLine, WirePoint } from "./batch";
 import { IngestConnection } from "./connection";
 import { commandLine, describeEnvironment } from "./environment";
