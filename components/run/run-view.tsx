@@ -7,7 +7,7 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import Link from "next/link";
 import type { LiveImage, RunStatus } from "@/lib/protocol";
-import type { LogLineView, RunPageData } from "@/lib/dashboard/run-view-data";
+import type { LogLineView, RunPageData, RunView as RunData } from "@/lib/dashboard/run-view-data";
 import { MetricBus } from "@/lib/charts/metric-bus";
 import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/charts/view-state";
 import { runColor } from "@/lib/charts/colors";
@@ -33,6 +33,8 @@ const TAB_LABELS: Record<RunTab, string> = { overview: "Overview", charts: "Char
 /** Live log lines kept in memory for the logs tab before it is opened. */
 const LIVE_LOG_CAP = 5000;
 
+type RunDetails = Pick<RunData, "config" | "environment" | "commandLine">;
+
 export interface RunViewProps {
   data: RunPageData;
   /** Where the first charts' series are preloaded from (see lib/dashboard/initial-series.ts). */
@@ -57,10 +59,19 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
   const bus = useRef(new MetricBus()).current;
   const [catchUpError, setCatchUpError] = useState<string | null>(null);
   const [keys, setKeys] = useState(() => data.metrics.map((m) => m.key));
+  // What the trainer reports when it starts (config additions, environment, command line) arrives after a launched run's page opens.
+  const [details, setDetails] = useState<RunDetails>({ config: run.config, environment: run.environment, commandLine: run.commandLine });
+  const refreshDetails = useCallback(() => {
+    apiFetch<RunDetails>(`/api/runs/${run.id}`, { share }).then(
+      ({ config, environment, commandLine }) => setDetails({ config, environment, commandLine }),
+      (err: unknown) => setCatchUpError(`could not refresh the run's details: ${errorMessage(err)}`),
+    );
+  }, [run.id, share]);
   const { state: liveState, error: liveError } = useLive([run.id], share, {
     // Whatever was logged while not subscribed (page render, a dropped connection) is read now.
     subscribed: () => {
       bus.resync();
+      refreshDetails();
       apiFetch<LiveImage[]>(`/api/runs/${run.id}/images`, { share }).then(
         (all) => setImages((prev) => (all.length === prev.length ? prev : all)),
         (err: unknown) => setCatchUpError(`could not refresh the images: ${errorMessage(err)}`),
@@ -75,7 +86,10 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
     logs: (e) => setLiveLogs((prev) => [...prev, ...e.lines].slice(-LIVE_LOG_CAP)),
     status: (e) => {
       setStatus({ status: e.status, endedAt: e.endedAt, error: e.error });
-      if (e.status === "running") setStartedAt((s) => s ?? new Date().toISOString());
+      if (e.status === "running") {
+        setStartedAt((s) => s ?? new Date().toISOString());
+        refreshDetails();
+      }
     },
   });
 
@@ -182,7 +196,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
               <h2 className="panel-title">Config</h2>
             </header>
             <div className="panel-body">
-              <ConfigTable config={run.config} />
+              <ConfigTable config={details.config} />
             </div>
           </section>
           <section className={`panel ${styles.wide}`}>
@@ -190,7 +204,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
               <h2 className="panel-title">Environment</h2>
             </header>
             <div className="panel-body">
-              <EnvironmentPanel environment={run.environment} commandLine={run.commandLine} />
+              <EnvironmentPanel environment={details.environment} commandLine={details.commandLine} />
             </div>
           </section>
           <OutputPanel className={styles.wide} runId={run.id} status={status.status} images={images} share={share} editable={editable} />

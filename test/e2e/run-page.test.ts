@@ -47,6 +47,16 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
     config: { learning_rate: 1e-5, train_batch_size: 1, gradient_accumulation_steps: 4, resolution: 512, lr_scheduler: "constant" },
     tags: ["naruto"],
   });
+  // Overview: status, config, environment, editable notes. The page opens before the trainer
+  // starts, so what the start reports (environment, command line) must arrive without a reload.
+  const launchAnswered = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${trainer.id}/launch`));
+  await page.goto(`${server.url}/runs/${trainer.id}`);
+  await page.getByTestId("run-status").getByText("queued").waitFor();
+  // A script's run has no process here to stop: no Cancel once the server said so.
+  await launchAnswered;
+  assert.equal(await page.getByRole("button", { name: "Cancel run" }).count(), 0, "no cancel for a run not launched here");
+  await page.locator('[data-live="live"]').waitFor();
+  await markDocument(page);
   await trainer.start({
     environment: {
       runtime: { node: "v20.19.0", platform: "linux", arch: "x64" },
@@ -58,15 +68,10 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
     },
   });
 
-  // Overview: status, config, environment, editable notes.
-  const launchAnswered = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${trainer.id}/launch`));
-  await page.goto(`${server.url}/runs/${trainer.id}`);
   await page.getByTestId("run-status").getByText("running").waitFor();
-  // A script's run has no process here to stop: no Cancel once the server said so.
-  await launchAnswered;
-  assert.equal(await page.getByRole("button", { name: "Cancel run" }).count(), 0, "no cancel for a run not launched here");
   await page.getByTestId("config-table").getByText("gradient_accumulation_steps").waitFor();
   await page.getByTestId("environment").getByText("NVIDIA H100").waitFor();
+  await assertNotReloaded(page);
   await page.getByRole("button", { name: "Edit notes" }).click();
   await page.getByLabel("Notes").fill("EMA on, <b>not bold</b>");
   await page.getByRole("button", { name: "Save notes" }).click();
