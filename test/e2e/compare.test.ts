@@ -3,35 +3,14 @@
  * the config table's "differences only" toggle, and the image grids side by
  * side under one epoch slider, with nearest-earlier images where epochs differ.
  */
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { chromiumMissing, launchBrowser } from "../helpers/browser";
 import { runColor } from "@/lib/charts/colors";
-import { TrainerStub, lossAt, signUp } from "./dashboard-fixtures";
+import { assertNotReloaded, lossAt, markDocument, signedInSession, TrainerStub } from "./dashboard-fixtures";
 
-const skip = chromiumMissing();
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-
-before(async () => {
-  if (skip) return;
-  server = await startTestServer();
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  page = await context.newPage();
-  await signUp(page, server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { skip, session } = signedInSession();
 
 function rgb(hex: string): string {
   const n = parseInt(hex.slice(1), 16);
@@ -40,6 +19,7 @@ function rgb(hex: string): string {
 
 test("two runs: overlaid charts, config differences, images side by side", async (t) => {
   if (skip) return t.skip(skip);
+  const { server, context, page } = session;
   const base = { resolution: 512, train_batch_size: 1, seed: 42 };
   const a = await TrainerStub.create(context.request, server.url, { name: "lr 1e-5", config: { ...base, learning_rate: 1e-5 } });
   const b = await TrainerStub.create(context.request, server.url, { name: "lr 5e-5", config: { ...base, learning_rate: 5e-5 } });
@@ -60,7 +40,7 @@ test("two runs: overlaid charts, config differences, images side by side", async
   await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points") === "600");
 
   // Live: a point for one run lands on the shared chart without a reload.
-  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  await markDocument(page);
   await b.metrics(300, 310, (s) => ({ train_loss: lossAt(s, 1) }));
   await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points") === "610");
   fs.mkdirSync("docs", { recursive: true });
@@ -101,12 +81,12 @@ test("two runs: overlaid charts, config differences, images side by side", async
   await again.goto(page.url());
   await again.getByTestId("epoch-value").getByText("epoch 0").waitFor();
   await again.close();
-  const ok = await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload);
-  assert.equal(ok, true);
+  await assertNotReloaded(page);
 });
 
 test("unknown ids are reported, and no ids asks the user to pick runs", async (t) => {
   if (skip) return t.skip(skip);
+  const { server, page } = session;
   await page.goto(`${server.url}/compare`);
   await page.getByText("Pick runs to compare").waitFor();
   await page.goto(`${server.url}/compare?runs=nope1,nope2`);

@@ -1,10 +1,14 @@
 /**
- * What the dashboard's browser tests share: signing up in the browser, and a
- * trainer stand-in that creates runs and logs points, images and lines over
- * HTTP with the signed-in context's cookies.
+ * What the dashboard's browser tests share: a server with a signed-in admin's
+ * page, and a trainer stand-in that creates runs and logs points, images and
+ * lines over HTTP with the signed-in context's cookies.
  */
-import type { APIRequestContext, Page } from "playwright-core";
+import assert from "node:assert/strict";
+import { after, before } from "node:test";
+import type { APIRequestContext, Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { chromiumMissing, launchBrowser } from "../helpers/browser";
 
 export const PROMPTS = ["Lebron James with a hat", "Mickael Jackson as a ninja", "Bill Gates with a hoodie"];
 
@@ -15,6 +19,44 @@ export async function signUp(page: Page, baseUrl: string, email = "admin@example
   await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', "correct horse battery");
   await Promise.all([page.waitForURL((u) => u.pathname === "/", { timeout: 30_000 }), page.click('button[type="submit"]')]);
+}
+
+export interface SignedInSession {
+  server: TestServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * Registers the file's before/after hooks: a fresh server, Chromium, and a page
+ * signed in as the admin. `session` is filled in by the time tests run; `skip`
+ * says why not when Chromium is missing.
+ */
+export function signedInSession(viewport = { width: 1280, height: 860 }): { skip: string | undefined; session: SignedInSession } {
+  const skip = chromiumMissing();
+  const session = {} as SignedInSession;
+  before(async () => {
+    if (skip) return;
+    session.server = await startTestServer();
+    session.browser = await launchBrowser();
+    session.context = await session.browser.newContext({ viewport });
+    session.page = await session.context.newPage();
+    await signUp(session.page, session.server.url);
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+  });
+  return { skip, session };
+}
+
+/** Marks the document so a test can tell that no reload happened. */
+export async function markDocument(p: Page) {
+  await p.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+}
+export async function assertNotReloaded(p: Page) {
+  assert.equal(await p.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload), true, "the page reloaded");
 }
 
 export class TrainerStub {

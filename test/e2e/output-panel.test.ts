@@ -10,21 +10,15 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { chromiumMissing, launchBrowser } from "../helpers/browser";
-import { signUp } from "./dashboard-fixtures";
+import { chromiumMissing } from "../helpers/browser";
+import { assertNotReloaded, markDocument, signedInSession } from "./dashboard-fixtures";
 
 const PROMPT = "Lebron James with a hat";
-const skip = chromiumMissing();
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
 let outputDir: string;
 
+// Registered before the session's hooks, so the folder exists when the server starts.
 before(async () => {
-  if (skip) return;
+  if (chromiumMissing()) return;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-output-e2e-"));
   const made = spawnSync(process.execPath, ["--import", "tsx", "trainer/make_tiny.ts", "--out", path.join(tmp, "tiny"), "--num_images", "2"], { encoding: "utf8" });
   assert.equal(made.status, 0, `make-tiny failed:\n${made.stderr}`);
@@ -33,21 +27,15 @@ before(async () => {
   fs.cpSync(path.join(tmp, "tiny", "model"), outputDir, { recursive: true });
   fs.mkdirSync(path.join(outputDir, "checkpoint-12", "unet"), { recursive: true });
   fs.writeFileSync(path.join(outputDir, "checkpoint-12", "unet", "diffusion_pytorch_model.safetensors"), Buffer.alloc(2048));
-  server = await startTestServer();
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
-  page = await context.newPage();
-  await signUp(page, server.url);
 });
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+after(() => {
   if (outputDir) fs.rmSync(path.dirname(outputDir), { recursive: true, force: true });
 });
+const { skip, session } = signedInSession({ width: 1280, height: 1100 });
 
 test("the Output panel lists the folder and checkpoints, samples live, and is read-only through a share link", async (t) => {
   if (skip) return t.skip(skip);
+  const { server, browser, context, page } = session;
   const created = await context.request.post(`${server.url}/api/runs`, { data: { project: "output", name: "tiny", config: { output_dir: outputDir } } });
   assert.equal(created.status(), 201);
   const run = (await created.json()) as { id: string };
@@ -59,7 +47,7 @@ test("the Output panel lists the folder and checkpoints, samples live, and is re
   assert.deepEqual(await panel.getByTestId("checkpoints").locator("tbody td:first-child").allTextContents(), ["checkpoint-12"]);
   assert.equal(await panel.getByTestId("sample-command").textContent(), `npm run sample -- --model ${outputDir} --prompt "${PROMPT}" --out result.png`);
 
-  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  await markDocument(page);
   const form = panel.getByTestId("sample-form");
   await form.getByLabel("Prompt").fill(PROMPT);
   await form.getByLabel("Steps").fill("2");
@@ -70,7 +58,7 @@ test("the Output panel lists the folder and checkpoints, samples live, and is re
   assert.equal(await sample.count(), 1);
   assert.equal(await sample.locator("img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), 64);
   await form.getByRole("button", { name: "Generate" }).waitFor();
-  assert.equal(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload), true, "the page reloaded");
+  await assertNotReloaded(page);
 
   const link = await context.request.post(`${server.url}/api/runs/${run.id}/share`);
   const { path: sharePath } = ((await link.json()) as { data: { path: string } }).data;

@@ -3,45 +3,17 @@
  * trainer stand-in feeds over HTTP; charts, the image grid and the logs
  * update live without a reload; view state is carried in the URL.
  */
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { chromiumMissing, launchBrowser } from "../helpers/browser";
-import { PROMPTS, TrainerStub, lossAt, signUp } from "./dashboard-fixtures";
+import { assertNotReloaded, lossAt, markDocument, PROMPTS, signedInSession, TrainerStub } from "./dashboard-fixtures";
 
-const skip = chromiumMissing();
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-
-before(async () => {
-  if (skip) return;
-  server = await startTestServer();
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  page = await context.newPage();
-  await signUp(page, server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Marks the document so a test can tell that no reload happened. */
-async function markDocument(p: Page) {
-  await p.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
-}
-async function assertNotReloaded(p: Page) {
-  assert.equal(await p.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload), true, "the page reloaded");
-}
+const { skip, session } = signedInSession();
 
 test("charts, image grid and logs update live; state lives in the URL", async (t) => {
   if (skip) return t.skip(skip);
+  const { server, browser, context, page } = session;
   const trainer = await TrainerStub.create(context.request, server.url, {
     name: "sd15-naruto",
     config: { learning_rate: 1e-5, train_batch_size: 1, gradient_accumulation_steps: 4, resolution: 512, lr_scheduler: "constant" },
@@ -199,6 +171,7 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
 
 test("logs open on their tail and page back with 'Load earlier lines'", async (t) => {
   if (skip) return t.skip(skip);
+  const { server, context, page } = session;
   const trainer = await TrainerStub.create(context.request, server.url, { name: "chatty" });
   await trainer.logs(Array.from({ length: 700 }, (_, seq) => ({ seq, text: `line ${seq}` })));
   await page.goto(`${server.url}/runs/${trainer.id}?tab=logs`);
@@ -214,6 +187,7 @@ test("logs open on their tail and page back with 'Load earlier lines'", async (t
 
 test("notes cannot be changed through a share link, and the API says why", async (t) => {
   if (skip) return t.skip(skip);
+  const { server, context } = session;
   const trainer = await TrainerStub.create(context.request, server.url, { name: "shared" });
   const res = await fetch(`${server.url}/api/runs/${trainer.id}?share=not-a-real-token`, {
     method: "PATCH",
@@ -229,6 +203,7 @@ test("notes cannot be changed through a share link, and the API says why", async
 
 test("an unknown run is a 404 page", async (t) => {
   if (skip) return t.skip(skip);
+  const { server, page } = session;
   // The loading skeleton streams first, so the status may already be 200; the page must still say 404
   // (then rendered by the client's not-found boundary, after hydration).
   const res = await page.goto(`${server.url}/runs/does-not-exist`);

@@ -16,7 +16,7 @@ import sharp from "sharp";
 import { chromiumMissing, launchBrowser } from "../helpers/browser";
 import { killLeftoverLaunches } from "../helpers/launches";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { signUp } from "./dashboard-fixtures";
+import { assertNotReloaded, markDocument, signUp } from "./dashboard-fixtures";
 import { FAST_TINY, assertRunAddsUp, outputDir, removeOutputs, reportedConfig, runStatus, validationEpochs } from "./training-fixtures";
 
 // One CPU slot, so the form's default is the tiny demo whatever this machine has.
@@ -63,7 +63,7 @@ test("the tiny demo from the form trains live in the browser and finishes with c
   await Promise.all([page.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new", { timeout: 30_000 }), page.getByRole("button", { name: "Start run" }).click()]);
   const id = new URL(page.url()).pathname.split("/").pop()!;
   outputs.push(path.resolve("data", "outputs", id));
-  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  await markDocument(page);
 
   // Curves: the chart appears and grows while the run is running.
   await page.getByRole("tab", { name: "Charts" }).click();
@@ -88,7 +88,7 @@ test("the tiny demo from the form trains live in the browser and finishes with c
   assert.equal(await grid.locator("tbody tr").count(), config.validation_prompts.length, "a row per prompt");
   for (let epoch = 0; epoch < config.num_train_epochs; epoch++) await grid.locator("thead th", { hasText: `epoch ${epoch}` }).waitFor();
   for (const prompt of config.validation_prompts) await grid.getByText(prompt).first().waitFor();
-  assert.equal(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload), true, "everything arrived without a reload");
+  await assertNotReloaded(page);
 
   // What was stored adds up: one loss per optimizer step, one image per prompt and validation epoch.
   const counts = await assertRunAddsUp(id);
