@@ -14,6 +14,8 @@ export interface HostMemory {
   view(t: tf.TensorInfo): Float32Array;
   /** A new float32 tensor of the shape, contents unset. */
   empty(shape: number[]): tf.Tensor;
+  /** The same as a kernel output: a tensor info the engine turns into a tensor. */
+  output(shape: number[]): tf.TensorInfo;
   /** Whether no other tensor shares t's buffer. */
   exclusive(t: tf.TensorInfo): boolean;
 }
@@ -29,30 +31,36 @@ function assertFloat32(t: tf.TensorInfo): void {
   if (t.dtype !== "float32") throw new Error(`host memory: ${t.dtype} tensor where float32 was expected`);
 }
 
-function wasmMemory(backend: BackendWasm): HostMemory {
+/** HostMemory from a backend's view and output allocation. */
+function memoryOf(
+  backend: { refCount(dataId: tf.DataId): number },
+  data: (t: tf.TensorInfo) => Float32Array,
+  output: (shape: number[]) => tf.TensorInfo,
+): HostMemory {
   return {
     view: (t) => {
       assertFloat32(t);
-      return backend.typedArrayFromHeap(t) as Float32Array;
+      return data(t);
     },
-    empty: (shape) => tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, "float32")),
+    empty: (shape) => tf.engine().makeTensorFromTensorInfo(output(shape)),
+    output,
     exclusive: (t) => backend.refCount(t.dataId) === 1,
   };
 }
 
-function cpuMemory(backend: CpuBackend): HostMemory {
-  return {
-    view: (t) => {
-      assertFloat32(t);
-      return backend.data.get(t.dataId).values as Float32Array;
-    },
-    empty: (shape) => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      return tf.engine().makeTensorFromTensorInfo(backend.makeTensorInfo(shape, "float32", new Float32Array(size)));
-    },
-    exclusive: (t) => backend.refCount(t.dataId) === 1,
-  };
-}
+const wasmMemory = (backend: BackendWasm): HostMemory =>
+  memoryOf(
+    backend,
+    (t) => backend.typedArrayFromHeap(t) as Float32Array,
+    (shape) => backend.makeOutput(shape, "float32"),
+  );
+
+const cpuMemory = (backend: CpuBackend): HostMemory =>
+  memoryOf(
+    backend,
+    (t) => backend.data.get(t.dataId).values as Float32Array,
+    (shape) => backend.makeTensorInfo(shape, "float32", new Float32Array(shape.reduce((a, b) => a * b, 1))),
+  );
 
 /** The active backend's host memory; null where tensors live out of JS's reach (tensorflow, webgpu, webgl). */
 export function hostMemory(): HostMemory | null {
