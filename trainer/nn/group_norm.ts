@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { fusedGroupNorm, hasFusedGroupNorm } from "../kernels/group_norm";
 import { Module, Parameter, parameter } from "./module";
 
 /**
@@ -23,12 +24,19 @@ export class GroupNorm extends Module {
     this.bias = parameter([numChannels]);
   }
 
-  /**
-   * Group statistics are spread back to per-channel [N, 1, C] vectors before
-   * touching the activations: on wasm, broadcasting a [N, 1, G, 1] tensor over
-   * [N, L, G, C/G] runs ~8x slower than broadcasting [N, 1, C] over [N, L, C].
-   */
+  /** One fused kernel where the backend has it (wasm, cpu), else tf ops. */
   forward<T extends tf.Tensor>(x: T): T {
+    const attrs = { numGroups: this.numGroups, eps: this.eps };
+    return hasFusedGroupNorm() ? fusedGroupNorm(x, this.weight.value, this.bias.value, attrs) : this.forwardOps(x);
+  }
+
+  /**
+   * As tf ops, for backends whose memory JS cannot reach (tensorflow, webgpu). Group statistics
+   * are spread back to per-channel [N, 1, C] vectors before touching the activations: on wasm,
+   * broadcasting a [N, 1, G, 1] tensor over [N, L, G, C/G] runs ~8x slower than broadcasting
+   * [N, 1, C] over [N, L, C].
+   */
+  forwardOps<T extends tf.Tensor>(x: T): T {
     return tf.tidy(() => {
       const n = x.shape[0];
       const c = this.numChannels;
