@@ -5,11 +5,10 @@
  * Saves docs/runs-page.png.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { chromiumMissing, launchBrowser } from "../helpers/browser";
+import { chromiumMissing, launchBrowser, screenshotPath } from "../helpers/browser";
 import { TrainerStub, lossAt, signUp } from "./dashboard-fixtures";
 
 const XSS_NAME = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`;
@@ -86,10 +85,9 @@ test("the runs page lists runs, renders a <script> name as text, and updates sta
   }
   await page.reload();
   await page.locator(`tr[data-run-id="${runs[0].id}"]`).waitFor();
-  fs.mkdirSync("docs", { recursive: true });
-  await page.screenshot({ path: "docs/runs-page.png" });
+  await page.screenshot({ path: screenshotPath("runs-page.png") });
   await page.emulateMedia({ colorScheme: "dark" });
-  await page.screenshot({ path: "docs/runs-page-dark.png" });
+  await page.screenshot({ path: screenshotPath("runs-page-dark.png") });
   await page.emulateMedia({ colorScheme: "light" });
 });
 
@@ -217,6 +215,6 @@ test("the new-run form shows the server's errors next to each bad field", { skip
   // A tall viewport rather than fullPage, which paints the sticky nav mid-page.
   await page.setViewportSize({ width: 1280, height: 1160 });
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: "docs/new-run-form.png" });
+  await page.screenshot({ path: screenshotPath("new-run-form.png") });
   await page.setViewportSize({ width: 1280, height: 800 });
 });

@@ -4,9 +4,8 @@
  * side under one epoch slider, with nearest-earlier images where epochs differ.
  */
 import { test } from "node:test";
+import { screenshotPath } from "../helpers/browser";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { runColor } from "@/lib/charts/colors";
 import { assertNotReloaded, lossAt, markDocument, signedInSession, TrainerStub } from "./dashboard-fixtures";
 
@@ -43,8 +42,7 @@ test("two runs: overlaid charts, config differences, images side by side", async
   await markDocument(page);
   await b.metrics(300, 310, (s) => ({ train_loss: lossAt(s, 1) }));
   await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points") === "610");
-  fs.mkdirSync("docs", { recursive: true });
-  await page.screenshot({ path: path.join("docs", "compare.png") });
+  await page.screenshot({ path: screenshotPath("compare.png") });
 
   // Config: both columns in the runs' colours; "differences only" keeps learning_rate alone.
   await page.getByRole("tab", { name: "Config" }).click();

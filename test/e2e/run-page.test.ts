@@ -4,9 +4,8 @@
  * update live without a reload; view state is carried in the URL.
  */
 import { test } from "node:test";
+import { screenshotPath } from "../helpers/browser";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { assertNotReloaded, lossAt, markDocument, PROMPTS, signedInSession, TrainerStub } from "./dashboard-fixtures";
 
 const { skip, session } = signedInSession();
@@ -75,7 +74,6 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   assert.equal(url.searchParams.get("smoothing"), "0.8");
   assert.equal(url.searchParams.get("metric"), "train_loss");
   assert.equal(await page.getByTestId("chart-lr").count(), 0);
-  fs.mkdirSync("docs", { recursive: true });
   const other = await context.newPage();
   await other.goto(url.toString());
   await other.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-ready]')?.getAttribute("data-ready") === "1");
@@ -104,7 +102,7 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   await page.getByRole("button", { name: "Show all metrics" }).click();
   await page.getByLabel("X axis").selectOption("step");
   await page.waitForFunction(() => document.querySelector('[data-testid="chart-lr"] [data-ready]')?.getAttribute("data-ready") === "1");
-  await page.screenshot({ path: path.join("docs", "run-page.png") });
+  await page.screenshot({ path: screenshotPath("run-page.png") });
 
   // Images: the grid fills in live, prompts in rows and epochs in columns.
   await page.getByRole("tab", { name: "Images" }).click();
@@ -122,7 +120,7 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   await page.keyboard.press("ArrowLeft");
   await page.getByTestId("epoch-value").getByText("epoch 1").waitFor();
   assert.equal(new URL(page.url()).searchParams.get("epoch"), "1");
-  await page.screenshot({ path: path.join("docs", "image-grid.png") });
+  await page.screenshot({ path: screenshotPath("image-grid.png") });
   await grid.locator("tbody tr").nth(1).locator("img").nth(1).click();
   await page.getByTestId("lightbox-caption").getByText("1: Mickael Jackson as a ninja").waitFor();
   await page.locator("dialog").getByText("step 100").waitFor();

@@ -13,7 +13,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
-import { chromiumMissing, launchBrowser } from "../helpers/browser";
+import { chromiumMissing, launchBrowser, screenshotPath } from "../helpers/browser";
 import { killLeftoverLaunches } from "../helpers/launches";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { assertNotReloaded, markDocument, signUp } from "./dashboard-fixtures";
@@ -132,7 +132,7 @@ test("the tiny demo from the form trains live in the browser and finishes with c
   }
 });
 
-/** docs/training-run.png: the run's training curves (above the System charts) over its image grid, two tabs of the page stacked. */
+/** training-run.png (docs/ with INKSTONE_UPDATE_DOCS=1): the run's training curves (above the System charts) over its image grid, two tabs of the page stacked. */
 async function saveScreenshot(p: Page): Promise<void> {
   const width = p.viewportSize()!.width;
   await p.getByRole("tab", { name: "Charts" }).click();
@@ -143,12 +143,11 @@ async function saveScreenshot(p: Page): Promise<void> {
   const box = (await p.getByTestId("image-grid-validation").boundingBox())!;
   const grid = await p.screenshot({ clip: { x: 0, y: box.y - 1, width, height: box.height + 17 }, fullPage: true });
   const [top, bottom] = await Promise.all([sharp(charts).metadata(), sharp(grid).metadata()]);
-  fs.mkdirSync("docs", { recursive: true });
   await sharp({ create: { width: top.width!, height: top.height! + bottom.height!, channels: 3, background: "#ffffff" } })
     .composite([
       { input: charts, top: 0, left: 0 },
       { input: grid, top: top.height!, left: 0 },
     ])
     .png()
-    .toFile(path.join("docs", "training-run.png"));
+    .toFile(screenshotPath("training-run.png"));
 }

@@ -4,6 +4,8 @@
  * when Chromium is missing.
  */
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.INKSTONE_CHROMIUM ?? "/usr/bin/chromium";
@@ -28,4 +30,15 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-dev-shm-usage",
     ],
   });
+}
+
+/**
+ * Where a test saves a screenshot: the README's docs/ folder with
+ * INKSTONE_UPDATE_DOCS=1 (`npm run screenshots`), otherwise a temporary folder,
+ * so that a test run leaves the checkout as it found it.
+ */
+export function screenshotPath(name: string): string {
+  const dir = process.env.INKSTONE_UPDATE_DOCS === "1" ? "docs" : path.join(os.tmpdir(), "inkstone-screenshots");
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
 }
