@@ -29,70 +29,69 @@ interface Layout {
 }
 
 function layoutOf(x: tf.TensorInfo, numGroups: number): Layout {
-  const n = x.shape[0]!;
-  const c = x.shape[x.shape.length - 1]!;
+  const n = x.shape[0];
+  const c = x.shape[x.shape.length - 1];
   const size = x.shape.reduce((a, b) => a * b, 1);
   return { n, l: size / (n * c), c, g: numGroups, k: c / numGroups };
 }
 
-/** Per sample, a per-channel copy of its group's mean and 1/sqrt(var + eps) ([N * C] each). */
-function groupStats(x: Float32Array, s: Layout, eps: number): { mean: Float64Array; rstd: Float64Array } {
-  const { n, l, c, g, k } = s;
-  const mean = new Float64Array(n * c);
-  const rstd = new Float64Array(n * c);
-  const acc = new Float64Array(c);
-  const count = l * k;
-  // Sums over positions per channel, folded per group, spread back to the group's channels.
-  const perGroup = (out: Float64Array, base: number, f: (channelSum: number, group: number) => number): void => {
-    for (let gi = 0; gi < g; gi++) {
-      let sum = 0;
-      for (let j = 0; j < k; j++) sum += acc[gi * k + j]!;
-      const value = f(sum, gi);
-      out.fill(value, base + gi * k, base + gi * k + k);
+/**
+ * One sample's group mean and 1/sqrt(var + eps), copied to each channel of the group, from its
+ * channels' sums of x and x^2 over positions. In float64 E[x^2] - E[x]^2 keeps ~1e-16 of
+ * (mean^2 + var) / var: exact for float32 activations unless their mean is ~1e6 standard deviations.
+ */
+function groupStats(sum: Float64Array, sumSq: Float64Array, s: Layout, eps: number, mean: Float64Array, rstd: Float64Array): void {
+  const count = s.l * s.k;
+  for (let gi = 0; gi < s.g; gi++) {
+    let total = 0;
+    let totalSq = 0;
+    for (let ci = gi * s.k; ci < gi * s.k + s.k; ci++) {
+      total += sum[ci];
+      totalSq += sumSq[ci];
     }
-  };
-  for (let ni = 0; ni < n; ni++) {
-    const base = ni * c;
+    const mu = total / count;
+    const r = 1 / Math.sqrt(Math.max(totalSq / count - mu * mu, 0) + eps);
+    mean.fill(mu, gi * s.k, gi * s.k + s.k);
+    rstd.fill(r, gi * s.k, gi * s.k + s.k);
+  }
+}
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** The named inputs, all present (the op and the gradient pass each one). */
+const inputsOf = <K extends string>(args: KernelArgs, ...names: K[]): Record<K, tf.TensorInfo> =>
+  Object.fromEntries(names.map((name) => [name, args.inputs[name]!])) as Record<K, tf.TensorInfo>;
+
+/** y = (x - mean) * rstd * gamma + beta, as y = x * scale[c] + shift[c] per sample. */
+function forwardKernel(args: KernelArgs): tf.TensorInfo {
+  const { numGroups, eps } = args.attrs as unknown as GroupNormAttrs;
+  const inputs = inputsOf(args, "x", "gamma", "beta");
+  const memory = hostMemory()!;
+  const s = layoutOf(inputs.x, numGroups);
+  const out = memory.output(inputs.x.shape);
+  const [x, gamma, beta, y] = [inputs.x, inputs.gamma, inputs.beta, out].map((t) => memory.view(t)) as Float32Array[];
+  const { l, c } = s;
+  const [sum, sumSq, mean, rstd, scale, shift] = Array.from({ length: 6 }, () => new Float64Array(c));
+  for (let ni = 0; ni < s.n; ni++) {
     const offset = ni * l * c;
-    acc.fill(0);
-    for (let li = 0; li < l; li++) {
-      const row = offset + li * c;
-      for (let ci = 0; ci < c; ci++) acc[ci] += x[row + ci]!;
-    }
-    perGroup(mean, base, (sum) => sum / count);
-    // Variance from centered values (two passes): exact where E[x^2] - E[x]^2 would cancel.
-    acc.fill(0);
+    sum.fill(0);
+    sumSq.fill(0);
     for (let li = 0; li < l; li++) {
       const row = offset + li * c;
       for (let ci = 0; ci < c; ci++) {
-        const d = x[row + ci]! - mean[base + ci]!;
-        acc[ci] += d * d;
+        const v = x[row + ci];
+        sum[ci] += v;
+        sumSq[ci] += v * v;
       }
     }
-    perGroup(rstd, base, (sum) => 1 / Math.sqrt(sum / count + eps));
-  }
-  return { mean, rstd };
-}
-
-/** y = (x - mean) * rstd * gamma + beta, as y = x * scale[c] + shift[c] per sample. */
-function forwardKernel({ inputs, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const { numGroups, eps } = attrs as unknown as GroupNormAttrs;
-  const memory = hostMemory()!;
-  const s = layoutOf(inputs.x!, numGroups);
-  const out = memory.output(inputs.x!.shape);
-  const [x, gamma, beta, y] = [inputs.x!, inputs.gamma!, inputs.beta!, out].map((t) => memory.view(t)) as Float32Array[];
-  const { mean, rstd } = groupStats(x!, s, eps);
-  const scale = new Float64Array(s.c);
-  const shift = new Float64Array(s.c);
-  for (let ni = 0; ni < s.n; ni++) {
-    for (let ci = 0; ci < s.c; ci++) {
-      scale[ci] = rstd[ni * s.c + ci]! * gamma![ci]!;
-      shift[ci] = beta![ci]! - mean[ni * s.c + ci]! * scale[ci]!;
+    groupStats(sum, sumSq, s, eps, mean, rstd);
+    for (let ci = 0; ci < c; ci++) {
+      scale[ci] = rstd[ci] * gamma[ci];
+      shift[ci] = beta[ci] - mean[ci] * scale[ci];
     }
-    const offset = ni * s.l * s.c;
-    for (let li = 0; li < s.l; li++) {
-      const row = offset + li * s.c;
-      for (let ci = 0; ci < s.c; ci++) y![row + ci] = x![row + ci]! * scale[ci]! + shift[ci]!;
+    for (let li = 0; li < l; li++) {
+      const row = offset + li * c;
+      for (let ci = 0; ci < c; ci++) y[row + ci] = x[row + ci] * scale[ci] + shift[ci];
     }
   }
   return out;
@@ -101,64 +100,61 @@ function forwardKernel({ inputs, attrs }: Parameters<tf.KernelFunc>[0]): tf.Tens
 /**
  * With xhat = (x - mean) * rstd and per-group averages <.> over its L*K values:
  * dbeta = sum dy, dgamma = sum dy * xhat, dx = rstd * (gamma dy - <gamma dy> - xhat <gamma dy xhat>),
- * which is dx = a[c] dy + b[c] x + d[c] per sample. The group statistics are recomputed from x.
+ * which is dx = a[c] dy + b[c] x + d[c] per sample. The group statistics are recomputed from x in
+ * the same pass that sums dy and dy * x.
  */
-function gradKernel({ inputs, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
-  const { numGroups, eps } = attrs as unknown as GroupNormAttrs;
+function gradKernel(args: KernelArgs): tf.TensorInfo[] {
+  const { numGroups, eps } = args.attrs as unknown as GroupNormAttrs;
+  const inputs = inputsOf(args, "dy", "x", "gamma");
   const memory = hostMemory()!;
-  const s = layoutOf(inputs.x!, numGroups);
+  const s = layoutOf(inputs.x, numGroups);
   const { n, l, c, g, k } = s;
-  const outs = [memory.output(inputs.x!.shape), memory.output([c]), memory.output([c])];
-  const [dy, x, gamma, dx, dgamma, dbeta] = [inputs.dy!, inputs.x!, inputs.gamma!, ...outs].map((t) => memory.view(t)) as Float32Array[];
-  const { mean, rstd } = groupStats(x!, s, eps);
-  const dgammaSum = new Float64Array(c);
-  const dbetaSum = new Float64Array(c);
-  const sumDy = new Float64Array(c);
-  const sumDyX = new Float64Array(c);
-  const a = new Float64Array(c);
-  const b = new Float64Array(c);
-  const d = new Float64Array(c);
+  const outs = [memory.output(inputs.x.shape), memory.output([c]), memory.output([c])];
+  const [dy, x, gamma, dx, dgamma, dbeta] = [inputs.dy, inputs.x, inputs.gamma, ...outs].map((t) => memory.view(t)) as Float32Array[];
+  const [sum, sumSq, sumDy, sumDyX, mean, rstd, dgammaSum, dbetaSum, a, b, d] = Array.from({ length: 11 }, () => new Float64Array(c));
   const count = l * k;
   for (let ni = 0; ni < n; ni++) {
     const offset = ni * l * c;
-    sumDy.fill(0);
-    sumDyX.fill(0);
+    for (const acc of [sum, sumSq, sumDy, sumDyX]) acc.fill(0);
     for (let li = 0; li < l; li++) {
       const row = offset + li * c;
       for (let ci = 0; ci < c; ci++) {
-        const v = dy![row + ci]!;
-        sumDy[ci] += v;
-        sumDyX[ci] += v * x![row + ci]!;
+        const v = x[row + ci];
+        const dv = dy[row + ci];
+        sum[ci] += v;
+        sumSq[ci] += v * v;
+        sumDy[ci] += dv;
+        sumDyX[ci] += dv * v;
       }
     }
+    groupStats(sum, sumSq, s, eps, mean, rstd);
     for (let gi = 0; gi < g; gi++) {
-      const stat = ni * c + gi * k;
-      const mu = mean[stat]!;
-      const r = rstd[stat]!;
+      const mu = mean[gi * k];
+      const r = rstd[gi * k];
       let meanGammaDy = 0;
       let meanGammaDyXhat = 0;
       for (let ci = gi * k; ci < gi * k + k; ci++) {
-        const dyXhat = r * (sumDyX[ci]! - mu * sumDy[ci]!);
+        const dyXhat = r * (sumDyX[ci] - mu * sumDy[ci]);
         dgammaSum[ci] += dyXhat;
-        dbetaSum[ci] += sumDy[ci]!;
-        meanGammaDy += gamma![ci]! * sumDy[ci]!;
-        meanGammaDyXhat += gamma![ci]! * dyXhat;
+        dbetaSum[ci] += sumDy[ci];
+        meanGammaDy += gamma[ci] * sumDy[ci];
+        meanGammaDyXhat += gamma[ci] * dyXhat;
       }
       meanGammaDy /= count;
       meanGammaDyXhat /= count;
       for (let ci = gi * k; ci < gi * k + k; ci++) {
-        a[ci] = r * gamma![ci]!;
+        a[ci] = r * gamma[ci];
         b[ci] = -r * r * meanGammaDyXhat;
         d[ci] = -r * meanGammaDy + r * r * mu * meanGammaDyXhat;
       }
     }
     for (let li = 0; li < l; li++) {
       const row = offset + li * c;
-      for (let ci = 0; ci < c; ci++) dx![row + ci] = a[ci]! * dy![row + ci]! + b[ci]! * x![row + ci]! + d[ci]!;
+      for (let ci = 0; ci < c; ci++) dx[row + ci] = a[ci] * dy[row + ci] + b[ci] * x[row + ci] + d[ci];
     }
   }
-  dgamma!.set(dgammaSum);
-  dbeta!.set(dbetaSum);
+  dgamma.set(dgammaSum);
+  dbeta.set(dbetaSum);
   return outs;
 }
 
@@ -175,8 +171,8 @@ function register(): void {
       gradFunc: (dy, saved, attrs) => {
         const [x, gamma] = saved;
         // One kernel yields all three; the tape asks for each input's gradient separately.
-        const [dx, dgamma, dbeta] = tf.engine().runKernel(GROUP_NORM_GRAD, { dy: dy as tf.Tensor, x: x!, gamma: gamma! }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
+        const [dx, dgamma, dbeta] = tf.engine().runKernel(GROUP_NORM_GRAD, { dy: dy as tf.Tensor, x: x, gamma: gamma }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
       },
     });
   }
