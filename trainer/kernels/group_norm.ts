@@ -5,7 +5,8 @@ import { hostMemory } from "../training/host_memory";
  * GroupNorm as one kernel (and its gradient as another) of plain JS loops over host memory, on
  * the backends that have it (wasm, cpu). As tf ops it is ~60 kernels per forward + backward, and
  * wasm's Mean over the group axes transposes its input first: the fused pair is a few passes over
- * the activations instead. Statistics accumulate in float64.
+ * the activations instead. Statistics accumulate in float64. LayerNorm uses it too (one group,
+ * one position per sample).
  *
  * Inputs: x channels-last ([N, ..., C]), gamma and beta [C]; attrs numGroups, eps.
  */
@@ -171,7 +172,8 @@ function register(): void {
       gradFunc: (dy, saved, attrs) => {
         const [x, gamma] = saved;
         // One kernel yields all three; the tape asks for each input's gradient separately.
-        const [dx, dgamma, dbeta] = tf.engine().runKernel(GROUP_NORM_GRAD, { dy: dy as tf.Tensor, x: x, gamma: gamma }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const inputs = { dy: dy as tf.Tensor, x, gamma };
+        const [dx, dgamma, dbeta] = tf.engine().runKernel(GROUP_NORM_GRAD, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
       },
     });
