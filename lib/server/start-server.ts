@@ -3,6 +3,7 @@
  * server.ts (npm start) and by the tests.
  */
 import http from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import next from "next";
 import { Server } from "socket.io";
@@ -14,6 +15,7 @@ import { attachLiveNamespace } from "@/lib/live-namespace";
 import { setLiveServer } from "@/lib/live";
 import { disconnect } from "@/lib/prisma";
 import { LIMITS } from "@/lib/protocol";
+import { staticAssets } from "./static-assets";
 
 export interface RunningServer {
   url: string;
@@ -37,12 +39,16 @@ export async function startServer(opts: {
   const app = next({ dev: opts.dev ?? false, dir: opts.dir ?? process.cwd(), hostname: host, port: opts.port ?? 3000 });
   const handle = app.getRequestHandler();
   await app.prepare();
+  // In development the files change under the same names; Next serves them itself.
+  const serveStatic = opts.dev ? async () => false : staticAssets(path.join(opts.dir ?? process.cwd(), ".next"));
 
   const httpServer = http.createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      console.error("inkstone: request failed:", err);
-      if (!res.headersSent) res.writeHead(500).end("internal error");
-    });
+    serveStatic(req, res)
+      .then((served) => (served ? undefined : handle(req, res)))
+      .catch((err: unknown) => {
+        console.error("inkstone: request failed:", err);
+        if (!res.headersSent) res.writeHead(500).end("internal error");
+      });
   });
   // An image event carries up to 10 MB of bytes plus its metadata.
   const io = new Server(httpServer, { maxHttpBufferSize: LIMITS.bodyBytes, serveClient: false });
