@@ -8,7 +8,7 @@ import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
 import { fetchJson } from "@/components/ui/fetch-json";
 import { formatDateTime } from "@/lib/format";
-import { useManagedList } from "./use-managed-list";
+import { useManagedList } from "@/components/ui/use-managed-list";
 
 interface KeyRow {
   id: string;
@@ -20,7 +20,7 @@ interface KeyRow {
 }
 
 export function ApiKeysPanel() {
-  const { rows: keys, error, setError, busy, create: submit, revoke: remove } = useManagedList<KeyRow>("/api/keys");
+  const { rows: keys, error, setError, busy, submit, revoke: remove } = useManagedList<KeyRow>("/api/keys");
   const [created, setCreated] = useState<string | null>(null);
 
   const create = (e: FormEvent<HTMLFormElement>) =>

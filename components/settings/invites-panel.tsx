@@ -8,7 +8,7 @@ import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
 import { fetchJson } from "@/components/ui/fetch-json";
 import { formatDateTime } from "@/lib/format";
-import { useManagedList } from "./use-managed-list";
+import { useManagedList } from "@/components/ui/use-managed-list";
 
 interface InviteRow {
   id: string;
@@ -23,7 +23,7 @@ const TONE = { open: "green", used: "gray", expired: "amber" } as const;
 
 /** The admin invites teammates: each invite is a one-time sign-up link. */
 export function InvitesPanel() {
-  const { rows: invites, error, setError, busy, create: submit, revoke } = useManagedList<InviteRow>("/api/invites");
+  const { rows: invites, error, setError, busy, submit, revoke } = useManagedList<InviteRow>("/api/invites");
   const [link, setLink] = useState<string | null>(null);
 
   const create = (e: FormEvent<HTMLFormElement>) =>

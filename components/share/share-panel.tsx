@@ -1,11 +1,12 @@
 "use client";
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
 import { fetchJson } from "@/components/ui/fetch-json";
+import { useManagedList } from "@/components/ui/use-managed-list";
 import { formatDateTime } from "@/lib/format";
 import type { ShareLinkView } from "@/lib/share/links";
 
@@ -15,38 +16,16 @@ import type { ShareLinkView } from "@/lib/share/links";
  * gets 403 from these APIs anyway).
  */
 export function SharePanel({ runId }: { runId: string }) {
-  const [links, setLinks] = useState<ShareLinkView[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [copied, setCopied] = useState<string | null>(null);
   const base = `/api/runs/${encodeURIComponent(runId)}/share`;
+  const { rows: links, error, setError, busy, create: run, revoke: remove } = useManagedList<ShareLinkView>(base);
+  const [copied, setCopied] = useState<string | null>(null);
 
-  const load = useCallback(() => {
-    fetchJson<ShareLinkView[]>(base).then(setLinks, setError);
-  }, [base]);
-  useEffect(load, [load]);
-
-  async function create() {
-    setBusy(true);
-    setError(null);
-    try {
-      const link = await fetchJson<ShareLinkView>(base, { method: "POST" });
-      await copy(link);
-      load();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
-  async function revoke(id: string) {
-    if (!window.confirm("Revoke this link? Anyone using it loses access.")) return;
-    try {
-      await fetchJson(`${base}/${encodeURIComponent(id)}`, { method: "DELETE" });
-      load();
-    } catch (err) {
-      setError(err);
-    }
+  const create = () =>
+    run(async () => {
+      await copy(await fetchJson<ShareLinkView>(base, { method: "POST" }));
+    });
+  function revoke(id: string) {
+    if (window.confirm("Revoke this link? Anyone using it loses access.")) void remove(id);
   }
   async function copy(link: ShareLinkView) {
     try {
@@ -94,7 +73,7 @@ export function SharePanel({ runId }: { runId: string }) {
                         <Button size="sm" onClick={() => void copy(l)}>
                           {copied === l.id ? "Copied" : "Copy"}
                         </Button>
-                        <Button size="sm" variant="danger" onClick={() => void revoke(l.id)}>
+                        <Button size="sm" variant="danger" onClick={() => revoke(l.id)}>
                           Revoke
                         </Button>
                       </span>

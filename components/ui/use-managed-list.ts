@@ -1,8 +1,8 @@
 "use client";
 /**
- * State shared by the settings panels that list things one can create and
- * revoke (API keys, invites): the list, its loading, errors, and a busy flag
- * while a form submits.
+ * State shared by the panels that list things one can create and revoke (API
+ * keys, invites, share links): the list, its loading, errors, and a busy flag
+ * while a create runs.
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { fetchJson } from "@/components/ui/fetch-json";
@@ -17,21 +17,27 @@ export function useManagedList<Row>(url: string) {
   }, [url]);
   useEffect(load, [load]);
 
-  /** Submits a create form: `send` gets the form's fields; the list reloads after. */
-  async function create(e: FormEvent<HTMLFormElement>, send: (fields: FormData) => Promise<void>) {
-    e.preventDefault();
-    const form = e.currentTarget;
+  /** Runs a create; the list reloads after, and a failure is shown. Resolves to whether it succeeded. */
+  async function create(action: () => Promise<void>): Promise<boolean> {
     setBusy(true);
     setError(null);
     try {
-      await send(new FormData(form));
-      form.reset();
+      await action();
       load();
+      return true;
     } catch (err) {
       setError(err);
+      return false;
     } finally {
       setBusy(false);
     }
+  }
+
+  /** Submits a create form: `send` gets the form's fields; the form clears when it worked. */
+  async function submit(e: FormEvent<HTMLFormElement>, send: (fields: FormData) => Promise<void>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    if (await create(() => send(new FormData(form)))) form.reset();
   }
 
   async function revoke(id: string) {
@@ -43,5 +49,5 @@ export function useManagedList<Row>(url: string) {
     }
   }
 
-  return { rows, error, setError, busy, create, revoke };
+  return { rows, error, setError, busy, create, submit, revoke };
 }
