@@ -43,7 +43,7 @@ export function EnvironmentPanel({ environment, commandLine }: { environment: Re
 }
 
 function EnvValue({ name, value, single }: { name: string; value: unknown; single: boolean }) {
-  if (typeof value === "string" && (name === "commandLine" || name === "command")) return <pre className={styles.code}>{value}</pre>;
+  if (typeof value === "string" && (name === "commandLine" || name === "command")) return <pre className="code-block">{value}</pre>;
   if (Array.isArray(value) && value.every((v) => v && typeof v === "object")) {
     if (!value.length) return <p className="muted">none</p>;
     return (

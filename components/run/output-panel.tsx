@@ -125,7 +125,7 @@ function CommandLine({ command }: { command: string }) {
     <div className="stack-sm">
       <span className="muted small">Sample from the final model on this machine:</span>
       <div className={styles.command}>
-        <pre data-testid="sample-command">{command}</pre>
+        <pre className="code-block" data-testid="sample-command">{command}</pre>
         <Button size="sm" onClick={() => void copy()}>
           {copied ? "Copied" : "Copy"}
         </Button>
