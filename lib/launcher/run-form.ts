@@ -111,56 +111,54 @@ export type RunFormValues = Record<keyof RunForm, string | boolean>;
 
 const SEED_PROMPTS = DEFAULT_VALIDATION_PROMPTS.join("\n");
 
-export const PRESETS: Record<PresetId, { label: string; description: string; values: Omit<RunFormValues, "name" | "project" | "tags" | "preset"> }> = {
+type PresetValues = Omit<RunFormValues, "name" | "project" | "tags" | "preset">;
+
+/** The tutorial's command line (the seed's train_sd1-5_naruto.py flags). */
+const TUTORIAL: PresetValues = {
+  pretrained_model_name_or_path: "runwayml/stable-diffusion-v1-5",
+  dataset_name: "lambdalabs/naruto-blip-captions",
+  output_dir: "sd-naruto-model",
+  resolution: "512",
+  center_crop: true,
+  random_flip: true,
+  train_batch_size: "1",
+  gradient_accumulation_steps: "4",
+  gradient_checkpointing: true,
+  max_train_steps: "15000",
+  learning_rate: "1e-05",
+  max_grad_norm: "1",
+  lr_scheduler: "constant",
+  lr_warmup_steps: "0",
+  seed: "42",
+  use_ema: true,
+  checkpointing_steps: "500",
+  validation_epochs: "5",
+  validation_prompts: SEED_PROMPTS,
+};
+
+export const PRESETS: Record<PresetId, { label: string; description: string; values: PresetValues }> = {
   tiny: {
     label: "Tiny demo (CPU, ~1 min)",
     description: "Trains the generated tiny model on the synthetic dataset, validating every epoch: curves and an image grid within a minute or two.",
+    // The tutorial's flags, scaled down to the generated model and dataset.
     values: {
+      ...TUTORIAL,
       pretrained_model_name_or_path: "./data/tiny/model",
       dataset_name: "./data/tiny/dataset",
       output_dir: "",
       resolution: "64",
-      center_crop: true,
-      random_flip: true,
       train_batch_size: "2",
       gradient_accumulation_steps: "1",
       gradient_checkpointing: false,
       max_train_steps: "24",
       learning_rate: "1e-4",
-      max_grad_norm: "1",
-      lr_scheduler: "constant",
-      lr_warmup_steps: "0",
-      seed: "42",
-      use_ema: true,
-      checkpointing_steps: "500",
       validation_epochs: "1",
-      validation_prompts: SEED_PROMPTS,
     },
   },
   naruto: {
     label: "SD1.5 Naruto (tutorial)",
     description: "The tutorial's exact hyperparameters: Stable Diffusion 1.5 on the Naruto BLIP captions (from the hub or local folders).",
-    values: {
-      pretrained_model_name_or_path: "runwayml/stable-diffusion-v1-5",
-      dataset_name: "lambdalabs/naruto-blip-captions",
-      output_dir: "sd-naruto-model",
-      resolution: "512",
-      center_crop: true,
-      random_flip: true,
-      train_batch_size: "1",
-      gradient_accumulation_steps: "4",
-      gradient_checkpointing: true,
-      max_train_steps: "15000",
-      learning_rate: "1e-05",
-      max_grad_norm: "1",
-      lr_scheduler: "constant",
-      lr_warmup_steps: "0",
-      seed: "42",
-      use_ema: true,
-      checkpointing_steps: "500",
-      validation_epochs: "5",
-      validation_prompts: SEED_PROMPTS,
-    },
+    values: TUTORIAL,
   },
 };
 
