@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { asTensor } from "./conv_geometry";
+import { wrapBuiltin } from "./wrap_builtin";
 
 interface MatMulAttrs {
   transposeA: boolean;
@@ -121,26 +122,15 @@ function viaPlainProducts(a: tf.Tensor, b: tf.Tensor, attrs: MatMulAttrs): tf.Te
  * matmul gradient use. This wraps the built-in kernel and routes those cases
  * through plain products, or, when small and batched, through a loop in place.
  */
-export function batchMatMulConfig(backendName: string): tf.KernelConfig {
-  const builtin = tf.getKernel("BatchMatMul", backendName);
-  if (!builtin) throw new Error(`no built-in BatchMatMul to wrap on ${backendName}`);
-  if ((builtin as { wrapped?: true }).wrapped) return builtin;
-  const config: tf.KernelConfig & { wrapped: true } = {
-    kernelName: "BatchMatMul",
-    backendName,
-    wrapped: true,
-    kernelFunc: (args) => {
-      const { inputs } = args;
-      const attrs = args.attrs as unknown as MatMulAttrs;
-      const a = asTensor(inputs, "a");
-      const b = asTensor(inputs, "b");
-      if (isPlainProduct(a, b, attrs)) return builtin.kernelFunc(args);
-      const dims = productDims(a, b, attrs);
-      if (dims && dims.batch > 1 && dims.batch * dims.m * dims.k * dims.n <= SMALL_PRODUCT_MACS && a.dtype === "float32" && b.dtype === "float32") {
-        return smallProduct(args.backend as BackendWasm, a, b, attrs, dims);
-      }
-      return viaPlainProducts(a, b, attrs);
-    },
-  };
-  return config;
-}
+export const batchMatMulConfig = (backendName: string): tf.KernelConfig =>
+  wrapBuiltin("BatchMatMul", backendName, (builtin) => (args) => {
+    const attrs = args.attrs as unknown as MatMulAttrs;
+    const a = asTensor(args.inputs, "a");
+    const b = asTensor(args.inputs, "b");
+    if (isPlainProduct(a, b, attrs)) return builtin.kernelFunc(args);
+    const dims = productDims(a, b, attrs);
+    if (dims && dims.batch > 1 && dims.batch * dims.m * dims.k * dims.n <= SMALL_PRODUCT_MACS && a.dtype === "float32" && b.dtype === "float32") {
+      return smallProduct(args.backend as BackendWasm, a, b, attrs, dims);
+    }
+    return viaPlainProducts(a, b, attrs);
+  });

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { wrapBuiltin } from "./wrap_builtin";
 
 /**
  * Identity, and Cast to the input's own dtype, as a second reference to the input's buffer, as
@@ -17,18 +18,8 @@ export const identityConfig = (backendName: string): tf.KernelConfig => ({
   kernelFunc: ({ inputs, backend }) => shareBuffer(backend as tf.KernelBackend, inputs.x!),
 });
 
-export function castConfig(backendName: string): tf.KernelConfig {
-  const builtin = tf.getKernel("Cast", backendName);
-  if (!builtin) throw new Error(`no built-in Cast to wrap on ${backendName}`);
-  if ((builtin as { wrapped?: true }).wrapped) return builtin;
-  const config: tf.KernelConfig & { wrapped: true } = {
-    kernelName: "Cast",
-    backendName,
-    wrapped: true,
-    kernelFunc: (args) => {
-      const x = args.inputs.x!;
-      return x.dtype === (args.attrs as { dtype: tf.DataType }).dtype ? shareBuffer(args.backend as tf.KernelBackend, x) : builtin.kernelFunc(args);
-    },
-  };
-  return config;
-}
+export const castConfig = (backendName: string): tf.KernelConfig =>
+  wrapBuiltin("Cast", backendName, (builtin) => (args) => {
+    const x = args.inputs.x!;
+    return x.dtype === (args.attrs as { dtype: tf.DataType }).dtype ? shareBuffer(args.backend as tf.KernelBackend, x) : builtin.kernelFunc(args);
+  });
