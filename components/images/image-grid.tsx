@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { LiveImage } from "@/lib/protocol";
 import { buildImageGrids, cellKey, type ImageGrid } from "@/lib/charts/image-grid";
-import { withShare } from "@/lib/client/api";
+import { withShare } from "@/lib/share/with-share";
 import { EpochSlider } from "./epoch-slider";
 import { Lightbox } from "./lightbox";
 import styles from "./images.module.css";

@@ -2,7 +2,7 @@
 /** An enlarged image with its caption, step and epoch; Escape or a click outside closes it. */
 import { useEffect, useRef } from "react";
 import type { LiveImage } from "@/lib/protocol";
-import { withShare } from "@/lib/client/api";
+import { withShare } from "@/lib/share/with-share";
 import styles from "./images.module.css";
 
 export function Lightbox({ image, share, runLabel, onClose }: { image: LiveImage; share: string | null; runLabel?: string; onClose: () => void }) {

@@ -4,12 +4,7 @@
  * link pass its token on every request.
  */
 import { fetchJson } from "@/components/ui/fetch-json";
-
-/** Appends the share token (when viewing through a public link) to an API path or image URL. */
-export function withShare(path: string, share: string | null | undefined): string {
-  if (!share) return path;
-  return `${path}${path.includes("?") ? "&" : "?"}share=${encodeURIComponent(share)}`;
-}
+import { withShare } from "@/lib/share/with-share";
 
 export function apiFetch<T>(path: string, init: RequestInit & { json?: unknown; share?: string | null } = {}): Promise<T> {
   const { share, ...rest } = init;

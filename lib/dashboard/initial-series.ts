@@ -8,7 +8,7 @@ import { chooseBuckets } from "@/lib/charts/buckets";
 import { groupMetricKeys } from "@/lib/charts/metric-keys";
 import { MAX_COMPARE_RUNS } from "@/lib/charts/view-state";
 import type { InitialSeriesByKey } from "@/lib/charts/series-data";
-import { withShare } from "@/lib/client/api";
+import { withShare } from "@/lib/share/with-share";
 import { metricKeys, metricSeries, type MetricKeySummary } from "@/lib/metrics/series";
 import { parseInput } from "@/lib/validate";
 
