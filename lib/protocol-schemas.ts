@@ -20,7 +20,6 @@ export const metricPointSchema = z.object({
   value: z.union([z.number(), z.enum(nonFiniteNames)]),
   time: wallTime.optional(),
 });
-export type MetricPointInput = z.infer<typeof metricPointSchema>;
 
 export const metricsBatchSchema = z.object({
   points: z
@@ -71,8 +70,6 @@ export const imageMetaSchema = z.object({
   time: wallTime.optional(),
 });
 export type ImageMeta = z.input<typeof imageMetaSchema>;
-
-export const heartbeatSchema = z.object({}).passthrough();
 
 export const runFinishSchema = z.object({
   status: z.enum(FINISH_STATUSES),

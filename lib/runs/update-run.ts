@@ -15,7 +15,6 @@ export const updateRunSchema = z
       .optional(),
   })
   .strict();
-export type UpdateRunInput = z.input<typeof updateRunSchema>;
 
 export async function updateRun(runId: string, payload: unknown) {
   const input = parseInput(updateRunSchema, payload);

@@ -98,8 +98,3 @@ export function lrLambda(opts: LrSchedulerOptions): LrLambda {
     }
   }
 }
-
-/** The learning rate used by optimizer step k (0-based): base lr times the schedule's factor. */
-export function learningRateAt(opts: LrSchedulerOptions, step: number): number {
-  return opts.baseLr * lrLambda(opts)(step);
-}
