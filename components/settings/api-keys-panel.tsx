@@ -37,7 +37,7 @@ export function ApiKeysPanel() {
     <Panel title="API keys">
       <div className="stack">
         <p className="muted small">
-          The SDK and the trainer create runs with a key: <code>INKSTONE_API_KEY=ink_… npm run train -- …</code>
+          The SDK and the trainer create runs with a key: <code>INKSTONE_API_KEY=… npm run train -- …</code>
         </p>
         <ErrorBanner error={error} onDismiss={() => setError(null)} />
         <form className="row" onSubmit={create}>

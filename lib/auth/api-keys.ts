@@ -1,15 +1,23 @@
 /**
  * Per-account API keys for the SDK. A key is shown once at creation; only its
  * sha256 and a short prefix (to tell keys apart) are stored.
+ *
+ * New keys are 21 letters and digits, the one form that Inkstone's SDK,
+ * SwanLab's SDK (0.7.x accepts nothing else) and MLflow's token all take.
+ * Keys issued earlier ("ink_" + base64url) keep working: lookup is by hash.
  */
+import crypto from "node:crypto";
 import { z } from "zod";
 import { prisma } from "@/lib/prisma";
 import { notFound } from "@/lib/errors";
-import { newToken, sha256 } from "@/lib/tokens";
+import { sha256 } from "@/lib/tokens";
 import { parseInput } from "@/lib/validate";
 import type { SessionUser } from "./accounts";
 
-export const API_KEY_PREFIX = "ink_";
+const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const KEY_LENGTH = 21;
+/** Longer than any key ever issued; a longer string is not looked up. */
+const MAX_KEY_LENGTH = 64;
 
 const createKeySchema = z.object({
   name: z.string().trim().min(1, "give the key a name").max(100, "at most 100 characters"),
@@ -17,9 +25,9 @@ const createKeySchema = z.object({
 
 export async function createApiKey(user: SessionUser, payload: unknown) {
   const { name } = parseInput(createKeySchema, payload);
-  const key = API_KEY_PREFIX + newToken();
+  const key = newApiKey();
   const row = await prisma.apiKey.create({
-    data: { userId: user.id, name, prefix: key.slice(0, API_KEY_PREFIX.length + 6), keyHash: sha256(key) },
+    data: { userId: user.id, name, prefix: key.slice(0, 6), keyHash: sha256(key) },
   });
   return { ...publicKey(row), key };
 }
@@ -36,7 +44,7 @@ export async function revokeApiKey(user: SessionUser, id: string): Promise<void>
 
 /** The owner of a valid, unrevoked key (and notes its use), or null. */
 export async function userForApiKey(key: string): Promise<{ userId: string } | null> {
-  if (!key.startsWith(API_KEY_PREFIX)) return null;
+  if (!key || key.length > MAX_KEY_LENGTH) return null;
   const row = await prisma.apiKey.findUnique({ where: { keyHash: sha256(key) }, select: { id: true, userId: true, revokedAt: true, lastUsedAt: true } });
   if (!row || row.revokedAt) return null;
   // One write a minute at most, so a busy SDK does not turn every read into a write.
@@ -44,6 +52,18 @@ export async function userForApiKey(key: string): Promise<{ userId: string } | n
     await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
   return { userId: row.userId };
+}
+
+/** 21 characters drawn uniformly from 62 (about 125 bits), by rejection sampling. */
+export function newApiKey(): string {
+  let key = "";
+  while (key.length < KEY_LENGTH) {
+    for (const byte of crypto.randomBytes(32)) {
+      // 248 = 4 * 62: bytes above it would favour the first letters.
+      if (byte < 248 && key.length < KEY_LENGTH) key += KEY_ALPHABET[byte % 62];
+    }
+  }
+  return key;
 }
 
 function publicKey(k: { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {
