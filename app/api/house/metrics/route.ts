@@ -1,0 +1,8 @@
+import { ingestBatch } from "@/lib/compat/swanlab/house";
+import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
+
+/** SwanLab: a batch of scalars, media or console lines; refused records are noted on the run, never a 4xx. */
+export const POST = swanlabSessionRoute(async (writer, body) => {
+  await ingestBatch(writer, body);
+  return { status: 201 };
+});

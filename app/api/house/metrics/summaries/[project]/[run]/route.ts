@@ -1,0 +1,8 @@
+import { experimentSummary } from "@/lib/compat/swanlab/experiments";
+import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
+import { requireWritableRun } from "@/lib/compat/writer";
+
+/** SwanLab: where a resumed run's counters stand. */
+export const GET = swanlabSessionRoute<{ run: string }>(async (writer, _body, { run }) => ({
+  body: await experimentSummary((await requireWritableRun(writer, run)).id),
+}));

@@ -1,0 +1,9 @@
+import { updateProfile } from "@/lib/compat/swanlab/experiments";
+import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
+import { requireWritableRun } from "@/lib/compat/writer";
+
+/** SwanLab: one part of the run's profile (config, metadata, requirements or conda). */
+export const PUT = swanlabSessionRoute<{ run: string }>(async (writer, body, { run }) => {
+  await updateProfile((await requireWritableRun(writer, run)).id, body);
+  return {};
+});

@@ -1,0 +1,7 @@
+import { describeExperiment } from "@/lib/compat/swanlab/experiments";
+import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
+
+/** SwanLab: one run, which the SDK reads before resuming it. */
+export const GET = swanlabSessionRoute<{ project: string; run: string }>(async (writer, _body, { project, run }) => ({
+  body: await describeExperiment(writer, project, run),
+}));

@@ -1,0 +1,9 @@
+import { setExperimentState } from "@/lib/compat/swanlab/experiments";
+import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
+import { requireWritableRun } from "@/lib/compat/writer";
+
+/** SwanLab: the run's state at finish (FINISHED, CRASHED or ABORTED). */
+export const PUT = swanlabSessionRoute<{ run: string }>(async (writer, body, { run }) => {
+  await setExperimentState((await requireWritableRun(writer, run)).id, body);
+  return {};
+});
