@@ -19,9 +19,9 @@ export function emitAck<T = unknown>(socket: Socket, event: string, ...args: unk
   return socket.timeout(30_000).emitWithAck(event, ...args) as Promise<Ack<T>>;
 }
 
-/** A `/live` subscriber of one run (or "runs") that records every event it receives. */
-export async function subscribeLive(url: string, runId: string) {
-  const socket = io(`${url}/live`, { transports: ["websocket"], reconnection: false });
+/** A `/live` subscriber of one run (or "runs") that records every event it receives; `cookie` signs it in. */
+export async function subscribeLive(url: string, runId: string, opts: { cookie?: string } = {}) {
+  const socket = io(`${url}/live`, { transports: ["websocket"], reconnection: false, ...(opts.cookie ? { extraHeaders: { cookie: opts.cookie } } : {}) });
   const events: { event: string; payload: any; at: number }[] = [];
   socket.onAny((event: string, payload: unknown) => events.push({ event, payload, at: Date.now() }));
   const ack = (await socket.timeout(10_000).emitWithAck("subscribe", { runId })) as Ack;

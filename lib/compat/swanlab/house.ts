@@ -11,6 +11,7 @@ import { ClientError } from "@/lib/errors";
 import { heartbeat, storeImage, storeLogs, storeMetrics } from "@/lib/ingest/store";
 import { sniffImageMime } from "@/lib/ingest/image-format";
 import { LIMITS, nonFiniteNames } from "@/lib/protocol";
+import { describeZodError } from "@/lib/protocol-schemas";
 import { parseInput } from "@/lib/validate";
 import { appendLogLines, clientLineSeq, recordRefusal } from "../run-writes";
 import { requireWritableRun, type Writer } from "../writer";
@@ -19,10 +20,10 @@ import { claimUploads } from "./uploads";
 
 const CLIENT = "SwanLab";
 
+const targetSchema = z.object({ experimentId: z.string().min(1).max(64) });
 const batchSchema = z.object({
   type: z.enum(["scalar", "media", "log"]),
-  experimentId: z.string().min(1).max(64),
-  metrics: z.array(z.unknown()).max(LIMITS.metricsPerBatch, `metrics: a batch holds at most ${LIMITS.metricsPerBatch} records`),
+  metrics: z.array(z.unknown()).max(LIMITS.metricsPerBatch, `a batch holds at most ${LIMITS.metricsPerBatch} records`),
 });
 
 const key = z.string().min(1).max(LIMITS.keyLength);
@@ -41,16 +42,18 @@ const logSchema = z.object({ epoch: z.number().int().min(0).max(1_000_000_000), 
 
 /** Which run the batch is for; a batch with no run to record a refusal on gets a 400. */
 export async function ingestBatch(writer: Writer, payload: unknown): Promise<void> {
-  const batch = parseInput(batchSchema, payload);
-  const run = await requireWritableRun(writer, batch.experimentId);
+  const run = await requireWritableRun(writer, parseInput(targetSchema, payload).experimentId);
   // SwanLab 0.7 beats every 10 minutes; its batches say as well that the trainer is alive.
   await heartbeat(run.id);
+  const parsed = batchSchema.safeParse(payload);
+  if (!parsed.success) return recordRefusal(run.id, CLIENT, `a batch: ${describeZodError(parsed.error)}`);
+  const batch = parsed.data;
   const refusals: string[] = [];
   const valid = <S extends z.ZodType>(schema: S, records: unknown[]): z.output<S>[] =>
     records.flatMap((r, i) => {
-      const parsed = schema.safeParse(r);
-      if (parsed.success) return [parsed.data];
-      refusals.push(`${batch.type} record ${i}: ${parsed.error.issues.map((e) => `${e.path.join(".") || "record"}: ${e.message}`).join("; ")}`);
+      const record = schema.safeParse(r);
+      if (record.success) return [record.data];
+      refusals.push(`${batch.type} record ${i}: ${describeZodError(record.error)}`);
       return [];
     });
   try {

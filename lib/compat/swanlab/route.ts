@@ -6,6 +6,7 @@
  */
 import { ClientError } from "@/lib/errors";
 import { readJson } from "@/lib/http/responses";
+import { recordRefusal } from "../run-writes";
 import { sessionWriter } from "./session";
 import type { Writer } from "../writer";
 
@@ -38,4 +39,17 @@ export function swanlabSessionRoute<P extends Params>(handler: (writer: Writer, 
     const body = req.method === "GET" ? undefined : await readJson(req);
     return handler(writer, body, params, req);
   });
+}
+
+/**
+ * Runs a write for a known run; content it refuses (a 400 or 413) is noted
+ * on the run instead of answered, since the SDK would drop it silently.
+ */
+export async function refusalsNotedOn(runId: string, what: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (!(err instanceof ClientError) || (err.status !== 400 && err.status !== 413)) throw err;
+    await recordRefusal(runId, "SwanLab", `${what}: ${err.message}`);
+  }
 }

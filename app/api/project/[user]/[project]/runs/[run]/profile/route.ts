@@ -1,9 +1,10 @@
 import { updateProfile } from "@/lib/compat/swanlab/experiments";
-import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
+import { refusalsNotedOn, swanlabSessionRoute } from "@/lib/compat/swanlab/route";
 import { requireWritableRun } from "@/lib/compat/writer";
 
 /** SwanLab: one part of the run's profile (config, metadata, requirements or conda). */
 export const PUT = swanlabSessionRoute<{ run: string }>(async (writer, body, { run }) => {
-  await updateProfile((await requireWritableRun(writer, run)).id, body);
+  const { id } = await requireWritableRun(writer, run);
+  await refusalsNotedOn(id, "profile", () => updateProfile(id, body));
   return {};
 });
