@@ -121,8 +121,16 @@ test("errors are MLflow's {error_code, message}: unknown runs, bad values, missi
     fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/0/${run}/artifacts/${path}`, { method: "PUT", headers: { authorization: `Bearer ${token}` }, body });
   assert.equal((await put("model/config.json", new TextEncoder().encode("{}"))).status, 200);
   assert.equal((await put(`images/${encodeURIComponent("a#b%step%7%timestamp%1%u1.png")}`, new Uint8Array(await png(3, 3)))).status, 200);
+  assert.equal((await put(`images/${encodeURIComponent("validation#3: a red fox%step%2%timestamp%1%u2.png")}`, new Uint8Array(await png(3, 3)))).status, 200);
   const images = await listImages(run);
-  assert.deepEqual(images.map((i) => [i.key, i.step]), [["a/b", 7]], "'#' in the file name is the key's '/'");
+  assert.deepEqual(
+    images.map((i) => [i.key, i.step, i.index, i.caption]),
+    [
+      ["a/b", 7, 0, null],
+      ["validation", 2, 3, "3: a red fox"],
+    ],
+    "'#' in the file name is the key's '/'; a key ending in '{i}: {prompt}' is a cell of the prompt x epoch grid",
+  );
   const logs = await prisma.logLine.findMany({ where: { runId: run } });
   assert.match(logs.map((l) => l.text).join("\n"), /model\/config\.json: Inkstone keeps images only/);
 });

@@ -2,7 +2,10 @@
  * MLflow's artifact upload: `PUT /api/2.0/mlflow-artifacts/artifacts/{experiment}/{run}/artifacts/{path}`.
  * `log_image(image, key=..., step=...)` uploads "images/{key}%step%{step}%timestamp%{ms}%{uuid}.png"
  * and a "%compressed.webp" companion ('/' in the key written as '#'); both name
- * the same image, so the first stored wins. An image logged by file name
+ * the same image, so the first stored wins. MLflow images have no caption, so
+ * a key ending in "{i}: {prompt}" ("validation/0: a red fox") is image i of
+ * "validation" captioned "0: a red fox": the prompt x epoch grid's form, as
+ * SwanLab's captions give it. An image logged by file name
  * ("val/sample0.png") is stored under that name without extension, at step 0.
  * Other artifacts are not kept: the run's log says so.
  */
@@ -42,7 +45,7 @@ export async function receiveArtifact(writer: Writer, req: Request): Promise<voi
   if (!sniffImageMime(bytes)) return recordRefusal(run.id, CLIENT, `artifact ${path}: Inkstone keeps images only; not kept`);
   const stepped = STEPPED_IMAGE.exec(path);
   const meta = stepped
-    ? { key: stepped[1].replaceAll("#", "/"), step: Number(stepped[2]), time: Number(stepped[3]) }
+    ? { ...gridPlace(stepped[1].replaceAll("#", "/")), step: Number(stepped[2]), time: Number(stepped[3]) }
     : { key: path.replace(/\.[A-Za-z0-9]+$/, ""), step: 0 };
   try {
     await storeImage(run.id, meta, bytes);
@@ -51,4 +54,10 @@ export async function receiveArtifact(writer: Writer, req: Request): Promise<voi
     await recordRefusal(run.id, CLIENT, `artifact ${path}: ${err.message}`);
     throw err;
   }
+}
+
+/** "validation/0: a red fox" -> image 0 of "validation", captioned "0: a red fox"; other keys stay whole. */
+function gridPlace(key: string): { key: string; index?: number; caption?: string } {
+  const m = /^(.+)\/((\d{1,4}):\s*.*)$/s.exec(key);
+  return m ? { key: m[1], index: Number(m[3]), caption: m[2] } : { key };
 }

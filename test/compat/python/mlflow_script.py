@@ -16,6 +16,7 @@ with mlflow.start_run(run_name=name):
     for step in range(100):
         mlflow.log_metric("train_loss", 1.0 / (step + 1), step=step)
     for epoch in range(3):
-        for i, _prompt in enumerate(prompts):
-            mlflow.log_image(Image.new("RGB", (64, 64), (60 * i, 80 * epoch, 200)), key=f"validation/{i}", step=epoch)
+        for i, prompt in enumerate(prompts):
+            image = Image.new("RGB", (64, 64), (60 * i, 80 * epoch, 200))
+            mlflow.log_image(image, key=f"validation/{i}: {prompt}", step=epoch)
 print("mlflow script finished")
