@@ -5,6 +5,13 @@ const nextConfig = {
   // Next type-checks only the web app; `npm run typecheck` covers the whole repo.
   typescript: { tsconfigPath: "tsconfig.next.json" },
   poweredByHeader: false,
+  // The links SwanLab's SDK prints ("View run at .../@user/project/runs/<id>") lead to Inkstone's pages.
+  async redirects() {
+    return [
+      { source: "/@:user/:project/runs/:id", destination: "/runs/:id", permanent: false },
+      { source: "/@:user/:project", destination: "/?project=:project", permanent: false },
+    ];
+  },
 };
 
 export default nextConfig;

@@ -112,6 +112,8 @@ test("SwanLab 0.9.7's recorded session: every reply as the SDK expects; run, con
     assert.ok(texts.includes("[note @ step 4] cap: hello text"), `the uploaded text record: ${texts.join(" | ")}`);
     assert.equal(s.logs.filter((l) => l.stream === "stderr").length, 0, `nothing refused: ${texts.join(" | ")}`);
     assert.equal(await prisma.pendingUpload.count({ where: { runId } }), 0, "claimed uploads are removed");
+    const link = await fetch(`${server.url}/@mei/probe-v097/runs/${runId}`, { redirect: "manual" });
+    assert.equal(new URL(link.headers.get("location")!, server.url).pathname, `/runs/${runId}`, "the run link the SDK prints");
     await live!.until((ev) => ev.some((e) => e.event === "metrics" && e.payload.points.some((p: { key: string }) => p.key === "train_loss")));
     await live!.until((ev) => ev.some((e) => e.event === "image"));
     await live!.until((ev) => ev.some((e) => e.event === "status" && e.payload.status === "finished"));
@@ -244,7 +246,8 @@ test("bad content never gets a 5xx or drops the batch: good records are stored, 
         { key: "loss", index: -1, data: 1 },
         { key: "loss", index: 1, data: "many" },
         { index: 2, data: 3 },
-        { key: "loss", index: 2, data: "NaN" },
+        { key: "loss", index: 2, data: "nan" },
+        { key: "loss", index: 3, data: "INF" },
         "junk",
       ],
     }),
@@ -259,7 +262,7 @@ test("bad content never gets a 5xx or drops the batch: good records are stored, 
   ];
   assert.deepEqual(replies.map((r) => r.status), [201, 201, 201, 201, 201]);
   const s = await storedRun(runId);
-  assert.deepEqual(s.series("loss").map(([step, v]) => [step, Number.isNaN(v) ? "NaN" : v]), [[0, 1.5], [2, "NaN"]]);
+  assert.deepEqual(s.series("loss").map(([step, v]) => [step, Number.isNaN(v) ? "NaN" : v]), [[0, 1.5], [2, "NaN"], [3, Infinity]], "0.9 sends nan, 0.7 NaN and INF");
   assert.equal(s.series("big").length, 0);
   assert.ok(s.logs.some((l) => l.text === "ok line"));
   const refusals = s.logs.filter((l) => l.stream === "stderr").map((l) => l.text).join("\n");

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { ClientError } from "@/lib/errors";
 import { heartbeat, storeImage, storeLogs, storeMetrics } from "@/lib/ingest/store";
 import { sniffImageMime } from "@/lib/ingest/image-format";
-import { LIMITS, nonFiniteNames } from "@/lib/protocol";
+import { LIMITS, toWireNumber } from "@/lib/protocol";
 import { describeZodError } from "@/lib/protocol-schemas";
 import { parseInput } from "@/lib/validate";
 import { appendLogLines, clientLineSeq, recordRefusal } from "../run-writes";
@@ -30,7 +30,16 @@ const key = z.string().min(1).max(LIMITS.keyLength);
 const step = z.number().int().min(0).max(2_147_483_647);
 const createTime = z.string().max(64).optional();
 
-const scalarSchema = z.object({ key, index: step, data: z.union([z.number(), z.enum(nonFiniteNames)]), create_time: createTime });
+/** Non-finite values as the SDKs spell them: "nan" (0.9), "NaN" and "INF" (0.7). */
+const NON_FINITE: Record<string, number> = { nan: NaN, inf: Infinity, "+inf": Infinity, infinity: Infinity, "-inf": -Infinity, "-infinity": -Infinity };
+const scalarValue = z.union([
+  z.number(),
+  z
+    .string()
+    .refine((s) => s.toLowerCase() in NON_FINITE, "must be a number, nan or inf")
+    .transform((s) => toWireNumber(NON_FINITE[s.toLowerCase()])),
+]);
+const scalarSchema = z.object({ key, index: step, data: scalarValue, create_time: createTime });
 const mediaSchema = z.object({
   key,
   index: step,
