@@ -43,7 +43,7 @@ export async function revokeApiKey(user: SessionUser, id: string): Promise<void>
 }
 
 /** The owner of a valid, unrevoked key (and notes its use), or null. */
-export async function userForApiKey(key: string): Promise<{ userId: string } | null> {
+export async function userForApiKey(key: string): Promise<{ userId: string; keyId: string } | null> {
   if (!key || key.length > MAX_KEY_LENGTH) return null;
   const row = await prisma.apiKey.findUnique({ where: { keyHash: sha256(key) }, select: { id: true, userId: true, revokedAt: true, lastUsedAt: true } });
   if (!row || row.revokedAt) return null;
@@ -51,7 +51,13 @@ export async function userForApiKey(key: string): Promise<{ userId: string } | n
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return { userId: row.userId };
+  return { userId: row.userId, keyId: row.id };
+}
+
+/** Whether a key, by id, is still unrevoked: sessions opened with it last as long as it does. */
+export async function isApiKeyActive(keyId: string): Promise<boolean> {
+  const row = await prisma.apiKey.findUnique({ where: { id: keyId }, select: { revokedAt: true } });
+  return !!row && !row.revokedAt;
 }
 
 /** 21 characters drawn uniformly from 62 (about 125 bits), by rejection sampling. */

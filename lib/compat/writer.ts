@@ -8,15 +8,15 @@ import { userForApiKey } from "@/lib/auth/api-keys";
 import { notFound, unauthorized } from "@/lib/errors";
 import { prisma } from "@/lib/prisma";
 
-/** The account behind the key, or `{userId: null}` on an open server. */
-export type Writer = { userId: string | null };
+/** The account behind the key (and the key), or nulls on an open server. */
+export type Writer = { userId: string | null; keyId: string | null };
 
 export async function writerForApiKey(key: string | undefined): Promise<Writer> {
   if (key) {
     const owner = await userForApiKey(key);
     if (owner) return owner;
   }
-  if (!(await hasAnyUser())) return { userId: null };
+  if (!(await hasAnyUser())) return { userId: null, keyId: null };
   throw unauthorized(key ? "invalid or revoked API key" : "an API key is required (Settings -> API keys)");
 }
 

@@ -172,6 +172,14 @@ test("login: expiredAt is ISO with milliseconds and Z, over 7 days ahead; a sid 
   assert.equal((await login("Abcdefghij0123456789X")).status, 401);
   assert.equal((await swan("forged.sid")("GET", "/project/mei/inkstone-probe")).status, 401);
 
+  // Revoking a key ends the sessions opened with it.
+  const made = await fetch(`${server.url}/api/keys`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ name: "temp" }) });
+  const temp = ((await made.json()) as { data: { id: string; key: string } }).data;
+  const session = swan((await login(temp.key)).body.sid);
+  assert.equal((await session("POST", "/projects/mei", { name: "revoked" })).status, 201);
+  await fetch(`${server.url}/api/keys/${temp.id}`, { method: "DELETE", headers: { cookie } });
+  assert.equal((await session("POST", "/projects/mei", { name: "revoked" })).status, 401);
+
   // A key in the form issued before SwanLab compatibility ("ink_" + base64url) still logs in.
   const user = await prisma.user.findUniqueOrThrow({ where: { email: "mei@example.com" } });
   const oldKey = "ink_" + "x".repeat(43);

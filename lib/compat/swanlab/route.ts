@@ -35,7 +35,7 @@ export function swanlabRoute<P extends Params>(handler: (req: Request, params: P
 /** A handler of a signed-in SwanLab session, with the JSON body read. */
 export function swanlabSessionRoute<P extends Params>(handler: (writer: Writer, body: unknown, params: P, req: Request) => Promise<Reply>) {
   return swanlabRoute<P>(async (req, params) => {
-    const writer = sessionWriter(req);
+    const writer = await sessionWriter(req);
     const body = req.method === "GET" ? undefined : await readJson(req);
     return handler(writer, body, params, req);
   });

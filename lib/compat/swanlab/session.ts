@@ -5,7 +5,8 @@
  * logs in again when less than 7 days are left, so a session lasts 30 days.
  */
 import { parseCookies } from "@/lib/auth/session";
-import { findUser } from "@/lib/auth/accounts";
+import { findUser, hasAnyUser } from "@/lib/auth/accounts";
+import { isApiKeyActive } from "@/lib/auth/api-keys";
 import { unauthorized } from "@/lib/errors";
 import { signToken, verifyToken } from "../signed-token";
 import { writerForApiKey, type Writer } from "../writer";
@@ -26,17 +27,21 @@ export async function loginWithApiKey(apiKey: string | null): Promise<SwanlabLog
   const expires = new Date(Date.now() + SESSION_DAYS * 86_400_000);
   const username = await swanlabUsername(writer);
   return {
-    sid: signToken("swanlab-session", { u: writer.userId }, expires),
+    sid: signToken("swanlab-session", { u: writer.userId, k: writer.keyId }, expires),
     expiredAt: expires.toISOString(),
     userInfo: { username, name: username },
   };
 }
 
-/** The writer whose `sid` cookie this request carries. */
-export function sessionWriter(req: Request): Writer {
-  const session = verifyToken<{ u: string | null }>("swanlab-session", parseCookies(req.headers.get("cookie")).get("sid"));
-  if (!session) throw unauthorized("no valid SwanLab session: log in again (swanlab login)");
-  return { userId: session.u };
+/**
+ * The writer whose `sid` cookie this request carries. A session ends with its
+ * key's revocation, and an open server's sessions with the first account.
+ */
+export async function sessionWriter(req: Request): Promise<Writer> {
+  const session = verifyToken<{ u: string | null; k: string | null }>("swanlab-session", parseCookies(req.headers.get("cookie")).get("sid"));
+  const valid = session && (session.k ? await isApiKeyActive(session.k) : !(await hasAnyUser()));
+  if (!session || !valid) throw unauthorized("no valid SwanLab session: log in again (swanlab login)");
+  return { userId: session.u, keyId: session.k };
 }
 
 /** The workspace name SwanLab shows for the account: its email's local part, path-safe. */
