@@ -38,7 +38,7 @@ export async function createOrResumeExperiment(writer: Writer, projectName: stri
     if (existing?.projectId === project.id) {
       const run = await requireWritableRun(writer, input.cuid);
       await startRun(run.id, {});
-      return { created: false, body: { cuid: run.id, name: run.name, flagId, createdAt: run.createdAt.toISOString() } };
+      return { created: false, body: experimentReply(run, flagId) };
     }
   }
   const tags = [...(input.labels ?? []).map((l) => l.name), ...(input.cluster ? [`group:${input.cluster}`] : []), ...(input.job ? [`job:${input.job}`] : [])];
@@ -48,7 +48,12 @@ export async function createOrResumeExperiment(writer: Writer, projectName: stri
   );
   await startRun(created.id, {});
   const run = await prisma.run.findUniqueOrThrow({ where: { id: created.id }, select: { id: true, name: true, createdAt: true } });
-  return { created: true, body: { cuid: run.id, name: run.name, flagId, createdAt: run.createdAt.toISOString() } };
+  return { created: true, body: experimentReply(run, flagId) };
+}
+
+/** What both SDKs read from the reply: cuid (used in every later path), name, createdAt, and flagId (0.7). */
+function experimentReply(run: { id: string; name: string; createdAt: Date }, flagId: string) {
+  return { cuid: run.id, name: run.name, flagId, createdAt: run.createdAt.toISOString() };
 }
 
 /** `GET /api/project/{username}/{project}/runs/{cuid}`: the SDK checks that a run to resume exists. */

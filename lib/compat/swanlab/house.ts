@@ -49,7 +49,7 @@ const mediaSchema = z.object({
 });
 const logSchema = z.object({ epoch: z.number().int().min(0).max(1_000_000_000), message: z.string(), level: z.string().max(16).optional(), create_time: createTime });
 
-/** Which run the batch is for; a batch with no run to record a refusal on gets a 400. */
+/** Stores one batch. Only a batch that names no run this writer may log to is answered with an error. */
 export async function ingestBatch(writer: Writer, payload: unknown): Promise<void> {
   const run = await requireWritableRun(writer, parseInput(targetSchema, payload).experimentId);
   // SwanLab 0.7 beats every 10 minutes; its batches say as well that the trainer is alive.
