@@ -7,7 +7,20 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const server = await startServer({ port, host: process.env.HOST ?? "127.0.0.1", dev: process.argv.includes("--dev") });
+const server = await startServer({ port, host: process.env.HOST ?? "127.0.0.1", dev: process.argv.includes("--dev") }).catch((err: unknown) => {
+  console.error(`inkstone: cannot start: ${startFailure(err, port)}`);
+  process.exit(1);
+});
+
+/** One line naming the cause of a failed start and its fix; never "undefined". */
+function startFailure(err: unknown, port: number): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EADDRINUSE") return `port ${port} is in use; stop what uses it or set PORT to a free port`;
+  if (code === "EACCES") return `not allowed to listen on port ${port}; set PORT to a port above 1023`;
+  if (code === "ECONNREFUSED") return `the database at DATABASE_URL refuses connections (${(err as Error).message}); start it or fix DATABASE_URL`;
+  if (err instanceof Error) return err.message;
+  return `an unexpected ${err === undefined ? "empty" : typeof err} error (${String(err)}); see the lines above`;
+}
 
 let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

