@@ -17,6 +17,14 @@ export const LIMITS = {
   logLineLength: 16_384,
   imageBytes: 10 * 1024 * 1024,
   captionLength: 4_096,
+  /** Largest run config (or environment) as JSON, in bytes: the runs list and every run page carry it. */
+  configBytes: 256 * 1024,
+  /** Largest image accepted, in pixels (width x height): a small file can decode to a huge canvas. */
+  imagePixels: 4096 * 4096,
+  /** Largest JSON reply the API sends, in bytes: no request, anonymous or not, costs more egress (image files aside). */
+  replyBytes: 5 * 1024 * 1024,
+  /** Most points one series request may ask for, all its series together (~130 bytes of JSON each). */
+  seriesPointsPerRequest: 30_000,
   /** Largest JSON body or socket.io message accepted, in bytes. */
   bodyBytes: 16 * 1024 * 1024,
 } as const;
@@ -34,6 +42,23 @@ export function toWireNumber(v: number): WireNumber {
 
 export function fromWireNumber(v: WireNumber): number {
   return typeof v === "number" ? v : Number(v);
+}
+
+/** A point or log line of a batch that was not stored: its position in the batch and why. */
+export interface Refusal {
+  index: number;
+  error: string;
+}
+
+/**
+ * What a metrics or logs batch stored. Points are refused one by one, never
+ * the whole batch: the good ones are stored and the bad ones listed here
+ * (a batch whose every point is bad gets a 400 naming the first problem).
+ * Resent points the server already had count as neither stored nor refused.
+ */
+export interface BatchResult {
+  stored: number;
+  refused: Refusal[];
 }
 
 /** Acknowledgement of every ingest event and the JSON body of every HTTP ingest reply. */

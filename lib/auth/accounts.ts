@@ -4,6 +4,7 @@
  * stored only as hashes.
  */
 import { z } from "zod";
+import { nameText } from "@/lib/protocol-schemas";
 import { prisma } from "@/lib/prisma";
 import { badRequest, forbidden, notFound } from "@/lib/errors";
 import { newToken, sha256 } from "@/lib/tokens";
@@ -18,12 +19,18 @@ export interface SessionUser {
 }
 
 export const INVITE_DAYS = 7;
+/** bcrypt hashes at most this many bytes of a password. */
+export const BCRYPT_MAX_BYTES = 72;
 
 export const signUpSchema = z.object({
   email: z.string().trim().toLowerCase().email("enter a valid email address").max(254),
-  name: z.string().trim().min(1, "enter your name").max(100, "at most 100 characters"),
-  password: z.string().min(8, "at least 8 characters").max(200, "at most 200 characters"),
-  invite: z.string().max(200).optional(),
+  name: nameText(100, "a name").pipe(z.string().trim().min(1, "enter your name")),
+  // bcrypt reads only the first 72 bytes: a longer password would not count in full.
+  password: z
+    .string()
+    .min(8, "at least 8 characters")
+    .refine((p) => Buffer.byteLength(p) <= BCRYPT_MAX_BYTES, `at most ${BCRYPT_MAX_BYTES} bytes (72 ASCII characters, fewer with accents or emoji)`),
+  invite: nameText(200, "invite").optional(),
 });
 
 // Once an account exists it stays so (accounts are never all deleted), so a positive

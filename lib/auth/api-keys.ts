@@ -8,6 +8,7 @@
  */
 import crypto from "node:crypto";
 import { z } from "zod";
+import { nameText } from "@/lib/protocol-schemas";
 import { prisma } from "@/lib/prisma";
 import { notFound } from "@/lib/errors";
 import { sha256 } from "@/lib/tokens";
@@ -20,7 +21,7 @@ const KEY_LENGTH = 21;
 const MAX_KEY_LENGTH = 64;
 
 const createKeySchema = z.object({
-  name: z.string().trim().min(1, "give the key a name").max(100, "at most 100 characters"),
+  name: nameText(100, "a name").pipe(z.string().trim().min(1, "give the key a name")),
 });
 
 export async function createApiKey(user: SessionUser, payload: unknown) {

@@ -4,6 +4,7 @@
  * hydrate, instead of after, and the charts draw from it when it fits them.
  */
 import { z } from "zod";
+import { nameText } from "@/lib/protocol-schemas";
 import { chooseBuckets } from "@/lib/charts/buckets";
 import { groupMetricKeys } from "@/lib/charts/metric-keys";
 import { MAX_COMPARE_RUNS } from "@/lib/charts/view-state";
@@ -32,7 +33,7 @@ const runsParam = z
   .transform((s) => s.split(",").filter(Boolean))
   .pipe(
     z
-      .array(z.string().max(64))
+      .array(nameText(64, "a run id"))
       .min(1, "runs must name at least one run")
       .max(MAX_COMPARE_RUNS, `runs may name at most ${MAX_COMPARE_RUNS} runs`),
   );

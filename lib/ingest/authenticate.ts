@@ -1,11 +1,12 @@
 import crypto from "node:crypto";
 import { prisma } from "@/lib/prisma";
 import { notFound, unauthorized } from "@/lib/errors";
+import { isStorableText } from "@/lib/text";
 import { sha256 } from "@/lib/tokens";
 
 /** Checks a run's ingest token; unknown runs are 404 and wrong tokens 401. */
 export async function authenticateRun(runId: unknown, token: unknown): Promise<{ id: string }> {
-  if (typeof runId !== "string" || !runId || runId.length > 64) throw notFound("unknown run");
+  if (typeof runId !== "string" || !runId || runId.length > 64 || !isStorableText(runId)) throw notFound("unknown run");
   if (typeof token !== "string" || !token) throw unauthorized("missing ingest token");
   const run = await prisma.run.findUnique({ where: { id: runId }, select: { id: true, ingestTokenHash: true } });
   if (!run) throw notFound(`unknown run ${runId}`);

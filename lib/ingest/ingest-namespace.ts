@@ -10,17 +10,21 @@ import { finishRun, heartbeat, startRun, storeImage, storeLogs, storeMetrics } f
 
 type Handler = (runId: string, payload: unknown, binary?: Uint8Array) => Promise<unknown>;
 
-const handlers: Record<string, Handler> = {
-  "run:start": (runId, p) => startRun(runId, p),
-  metrics: (runId, p) => storeMetrics(runId, p),
-  image: (runId, p) => {
-    const { meta, data } = (p ?? {}) as { meta?: unknown; data?: unknown };
-    return storeImage(runId, meta, toBytes(data));
-  },
-  logs: (runId, p) => storeLogs(runId, p),
-  heartbeat: (runId) => heartbeat(runId),
-  "run:finish": (runId, p) => finishRun(runId, p),
-};
+/** A Map, not an object literal: event names such as "toString" or "__proto__" must not find anything. */
+const handlers = new Map<string, Handler>([
+  ["run:start", (runId, p) => startRun(runId, p)],
+  ["metrics", (runId, p) => storeMetrics(runId, p)],
+  [
+    "image",
+    (runId, p) => {
+      const { meta, data } = (p !== null && typeof p === "object" ? p : {}) as { meta?: unknown; data?: unknown };
+      return storeImage(runId, meta, toBytes(data));
+    },
+  ],
+  ["logs", (runId, p) => storeLogs(runId, p)],
+  ["heartbeat", (runId) => heartbeat(runId)],
+  ["run:finish", (runId, p) => finishRun(runId, p)],
+]);
 
 function toBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof Uint8Array) return data;
@@ -47,7 +51,7 @@ export function attachIngestNamespace(io: Server): void {
     // order it sent them, and one with a backlog occupies one database
     // connection, so it cannot delay everyone else's points.
     let queue: Promise<void> = Promise.resolve();
-    for (const [event, handle] of Object.entries(handlers)) {
+    for (const [event, handle] of handlers) {
       socket.on(event, (payload: unknown, ack?: unknown) => {
         const reply = typeof ack === "function" ? (ack as (a: Ack) => void) : () => {};
         queue = queue.then(async () => {
@@ -60,10 +64,11 @@ export function attachIngestNamespace(io: Server): void {
         });
       });
     }
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (handlers[event]) return;
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === "string" && handlers.has(event)) return;
       const ack = args.at(-1);
-      if (typeof ack === "function") ack({ ok: false, error: `unknown event "${event}"` } satisfies Ack);
+      const name = String(event).slice(0, 100);
+      if (typeof ack === "function") ack({ ok: false, error: `unknown event "${name}"; events are ${[...handlers.keys()].join(", ")}` } satisfies Ack);
     });
   });
 }

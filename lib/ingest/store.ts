@@ -9,9 +9,17 @@ import { Prisma } from "@/generated/prisma/client";
 import { badRequest, tooLarge } from "@/lib/errors";
 import { publish } from "@/lib/live";
 import { pool, prisma } from "@/lib/prisma";
-import { fromWireNumber, LIMITS, toWireNumber, type LiveImage, type RunStatus } from "@/lib/protocol";
-import { imageMetaSchema, logsBatchSchema, metricsBatchSchema, runFinishSchema, runStartSchema } from "@/lib/protocol-schemas";
-import { parseInput } from "@/lib/validate";
+import { fromWireNumber, LIMITS, toWireNumber, type BatchResult, type LiveImage, type RunStatus } from "@/lib/protocol";
+import {
+  imageMetaSchema,
+  logLineSchema,
+  logsBatchSchema,
+  metricPointSchema,
+  metricsBatchSchema,
+  runFinishSchema,
+  runStartSchema,
+} from "@/lib/protocol-schemas";
+import { parseEach, parseInput } from "@/lib/validate";
 import { insertPointsWithRollups } from "@/lib/metrics/rollup";
 import { sniffImageMime } from "./image-format";
 
@@ -32,7 +40,7 @@ export async function startRun(runId: string, payload: unknown): Promise<void> {
         endedAt: null,
         error: null,
         lastHeartbeatAt: now,
-        ...(config ? { config: { ...(run.config as object), ...config } as Prisma.InputJsonObject } : {}),
+        ...(config ? { config: mergeConfig(run.config, config) } : {}),
         ...(commandLine ? { commandLine } : {}),
       },
     });
@@ -47,17 +55,29 @@ export async function startRun(runId: string, payload: unknown): Promise<void> {
   publish("status", { runId, status: "running", endedAt: null, error: null });
 }
 
-/** Stores a batch of points; a point already stored for (run, key, step) is kept as it was. */
-export async function storeMetrics(runId: string, payload: unknown): Promise<{ stored: number }> {
+/** A config update merged over the stored config, within the size cap. */
+function mergeConfig(stored: unknown, update: Record<string, unknown>): Prisma.InputJsonObject {
+  const merged = { ...(stored as object), ...update };
+  const bytes = Buffer.byteLength(JSON.stringify(merged));
+  if (bytes > LIMITS.configBytes) throw tooLarge(`config: ${bytes} bytes as JSON once merged, the limit is ${LIMITS.configBytes}`);
+  return merged as Prisma.InputJsonObject;
+}
+
+/**
+ * Stores a batch of points; a point already stored for (run, key, step) is
+ * kept as it was. Bad points are refused one by one (see BatchResult).
+ */
+export async function storeMetrics(runId: string, payload: unknown): Promise<BatchResult> {
   if (Array.isArray((payload as { points?: unknown })?.points) && (payload as { points: unknown[] }).points.length > LIMITS.metricsPerBatch) {
     throw tooLarge(`a batch holds at most ${LIMITS.metricsPerBatch} points`);
   }
-  const { points } = parseInput(metricsBatchSchema, payload);
+  const batch = parseInput(metricsBatchSchema, payload);
+  const { valid, refused } = parseEach(metricPointSchema, batch.points, "points");
   const now = Date.now();
   const stored = await insertPointsWithRollups(
     pool(),
     runId,
-    points.map((p) => ({
+    valid.map(({ value: p }) => ({
       key: p.key,
       step: p.step,
       value: fromWireNumber(p.value),
@@ -70,7 +90,7 @@ export async function storeMetrics(runId: string, payload: unknown): Promise<{ s
       points: stored.map((p) => ({ key: p.key, step: p.step, value: toWireNumber(p.value), time: new Date(p.time).toISOString() })),
     });
   }
-  return { stored: stored.length };
+  return { stored: stored.length, refused };
 }
 
 export async function storeImage(runId: string, metaInput: unknown, bytes: Uint8Array | undefined): Promise<{ id: string }> {
@@ -87,6 +107,9 @@ export async function storeImage(runId: string, metaInput: unknown, bytes: Uint8
     throw badRequest(`image: the ${mimeType} data cannot be decoded`);
   }
   if (!width || !height) throw badRequest("image: could not read its dimensions");
+  if (width * height > LIMITS.imagePixels) {
+    throw tooLarge(`image: ${width}x${height} pixels, the limit is ${LIMITS.imagePixels} pixels (e.g. 4096x4096)`);
+  }
   const where = { runId_key_step_index: { runId, key: meta.key, step: meta.step, index: meta.index } };
   const existing = await prisma.runImage.findUnique({ where, select: { id: true } });
   if (existing) return existing;
@@ -134,8 +157,11 @@ export function liveImage({ runId, ...meta }: Omit<LiveImage, "url"> & { runId: 
   };
 }
 
-export async function storeLogs(runId: string, payload: unknown): Promise<{ stored: number }> {
-  const { lines } = parseInput(logsBatchSchema, payload);
+/** Stores a batch of log lines, once per (run, seq); bad lines are refused one by one (see BatchResult). */
+export async function storeLogs(runId: string, payload: unknown): Promise<BatchResult> {
+  const batch = parseInput(logsBatchSchema, payload);
+  const { valid, refused } = parseEach(logLineSchema, batch.lines, "lines");
+  const lines = valid.map((v) => v.value);
   const now = new Date();
   const { rows } = await pool().query<{ seq: number; stream: string; text: string; time: Date }>(
     `INSERT INTO "LogLine" ("runId", "seq", "stream", "text", "time")
@@ -146,15 +172,14 @@ export async function storeLogs(runId: string, payload: unknown): Promise<{ stor
       runId,
       lines.map((l) => l.seq),
       lines.map((l) => l.stream),
-      // PostgreSQL text cannot hold NUL.
-      lines.map((l) => l.text.replaceAll("\u0000", "\uFFFD")),
+      lines.map((l) => l.text),
       lines.map((l) => toDate(l.time, now)),
     ],
   );
   if (rows.length) {
     publish("logs", { runId, lines: rows.map((r) => ({ ...r, time: r.time.toISOString() })) });
   }
-  return { stored: rows.length };
+  return { stored: rows.length, refused };
 }
 
 /** Records that the trainer is alive; a run the monitor had marked crashed is running again. */

@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { nameText } from "@/lib/protocol-schemas";
 import { ClientError } from "@/lib/errors";
 import { isTinyDemoPath } from "./tiny-demo";
 
@@ -56,12 +57,12 @@ const bool = z.preprocess((v) => v === true || v === "true" || v === "on" || v =
 
 export const runFormSchema = z.object({
   preset: z.enum(PRESET_IDS).optional(),
-  name: z.string().trim().max(200, "at most 200 characters").optional(),
-  project: z.string().trim().min(1, "enter a project").max(200, "at most 200 characters"),
+  name: nameText(200, "a name").pipe(z.string().trim()).optional(),
+  project: nameText(200, "a project").pipe(z.string().trim().min(1, "enter a project")),
   tags: z
     .preprocess(
       (v) => (typeof v === "string" ? v.split(",") : v),
-      z.array(z.string().trim().max(64, "a tag is at most 64 characters")).max(32, "at most 32 tags"),
+      z.array(nameText(64, "a tag").pipe(z.string().trim())).max(32, "at most 32 tags"),
     )
     .transform((t) => [...new Set(t.filter(Boolean))]),
   pretrained_model_name_or_path: modelOrFolder("model"),
@@ -94,7 +95,7 @@ export const runFormSchema = z.object({
   validation_prompts: z
     .preprocess(
       (v) => (typeof v === "string" ? v.split("\n") : v),
-      z.array(z.string().trim().max(500, "a prompt is at most 500 characters")),
+      z.array(nameText(500, "a prompt").pipe(z.string().trim())),
     )
     .transform((p) => p.filter(Boolean))
     .pipe(

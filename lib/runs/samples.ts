@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { nameText } from "@/lib/protocol-schemas";
 import { storeImage } from "@/lib/ingest/store";
 import { WITHHELD_ENV } from "@/lib/launcher/command";
 import { conflict } from "@/lib/launcher/errors";
@@ -28,8 +29,8 @@ const SAMPLE_TIMEOUT_MS = 60 * 60 * 1000;
 const OUTPUT_TAIL_CHARS = 4000;
 
 export const sampleRequestSchema = z.object({
-  prompt: z.string().trim().min(1, "enter a prompt").max(LIMITS.captionLength),
-  negativePrompt: z.string().max(LIMITS.captionLength).optional(),
+  prompt: nameText(LIMITS.captionLength, "a prompt").pipe(z.string().trim().min(1, "enter a prompt")),
+  negativePrompt: nameText(LIMITS.captionLength, "a prompt").optional(),
   steps: z.number().int().min(1).max(1000).optional(),
   guidanceScale: z.number().finite().min(0).max(100).optional(),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),

@@ -1,5 +1,6 @@
 /** Edits a run's user-facing fields from the dashboard: name, notes and tags. */
 import { z } from "zod";
+import { freeText, nameText } from "@/lib/protocol-schemas";
 import { prisma } from "@/lib/prisma";
 import { LIMITS } from "@/lib/protocol";
 import { parseInput } from "@/lib/validate";
@@ -7,10 +8,10 @@ import { badRequest, notFound } from "@/lib/errors";
 
 export const updateRunSchema = z
   .object({
-    name: z.string().trim().min(1, "name must not be empty").max(LIMITS.keyLength).optional(),
-    notes: z.string().max(100_000, "notes must be at most 100000 characters").optional(),
+    name: nameText(LIMITS.keyLength, "name").pipe(z.string().trim().min(1, "name must not be empty")).optional(),
+    notes: freeText(100_000).optional(),
     tags: z
-      .array(z.string().trim().min(1, "a tag must not be empty").max(64, "a tag is at most 64 characters"))
+      .array(nameText(64, "a tag").pipe(z.string().trim().min(1, "a tag must not be empty")))
       .max(64, "at most 64 tags")
       .optional(),
   })

@@ -7,7 +7,7 @@ import { io, type Socket } from "socket.io-client";
 import type { Ack } from "@/lib/protocol";
 import { socketEvent, type Batch } from "./batch";
 import type { SendResult } from "./outbox";
-import type { Reporter } from "./report";
+import { reportRefusals, type Reporter } from "./report";
 
 export interface ConnectionOptions {
   url: string;
@@ -74,7 +74,10 @@ export class IngestConnection {
     return new Promise((resolve) => {
       this.socket.timeout(this.opts.ackTimeoutMs).emit(event, payload, (err: Error | null, ack?: Ack) => {
         if (err) resolve({ ok: false, error: err.message, retry: true });
-        else if (ack?.ok) resolve({ ok: true });
+        else if (ack?.ok) {
+          reportRefusals(this.opts.report, batch.kind, ack.data);
+          resolve({ ok: true });
+        }
         else resolve({ ok: false, error: ack?.error ?? "no acknowledgement", retry: isTransient(ack?.error) });
       });
     });

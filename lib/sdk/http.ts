@@ -35,14 +35,16 @@ export async function createRunOverHttp(url: string, body: CreateRunInput, apiKe
   return (await res.json()) as CreatedRun;
 }
 
-export async function uploadBatch(url: string, runId: string, token: string, batch: Batch, timeoutMs = 60_000): Promise<void> {
+/** Uploads one batch and returns the server's answer (`data` of the reply: what was stored and refused). */
+export async function uploadBatch(url: string, runId: string, token: string, batch: Batch, timeoutMs = 60_000): Promise<unknown> {
   const { path, body, contentType } = httpRequest(batch);
-  await call(`${url}/api/runs/${encodeURIComponent(runId)}/${path}`, {
+  const res = await call(`${url}/api/runs/${encodeURIComponent(runId)}/${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, ...(contentType ? { "content-type": contentType } : {}) },
     body,
     signal: AbortSignal.timeout(timeoutMs),
   });
+  return ((await res.json().catch(() => ({}))) as { data?: unknown }).data;
 }
 
 async function call(url: string, init: RequestInit): Promise<Response> {

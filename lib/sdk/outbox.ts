@@ -37,7 +37,8 @@ interface Entry {
   done?: boolean;
 }
 
-const MAX_BACKOFF_MS = 30_000;
+/** Short, so that live delivery resumes within seconds of the server answering again. */
+const MAX_BACKOFF_MS = 2_000;
 
 export class Outbox {
   private memory: Entry[] = [];
@@ -176,12 +177,16 @@ export class Outbox {
     return this.memory.length > 0;
   }
 
-  /** Resolves true once everything is acknowledged, false after `stallMs` without any acknowledgement. */
-  async drain(stallMs: number): Promise<boolean> {
-    this.lastProgressAt = Date.now();
+  /**
+   * Resolves true once everything is acknowledged; false after `stallMs`
+   * without any acknowledgement, or after `maxMs` in all.
+   */
+  async drain(stallMs: number, maxMs: number): Promise<boolean> {
+    const began = (this.lastProgressAt = Date.now());
     this.pump();
     while (!this.empty) {
-      if (Date.now() - this.lastProgressAt > stallMs) return false;
+      const now = Date.now();
+      if (now - this.lastProgressAt > stallMs || now - began > maxMs) return false;
       await new Promise((r) => setTimeout(r, 50));
       this.pump();
     }

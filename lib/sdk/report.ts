@@ -1,4 +1,6 @@
 /** Problems are reported to the user, once each, and never thrown into the training loop. */
+import type { BatchResult } from "@/lib/protocol";
+
 export type WarningSink = (message: string) => void;
 
 export const stderrSink: WarningSink = (message) => process.stderr.write(`inkstone: ${message}\n`);
@@ -22,6 +24,20 @@ export class Reporter {
     } catch {
       // a broken sink must not break the training loop either
     }
+  }
+}
+
+/**
+ * Reports the points or log lines a batch's answer lists as refused, once per
+ * kind of problem. The server stored the rest; these are never resent.
+ */
+export function reportRefusals(report: Reporter, kind: string, answer: unknown): void {
+  const refused = (answer as Partial<BatchResult> | undefined)?.refused;
+  if (!Array.isArray(refused)) return;
+  for (const { error } of refused) {
+    // "points.12.key: ..." -> "key: ...", so that the same problem is reported once.
+    const problem = String(error).replace(/^\w+\.\d+\./, "");
+    report.once(`refused:${kind}:${problem}`, `the server refused ${kind === "logs" ? "a log line" : "a point"} (${problem}); the rest of its batch is stored, this one will not be resent`);
   }
 }
 

@@ -9,6 +9,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import { sniffImageMime } from "@/lib/ingest/image-format";
 import { LIMITS, toWireNumber } from "@/lib/protocol";
+import { isStorableText } from "@/lib/text";
 import type { CreateRunInput } from "@/lib/protocol-schemas";
 import type { Batch, FinishStatus, WireLogLine, WirePoint } from "./batch";
 import { IngestConnection } from "./connection";
@@ -41,8 +42,13 @@ export interface InitOptions {
   /** Batches in flight without acknowledgement. */
   window?: number;
   heartbeatIntervalMs?: number;
-  /** How long finish() waits without any acknowledgement before leaving the rest in the spool. */
+  /**
+   * How long finish() waits without any acknowledgement before leaving the
+   * rest in the spool: long enough to ride out a server or database restart.
+   */
   finishTimeoutMs?: number;
+  /** The most finish() waits in all, even while deliveries still progress. */
+  finishMaxWaitMs?: number;
   /** Where warnings go; default stderr. */
   onWarning?: WarningSink;
 }
@@ -69,7 +75,8 @@ const DEFAULTS = {
   maxBufferBytes: 64 * 1024 * 1024,
   window: 4,
   heartbeatIntervalMs: 10_000,
-  finishTimeoutMs: 10_000,
+  finishTimeoutMs: 60_000,
+  finishMaxWaitMs: 10 * 60_000,
   ackTimeoutMs: 60_000,
 };
 const LOG_BATCH_LINES = 1_000;
@@ -261,7 +268,8 @@ export class Run {
   /**
    * Sends what is buffered, reports the final status and waits for the
    * server to confirm everything. If it does not within `finishTimeoutMs` of
-   * silence, what is left stays in the spool for `npm run sync -- DIR`.
+   * silence (or `finishMaxWaitMs` in all), what is left stays in the spool
+   * for `npm run sync -- DIR`.
    * Never rejects; calling it again returns the same result.
    */
   finish(status: FinishStatus = "finished", error?: string): Promise<FinishResult> {
@@ -277,7 +285,7 @@ export class Run {
     clearInterval(this.flushTimer);
     this.flush();
     this.outbox.push({ kind: "finish", status, ...(error !== undefined ? { error: String(error).slice(0, 100_000) } : {}) });
-    const delivered = this.connection && !this.connection.refused ? await this.outbox.drain(this.settings.finishTimeoutMs) : false;
+    const delivered = this.connection && !this.connection.refused ? await this.outbox.drain(this.settings.finishTimeoutMs, this.settings.finishMaxWaitMs) : false;
     this.connection?.close();
     if (delivered) {
       removeSpool(this.spoolDir);
@@ -328,8 +336,11 @@ export class Run {
   }
 
   private validKey(key: string, method: string): boolean {
-    if (typeof key === "string" && key.length > 0 && key.length <= LIMITS.keyLength) return true;
-    this.report.once(`key:${key}`, `${method}(): key must be 1 to ${LIMITS.keyLength} characters ("${String(key).slice(0, 40)}…"); skipped`);
+    if (typeof key === "string" && key.length > 0 && key.length <= LIMITS.keyLength && isStorableText(key)) return true;
+    this.report.once(
+      `key:${key}`,
+      `${method}(): key must be 1 to ${LIMITS.keyLength} characters without NUL bytes or unpaired surrogates (${JSON.stringify(String(key).slice(0, 40))}); skipped`,
+    );
     return false;
   }
 }

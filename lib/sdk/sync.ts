@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Batch } from "./batch";
 import { createRunOverHttp, RejectedError, uploadBatch } from "./http";
-import { errorText } from "./report";
+import { errorText, Reporter, reportRefusals } from "./report";
 import { isSpoolDir, readBatches, readManifest, readOffset, removeSpool, writeManifest, writeOffset } from "./spool";
 
 export interface SyncOptions {
@@ -59,11 +59,13 @@ export async function syncSpool(dir: string, opts: SyncOptions = {}): Promise<Sy
       log(`created run ${created.id} on ${url}`);
     }
     const { runId, token } = manifest as { runId: string; token: string };
+    const reporter = new Reporter(log);
     result.runId = runId;
 
     const send = async (batch: Batch) => {
       try {
-        await withRetries(() => uploadBatch(url, runId, token, batch), opts.attempts ?? 5);
+        const answer = await withRetries(() => uploadBatch(url, runId, token, batch), opts.attempts ?? 5);
+        reportRefusals(reporter, batch.kind, answer);
         result.uploaded++;
       } catch (err) {
         // A refused batch is skipped like the SDK skips it; a refused run stops the sync.
@@ -98,7 +100,7 @@ export async function syncSpool(dir: string, opts: SyncOptions = {}): Promise<Sy
   return result;
 }
 
-async function withRetries(fn: () => Promise<void>, attempts: number): Promise<void> {
+async function withRetries<T>(fn: () => Promise<T>, attempts: number): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await fn();

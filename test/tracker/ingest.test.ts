@@ -64,7 +64,7 @@ test("socket metrics are stored, served downsampled and pushed to /live subscrib
     assert.deepEqual(await emitAck(socket, "run:start", { config: { lr: 0.1 }, environment: { node: process.version } }), { ok: true });
     await live.until((ev) => ev.some((e) => e.event === "status" && e.payload.status === "running"));
     for (let from = 0; from < 3000; from += 1000) {
-      assert.deepEqual(await emitAck(socket, "metrics", { points: points("loss", from, 1000) }), { ok: true, data: { stored: 1000 } });
+      assert.deepEqual(await emitAck(socket, "metrics", { points: points("loss", from, 1000) }), { ok: true, data: { stored: 1000, refused: [] } });
     }
     const seen = () => live.events.filter((e) => e.event === "metrics").flatMap((e) => e.payload.points);
     await live.until(() => seen().length >= 3000);
@@ -100,17 +100,17 @@ test("resending the same batches stores nothing new", async () => {
     const batch = { points: points("acc", 0, 500) };
     const lines = { lines: [0, 1, 2].map((seq) => ({ seq, stream: "stdout", text: `line ${seq}` })) };
     const image = { meta: { key: "samples", step: 3, index: 1, caption: "a cat" }, data: await png() };
-    assert.deepEqual(await emitAck(socket, "metrics", batch), { ok: true, data: { stored: 500 } });
-    assert.deepEqual(await emitAck(socket, "logs", lines), { ok: true, data: { stored: 3 } });
+    assert.deepEqual(await emitAck(socket, "metrics", batch), { ok: true, data: { stored: 500, refused: [] } });
+    assert.deepEqual(await emitAck(socket, "logs", lines), { ok: true, data: { stored: 3, refused: [] } });
     const first = await emitAck<{ id: string }>(socket, "image", image);
     assert.ok(first.ok);
     const before = await counts(run.id);
     assert.deepEqual(before, { points: 500, rollup: 500, logs: 3, images: 1 });
 
-    assert.deepEqual(await emitAck(socket, "metrics", batch), { ok: true, data: { stored: 0 } });
+    assert.deepEqual(await emitAck(socket, "metrics", batch), { ok: true, data: { stored: 0, refused: [] } });
     // A resend overlapping new points stores just the new ones.
-    assert.deepEqual(await emitAck(socket, "metrics", { points: points("acc", 400, 200) }), { ok: true, data: { stored: 100 } });
-    assert.deepEqual(await emitAck(socket, "logs", lines), { ok: true, data: { stored: 0 } });
+    assert.deepEqual(await emitAck(socket, "metrics", { points: points("acc", 400, 200) }), { ok: true, data: { stored: 100, refused: [] } });
+    assert.deepEqual(await emitAck(socket, "logs", lines), { ok: true, data: { stored: 0, refused: [] } });
     const again = await emitAck<{ id: string }>(socket, "image", image);
     assert.ok(again.ok && first.ok);
     assert.equal(again.data!.id, first.data!.id);
@@ -124,7 +124,7 @@ test("resending the same batches stores nothing new", async () => {
     );
     assert.deepEqual(
       acks.map((a) => a.ok && a.data),
-      [{ stored: 2000 }, { stored: 0 }, { stored: 0 }],
+      [{ stored: 2000, refused: [] }, { stored: 0, refused: [] }, { stored: 0, refused: [] }],
     );
     const { rows } = await pool().query(`SELECT DISTINCT "value" FROM "MetricPoint" WHERE "runId" = $1 AND "key" = 'order'`, [run.id]);
     assert.deepEqual(rows, [{ value: 1 }]);
@@ -146,7 +146,7 @@ test("NaN and ±Infinity are stored and returned as strings", async () => {
         { key: "loss", step: 4, value: -2 },
       ],
     };
-    assert.deepEqual(await emitAck(socket, "metrics", batch), { ok: true, data: { stored: 5 } });
+    assert.deepEqual(await emitAck(socket, "metrics", batch), { ok: true, data: { stored: 5, refused: [] } });
     const { rows } = await pool().query<{ value: number }>(`SELECT "value" FROM "MetricPoint" WHERE "runId" = $1 ORDER BY "step"`, [run.id]);
     assert.deepEqual(
       rows.map((r) => r.value),
@@ -186,8 +186,8 @@ test("bad socket input gets a clear error and stores nothing", async () => {
     await refused("metrics", { points: [{ key: "a", step: -1, value: 1 }] }, /points\.0\.step/);
     await refused("metrics", { points: [{ key: "a", step: 1.5, value: 1 }] }, /step must be an integer/);
     await refused("metrics", { points: [{ key: 7, step: 1, value: 1 }] }, /points\.0\.key/);
-    // One bad point refuses the whole batch, so the good one beside it is not stored either.
-    await refused("metrics", { points: [{ key: "ok", step: 0, value: 1 }, { key: "k".repeat(256), step: 0, value: 1 }] }, /at most 255 characters/);
+    // A batch whose every point is bad is refused whole, naming the first problem (test/tracker/hardening.test.ts: a mixed one).
+    await refused("metrics", { points: [{ key: "k".repeat(256), step: 0, value: 1 }, { key: "", step: 0, value: 1 }] }, /points\.0\.key: key must be at most 255 characters.*1 more refused/);
     await refused("metrics", { points: points("big", 0, LIMITS.metricsPerBatch + 1) }, /at most 10000 points/);
     await refused("logs", { lines: [{ seq: "x", text: "a" }] }, /lines\.0\.seq/);
     await refused("logs", { lines: [{ seq: 0, stream: "stdlog", text: "a" }] }, /lines\.0\.stream/);
@@ -201,7 +201,7 @@ test("bad socket input gets a clear error and stores nothing", async () => {
     await refused("no-such-event", {}, /unknown event "no-such-event"/);
     assert.deepEqual(await counts(run.id), { points: 0, rollup: 0, logs: 0, images: 0 });
     // The connection survives all of it.
-    assert.deepEqual(await emitAck(socket, "metrics", { points: points("ok", 0, 1) }), { ok: true, data: { stored: 1 } });
+    assert.deepEqual(await emitAck(socket, "metrics", { points: points("ok", 0, 1) }), { ok: true, data: { stored: 1, refused: [] } });
   } finally {
     socket.close();
   }
@@ -225,10 +225,10 @@ test("HTTP ingestion: JSON routes and multipart images, with the same checks", a
   const run = await createRunViaApi(server.url, { config: { batch: 4 } });
   const base = `${server.url}/api/runs/${run.id}`;
   assert.deepEqual(await postJson(`${base}/start`, { config: { lr: 1e-4 }, environment: { gpu: "none" } }, run.token), { status: 200, body: { ok: true } });
-  assert.deepEqual(await postJson(`${base}/metrics`, { points: points("loss", 0, 10) }, run.token), { status: 200, body: { ok: true, data: { stored: 10 } } });
+  assert.deepEqual(await postJson(`${base}/metrics`, { points: points("loss", 0, 10) }, run.token), { status: 200, body: { ok: true, data: { stored: 10, refused: [] } } });
   assert.deepEqual(await postJson(`${base}/logs`, { lines: [{ seq: 0, text: "hello" }, { seq: 1, stream: "stderr", text: "oops" }] }, run.token), {
     status: 200,
-    body: { ok: true, data: { stored: 2 } },
+    body: { ok: true, data: { stored: 2, refused: [] } },
   });
   assert.deepEqual(await postJson(`${base}/heartbeat`, {}, run.token), { status: 200, body: { ok: true } });
 
