@@ -14,6 +14,7 @@ import { WITHHELD_ENV } from "./command";
 import { openOutputLog, outputTail } from "./output-log";
 import { activeLaunches, adoptQueuedFromMissingSlots, claimLaunch, nextQueued, recordExit, recordPid } from "./queue";
 import { launchSlots, slotEnv } from "./slots";
+import { syncLaunchedSpools } from "./spools";
 import { ensureTinyDemo } from "./tiny-demo";
 
 const POLL_MS = 1000;
@@ -31,6 +32,7 @@ export class ProcessLauncher implements Launcher {
     this.timer = setInterval(() => this.kick(), POLL_MS);
     this.timer.unref();
     this.kick();
+    void this.syncEndedSpools();
     return () => {
       clearInterval(this.timer);
       this.timer = undefined;
@@ -120,15 +122,29 @@ export class ProcessLauncher implements Launcher {
     child?.removeAllListeners();
     this.signalled.delete(runId);
     const tail = outputTail(runId);
-    const launch = await prisma.launch.findUnique({ where: { runId }, select: { exitedAt: true, cancelRequested: true } });
+    const launch = await prisma.launch.findUnique({ where: { runId }, select: { exitedAt: true, cancelRequested: true, argv: true, cwd: true } });
     if (!launch || launch.exitedAt) return;
     await recordExit(runId, outcome.exitCode, tail);
+    // What the run could not deliver itself goes in first, its final status included.
+    await syncLaunchedSpools(runId, launch.argv, launch.cwd, this.opts.url, (l) => this.log(l)).catch((err: unknown) =>
+      this.log(`inkstone: run ${runId}'s spool: ${err instanceof Error ? err.message : String(err)}`),
+    );
     const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
     if (run && (run.status === "queued" || run.status === "running")) {
       const [status, error] = finalStatus(outcome, launch.cancelRequested, tail);
       await setFinalStatus(runId, status, error);
     }
     this.kick();
+  }
+
+  /** Spools of runs that ended while no server was watching (or whose upload failed): uploaded once at start. */
+  private async syncEndedSpools(): Promise<void> {
+    try {
+      const ended = await prisma.launch.findMany({ where: { exitedAt: { not: null } }, select: { runId: true, argv: true, cwd: true } });
+      for (const l of ended) await syncLaunchedSpools(l.runId, l.argv, l.cwd, this.opts.url, (line) => this.log(line));
+    } catch (err) {
+      this.log(`inkstone: syncing launched runs' spools: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private log(line: string): void {
