@@ -15,6 +15,7 @@ import { attachLiveNamespace } from "@/lib/live-namespace";
 import { setLiveServer } from "@/lib/live";
 import { disconnect } from "@/lib/prisma";
 import { LIMITS } from "@/lib/protocol";
+import { isCrossOrigin, refusal } from "@/lib/http/request-guard";
 import { staticAssets } from "./static-assets";
 
 export interface RunningServer {
@@ -43,6 +44,11 @@ export async function startServer(opts: {
   const serveStatic = opts.dev ? async () => false : staticAssets(path.join(opts.dir ?? process.cwd(), ".next"));
 
   const httpServer = http.createServer((req, res) => {
+    const refused = refusal(req);
+    if (refused) {
+      res.writeHead(refused.status, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error: refused.error }));
+      return;
+    }
     serveStatic(req, res)
       .then((served) => (served ? undefined : handle(req, res)))
       .catch((err: unknown) => {
@@ -51,7 +57,12 @@ export async function startServer(opts: {
       });
   });
   // An image event carries up to 10 MB of bytes plus its metadata.
-  const io = new Server(httpServer, { maxHttpBufferSize: LIMITS.bodyBytes, serveClient: false });
+  const io = new Server(httpServer, {
+    maxHttpBufferSize: LIMITS.bodyBytes,
+    serveClient: false,
+    // /live authenticates with the session cookie: a page of another origin must not open it in the user's name.
+    allowRequest: (req, callback) => callback(isCrossOrigin(req) ? "cross-origin connection refused" : null, !isCrossOrigin(req)),
+  });
   setLiveServer(io);
   attachIngestNamespace(io);
   attachLiveNamespace(io);
