@@ -4,6 +4,7 @@
  * batched, the reads share one request and run concurrently on the pool.
  */
 import { z } from "zod";
+import { nameText } from "@/lib/protocol-schemas";
 import { LIMITS } from "@/lib/protocol";
 import { parseInput } from "@/lib/validate";
 import { metricSeries, type Series } from "@/lib/metrics/series";
@@ -15,15 +16,19 @@ export const seriesBatchSchema = z.object({
   requests: z
     .array(
       z.object({
-        runId: z.string().min(1).max(64),
-        key: z.string().min(1).max(LIMITS.keyLength),
+        runId: nameText(64, "runId").pipe(z.string().min(1)),
+        key: nameText(LIMITS.keyLength, "key").pipe(z.string().min(1)),
         buckets: z.number().int().min(1).max(20_000),
         from: stepParam.optional(),
         to: stepParam.optional(),
       }),
     )
     .min(1, "requests must not be empty")
-    .max(MAX_BATCH, `at most ${MAX_BATCH} series per request`),
+    .max(MAX_BATCH, `at most ${MAX_BATCH} series per request`)
+    .refine(
+      (rs) => rs.reduce((n, r) => n + r.buckets, 0) <= LIMITS.seriesPointsPerRequest,
+      `requests: at most ${LIMITS.seriesPointsPerRequest} buckets in all (the sum of every series' buckets)`,
+    ),
 });
 export type SeriesRequest = z.infer<typeof seriesBatchSchema>["requests"][number];
 

@@ -2,8 +2,16 @@
 import { badRequest, publicMessage, tooLarge } from "@/lib/errors";
 import { LIMITS } from "@/lib/protocol";
 
+/** A JSON reply; one over LIMITS.replyBytes becomes a 413 that says how to ask for less. */
 export function json(data: unknown, init: ResponseInit = {}): Response {
-  return Response.json(data, init);
+  const body = JSON.stringify(data);
+  if (body.length > LIMITS.replyBytes && Buffer.byteLength(body) > LIMITS.replyBytes) {
+    return Response.json(
+      { ok: false, error: `the reply would be ${Buffer.byteLength(body)} bytes, over the ${LIMITS.replyBytes}-byte cap: ask for less (fewer buckets, a smaller limit or pageSize)` },
+      { status: 413 },
+    );
+  }
+  return new Response(body, { ...init, headers: { "content-type": "application/json", ...Object.fromEntries(new Headers(init.headers)) } });
 }
 
 /** Runs a handler and turns thrown errors into `{ok: false, error}` with the right status. */

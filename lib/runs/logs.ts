@@ -1,4 +1,8 @@
 import { prisma } from "@/lib/prisma";
+import { likeLiteral } from "@/lib/db/like";
+
+/** Text read per request: under LIMITS.replyBytes with room for the JSON around it. */
+const LOG_REPLY_BYTES = 4 * 1024 * 1024;
 
 /** Log lines after `afterSeq` (exclusive), oldest first, optionally filtered by a case-insensitive substring. */
 export async function readLogs(runId: string, opts: { afterSeq?: number; limit: number; q?: string }) {
@@ -6,14 +10,17 @@ export async function readLogs(runId: string, opts: { afterSeq?: number; limit: 
     where: {
       runId,
       ...(opts.afterSeq !== undefined ? { seq: { gt: opts.afterSeq } } : {}),
-      ...(opts.q ? { text: { contains: opts.q, mode: "insensitive" as const } } : {}),
+      ...(opts.q ? { text: { contains: likeLiteral(opts.q), mode: "insensitive" as const } } : {}),
     },
     orderBy: { seq: "asc" },
     take: opts.limit,
     select: { seq: true, stream: true, text: true, time: true },
   });
+  // Long lines could add up past the reply cap: stop early, the caller pages on from nextAfterSeq.
+  let bytes = 0;
+  const fit = lines.filter((l, i) => (bytes += Buffer.byteLength(JSON.stringify(l.text)) + 80) <= LOG_REPLY_BYTES || i === 0);
   return {
-    lines: lines.map((l) => ({ ...l, time: l.time.toISOString() })),
-    nextAfterSeq: lines.length ? lines[lines.length - 1].seq : (opts.afterSeq ?? null),
+    lines: fit.map((l) => ({ ...l, time: l.time.toISOString() })),
+    nextAfterSeq: fit.length ? fit[fit.length - 1].seq : (opts.afterSeq ?? null),
   };
 }

@@ -4,6 +4,7 @@ import { prisma, pool } from "@/lib/prisma";
 import { RUN_STATUSES, toWireNumber, type RunStatus, type WireNumber } from "@/lib/protocol";
 import { ROLLUP_WIDTHS } from "@/lib/metrics/rollup";
 import { badRequest, notFound } from "@/lib/errors";
+import { likeLiteral } from "@/lib/db/like";
 
 export const RUN_SORTS = ["createdAt", "name", "status", "startedAt"] as const;
 export type RunSort = (typeof RUN_SORTS)[number];
@@ -30,9 +31,13 @@ export interface RunListItem {
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
-  config: Record<string, unknown>;
+  /** A summary of the config (configSummary): what the table's columns show, not the whole config. */
+  config: Record<string, ConfigScalar>;
   lastMetric: WireNumber | null;
 }
+
+/** Deep enough for a million runs at the smallest page size; beyond it the offset overflows nothing but is pointless. */
+const MAX_PAGE = 1_000_000;
 
 export function parseRunListQuery(params: URLSearchParams): RunListQuery {
   const status = params.getAll("status").flatMap((s) => s.split(",")).filter(Boolean);
@@ -43,7 +48,7 @@ export function parseRunListQuery(params: URLSearchParams): RunListQuery {
   if (order !== "asc" && order !== "desc") throw badRequest("order must be asc or desc");
   const page = Number(params.get("page") ?? 1);
   const pageSize = Number(params.get("pageSize") ?? 50);
-  if (!Number.isInteger(page) || page < 1) throw badRequest("page must be a positive integer");
+  if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE) throw badRequest(`page must be an integer in [1, ${MAX_PAGE}]`);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw badRequest("pageSize must be an integer in [1, 500]");
   return {
     project: params.get("project") || undefined,
@@ -65,7 +70,7 @@ export async function listRuns(q: RunListQuery): Promise<{ runs: RunListItem[]; 
     ...(q.project ? { project: { name: q.project } } : {}),
     ...(q.status?.length ? { status: { in: q.status } } : {}),
     ...(q.tag ? { tags: { has: q.tag } } : {}),
-    ...(q.q ? { name: { contains: q.q, mode: "insensitive" } } : {}),
+    ...(q.q ? { name: { contains: likeLiteral(q.q), mode: "insensitive" } } : {}),
   };
   const [rows, total] = await Promise.all([
     prisma.run.findMany({
@@ -104,10 +109,33 @@ export async function listRuns(q: RunListQuery): Promise<{ runs: RunListItem[]; 
       createdAt: r.createdAt.toISOString(),
       startedAt: r.startedAt?.toISOString() ?? null,
       endedAt: r.endedAt?.toISOString() ?? null,
-      config: r.config as Record<string, unknown>,
+      config: configSummary(r.config),
       lastMetric: last.get(r.id) ?? null,
     })),
   };
+}
+
+export type ConfigScalar = string | number | boolean | null;
+const SUMMARY_KEYS = 32;
+const SUMMARY_STRING = 100;
+
+/**
+ * What the runs list shows of a config: its first top-level scalar entries,
+ * long strings cut. A config can be 256 KB and a page holds up to 500 runs;
+ * the run page carries the whole config.
+ */
+export function configSummary(config: unknown): Record<string, ConfigScalar> {
+  const summary: Record<string, ConfigScalar> = {};
+  if (config === null || typeof config !== "object" || Array.isArray(config)) return summary;
+  let kept = 0;
+  for (const [key, value] of Object.entries(config)) {
+    if (kept >= SUMMARY_KEYS) break;
+    if (value !== null && typeof value === "object") continue;
+    if (key.length > SUMMARY_STRING) continue;
+    summary[key] = typeof value === "string" && value.length > SUMMARY_STRING ? `${value.slice(0, SUMMARY_STRING - 1)}…` : (value as ConfigScalar);
+    kept++;
+  }
+  return summary;
 }
 
 /** The latest value of one metric for each of the given runs, read from the widest rollup. */
