@@ -98,9 +98,8 @@ test("each of the inputs that once gave 500 gets a 4xx naming its field, or is s
   await expect4xx("image epoch", uploadImage(base, run.token, { key: "img", step: 0, epoch: 2 ** 31 }, await png()), /epoch/);
   await expect4xx("page", getStatus(`${server.url}/api/runs?page=1e20`), /page/);
   // Structure.
-  let deep: unknown = 1;
-  for (let i = 0; i < 5000; i++) deep = [deep];
-  await expect4xx("deep JSON", postJson(`${server.url}/api/runs`, { config: { deep } }), /config.*nested deeper/);
+  const deep = `{"config": {"deep": ${"[".repeat(5000)}1${"]".repeat(5000)}}}`;
+  await expect4xx("deep JSON", postJson(`${server.url}/api/runs`, deep), /config.*nested deeper/);
   await expect4xx("run id with %00", postJson(`${server.url}/api/runs/x%00y/metrics`, point({}), run.token), /url/);
   await expect4xx("run id with %00 (read)", getStatus(`${server.url}/api/runs/abc%00def`), /url/);
 });
@@ -136,13 +135,20 @@ test("cross-origin requests that change state are refused; same-origin and beare
   assert.equal((await fetch(url, { headers: { origin: otherPort.origin } })).status, 200, "reads are not state-changing");
 
   // /live authenticates with the session cookie: a foreign page cannot open it.
-  const foreign = io(`${server.url}/live`, { transports: ["websocket"], reconnection: false, extraHeaders: { origin: otherPort.origin } });
+  const foreign = io(`${server.url}/live`, { forceNew: true, transports: ["websocket"], reconnection: false, extraHeaders: { origin: otherPort.origin } });
   const outcome = await new Promise<string>((resolve) => {
     foreign.once("connect", () => resolve("connected"));
     foreign.once("connect_error", (err) => resolve(err.message));
   });
   foreign.close();
   assert.notEqual(outcome, "connected");
+  const same = io(`${server.url}/live`, { forceNew: true, transports: ["websocket"], reconnection: false, extraHeaders: { origin: server.url } });
+  const sameOutcome = await new Promise<string>((resolve) => {
+    same.once("connect", () => resolve("connected"));
+    same.once("connect_error", (err) => resolve(err.message));
+  });
+  same.close();
+  assert.equal(sameOutcome, "connected", "the server's own pages still connect");
 });
 
 test("search treats _ and % literally", async () => {
@@ -151,7 +157,7 @@ test("search treats _ and % literally", async () => {
   const names = async (q: string) => ((await getJson(`${server.url}/api/runs?project=${project}&q=${encodeURIComponent(q)}`)).data.runs as { name: string }[]).map((r) => r.name).sort();
   assert.deepEqual(await names("_"), ["with_underscore"]);
   assert.deepEqual(await names("%"), ["100%"]);
-  assert.deepEqual(await names("a"), ["plain", "with_underscore"]);
+  assert.deepEqual(await names("n"), ["plain", "with_underscore"]);
 
   const run = await createRunViaApi(server.url, { project });
   await postJson(`${server.url}/api/runs/${run.id}/logs`, { lines: [{ seq: 0, text: "no wildcard here" }, { seq: 1, text: "50% done" }] }, run.token);
