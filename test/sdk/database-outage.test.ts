@@ -1,0 +1,83 @@
+/**
+ * Fault test: the server's PostgreSQL goes away for 30 s in the middle of a
+ * run. The SDK keeps logging, retries what the server could not store,
+ * resumes live delivery within seconds of the database coming back, and
+ * finish() waits it out: nothing is lost and the run ends `finished`,
+ * with no manual sync. Uses an embedded PostgreSQL of its own, to stop it.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded-postgres";
+import { pool } from "@/lib/prisma";
+import { Run } from "@/lib/sdk/run";
+import { startServer, type RunningServer } from "@/lib/server/start-server";
+
+const OUTAGE_MS = 30_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let dataDir: string;
+let spoolDir: string;
+let pgPort: number;
+let db: EmbeddedDatabase;
+let server: RunningServer;
+
+before(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-outage-"));
+  fs.chmodSync(dataDir, 0o755);
+  spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-outage-spool-"));
+  pgPort = 40000 + Math.floor(Math.random() * 20000);
+  db = await startEmbeddedPostgres({ dataDir, port: pgPort });
+  process.env.DATABASE_URL = db.url;
+  server = await startServer({ port: 0, log: () => {} });
+});
+after(async () => {
+  await server?.close();
+  await db?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(spoolDir, { recursive: true, force: true });
+});
+
+async function counts(runId: string): Promise<{ points: number; logs: number; status: string }> {
+  const { rows } = await pool().query(
+    `SELECT (SELECT count(*)::int FROM "MetricPoint" WHERE "runId" = $1) AS points,
+            (SELECT count(*)::int FROM "LogLine" WHERE "runId" = $1) AS logs,
+            (SELECT "status"::text FROM "Run" WHERE "id" = $1) AS status`,
+    [runId],
+  );
+  return rows[0];
+}
+
+test("a 30 s database outage mid-run loses nothing and the run ends finished without a sync", { timeout: 150_000 }, async () => {
+  const warnings: string[] = [];
+  const run = await Run.init({ url: server.url, project: "outage", spoolDir, onWarning: (w) => warnings.push(w) });
+  let step = 0;
+  const logging = setInterval(() => {
+    run.log({ loss: 1 / (step + 1) }, step);
+    if (step % 10 === 0) run.logText(`step ${step}`);
+    step++;
+  }, 20);
+  try {
+    await sleep(2_000);
+    await db.stop();
+    await sleep(OUTAGE_MS);
+    db = await startEmbeddedPostgres({ dataDir, port: pgPort });
+    const back = Date.now();
+    const loggedBeforeBack = step;
+    // Live delivery resumes on its own, within seconds, while the script is still logging.
+    while ((await counts(run.id!)).points < loggedBeforeBack) {
+      assert.ok(Date.now() - back < 15_000, `points logged during the outage not delivered ${Date.now() - back} ms after the database came back`);
+      await sleep(250);
+    }
+    const resumedAfterMs = Date.now() - back;
+    assert.ok(resumedAfterMs < 15_000, `resumed after ${resumedAfterMs} ms`);
+  } finally {
+    clearInterval(logging);
+  }
+  assert.deepEqual(await run.finish(), { delivered: true });
+  assert.deepEqual(await counts(run.id!), { points: step, logs: Math.ceil(step / 10), status: "finished" });
+  assert.equal(fs.existsSync(run.spoolDir), false, "nothing left to sync");
+  assert.ok(step > 1500, `${step} steps logged`);
+});
