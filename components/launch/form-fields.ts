@@ -30,7 +30,7 @@ export function formGroups(lrSchedulers: readonly string[]): FieldGroup[] {
       fields: [
         { name: "pretrained_model_name_or_path", label: "Model", kind: "text", hint: "A hub id (runwayml/stable-diffusion-v1-5) or a folder on the server in diffusers layout." },
         { name: "dataset_name", label: "Dataset", kind: "text", hint: "A hub id (lambdalabs/naruto-blip-captions) or a folder on the server." },
-        { name: "output_dir", label: "Output folder", kind: "text", hint: "Checkpoints and the final pipeline go here. Empty: a folder of the run's own.", placeholder: "data/outputs/<run id>" },
+        { name: "output_dir", label: "Output folder", kind: "text", hint: "Checkpoints and the final pipeline go here, under the server's data/outputs/. Empty: a folder of the run's own.", placeholder: "<run id>" },
       ],
     },
     {

@@ -6,11 +6,12 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { dataDir } from "@/lib/data-dir";
 
 let cached: string | undefined;
 
 export function secretFile(): string {
-  return path.resolve(process.env.INKSTONE_DATA_DIR ?? "data", "nextauth-secret");
+  return path.join(dataDir(), "nextauth-secret");
 }
 
 export function authSecret(): string {

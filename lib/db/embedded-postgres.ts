@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { dataDir as serverDataDir } from "@/lib/data-dir";
 
 export const EMBEDDED_PORT_DEFAULT = 54329;
 const DATABASE = "inkstone";
@@ -22,7 +23,7 @@ export async function startEmbeddedPostgres(opts: {
   port?: number;
   log?: (line: string) => void;
 } = {}): Promise<EmbeddedDatabase> {
-  const dataDir = path.resolve(opts.dataDir ?? process.env.INKSTONE_DATA_DIR ?? "data", "postgres");
+  const dataDir = path.resolve(opts.dataDir ?? serverDataDir(), "postgres");
   const port = opts.port ?? Number(process.env.INKSTONE_PG_PORT ?? EMBEDDED_PORT_DEFAULT);
   const password = loadOrCreatePassword(path.dirname(dataDir));
   const log = opts.log ?? (() => {});

@@ -1,11 +1,12 @@
 /** Each launched process writes its console to data/launches/<runId>.log, which outlives a server restart. */
 import fs from "node:fs";
 import path from "node:path";
+import { dataDir } from "@/lib/data-dir";
 
 export const TAIL_LINES = 30;
 
 export function outputLogPath(runId: string): string {
-  return path.resolve(process.env.INKSTONE_DATA_DIR ?? "data", "launches", `${runId.replace(/[^\w-]/g, "_")}.log`);
+  return path.join(dataDir(), "launches", `${runId.replace(/[^\w-]/g, "_")}.log`);
 }
 
 /** Opens the log for the child's stdout and stderr (append, so a resumed launch keeps its history). */

@@ -1,5 +1,6 @@
 /** The new-run form's validation and the trainer command line it produces. */
 import assert from "node:assert/strict";
+import path from "node:path";
 import { test } from "node:test";
 import { DEFAULT_VALIDATION_PROMPTS, parseOptions } from "@/trainer/options";
 import { FormError, LR_SCHEDULERS, PRESETS, DEFAULT_VALIDATION_PROMPTS as FORM_PROMPTS, parseRunForm, trainerFlags } from "@/lib/launcher/run-form";
@@ -33,7 +34,7 @@ test("the tutorial preset gives exactly the seed's flags", () => {
     "--seed=42",
     "--lr_scheduler=constant",
     "--lr_warmup_steps=0",
-    "--output_dir=sd-naruto-model",
+    `--output_dir=${path.resolve("data", "outputs", "sd-naruto-model")}`,
     "--pretrained_model_name_or_path=runwayml/stable-diffusion-v1-5",
     "--dataset_name=lambdalabs/naruto-blip-captions",
   ]) {
@@ -69,7 +70,7 @@ test("bad values are refused with one message per field", () => {
     learning_rate: "fast",
     lr_scheduler: "sometimes",
     seed: "1.5",
-    pretrained_model_name_or_path: "./no/such/folder",
+    pretrained_model_name_or_path: "./data/no/such/folder",
     dataset_name: "not a dataset",
     output_dir: "--use_ema",
     validation_prompts: "\n \n",
@@ -91,7 +92,7 @@ test("bad values are refused with one message per field", () => {
   ]);
   assert.match(errors.resolution, /multiple of 8/);
   assert.match(errors.max_train_steps, /at least 1/);
-  assert.match(errors.pretrained_model_name_or_path, /no folder/);
+  assert.match(errors.pretrained_model_name_or_path, /no folder \.\/data\/no\/such\/folder in the server.s data folder/);
 });
 
 test("a prompt that looks like a flag is refused", () => {
@@ -103,4 +104,13 @@ test("the tiny preset points at the generated model and validates every epoch", 
   assert.equal(PRESETS.tiny.values.dataset_name, "./data/tiny/dataset");
   assert.equal(PRESETS.tiny.values.validation_epochs, "1");
   assert.equal(PRESETS.tiny.values.resolution, "64");
+});
+
+test("output_dir stays inside the data folder, and model paths outside it say nothing about what exists", () => {
+  assert.match(fieldErrors({ ...naruto, output_dir: "../../etc/cron.d" }).output_dir, /inside the server's data folder/);
+  assert.match(fieldErrors({ ...naruto, output_dir: "/tmp/anywhere" }).output_dir, /inside the server's data folder/);
+  const existing = fieldErrors({ ...naruto, pretrained_model_name_or_path: "/etc" }).pretrained_model_name_or_path;
+  const missing = fieldErrors({ ...naruto, pretrained_model_name_or_path: "/no/such/folder" }).pretrained_model_name_or_path;
+  assert.equal(existing.replace("/etc", "X"), missing.replace("/no/such/folder", "X"));
+  assert.match(existing, /must be a folder inside the server's data folder .* or a hub id/);
 });

@@ -206,7 +206,7 @@ test("the new-run form shows the server's errors next to each bad field", { skip
   await page.getByRole("button", { name: "Start run" }).click();
   await page.locator("#field-resolution-error").getByText("must be a multiple of 8 (the VAE downsamples by 8)").waitFor();
   await page.locator("#field-max_train_steps-error").getByText("enter a whole number").waitFor();
-  await page.locator("#field-pretrained_model_name_or_path-error").getByText(/no folder \.\/no\/such\/model/).waitFor();
+  await page.locator("#field-pretrained_model_name_or_path-error").getByText(/must be a folder inside the server's data folder/).waitFor();
   await page.locator("#field-validation_prompts-error").getByText(/at least one prompt/).waitFor();
   assert.equal(await page.getAttribute("#field-resolution", "aria-invalid"), "true");
   assert.equal(new URL(page.url()).pathname, "/runs/new", "stays on the form");
