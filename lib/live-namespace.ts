@@ -3,7 +3,8 @@
  * "runs" for status changes of every run) and receive what is stored.
  */
 import type { Server } from "socket.io";
-import { runRoom } from "./live";
+import { runRoom, type ShareGrants } from "./live";
+import { sha256 } from "./tokens";
 import { canViewRun, canViewRunList } from "./access";
 
 export function attachLiveNamespace(io: Server): void {
@@ -21,8 +22,15 @@ export function attachLiveNamespace(io: Server): void {
       }
       if (typeof runId !== "string") return reply({ ok: false, error: "subscribe needs {runId}" });
       try {
-        if (!(await canViewRun(runId, { cookie: socket.handshake.headers.cookie, shareToken: typeof share === "string" ? share : undefined }))) {
+        const cookie = socket.handshake.headers.cookie;
+        const shareToken = typeof share === "string" ? share : undefined;
+        if (!(await canViewRun(runId, { cookie, shareToken }))) {
           return reply({ ok: false, error: "not allowed to view this run" });
+        }
+        // Remember the link a share viewer came through, so that revoking it cuts this socket off.
+        if (shareToken && !(await canViewRunList(cookie))) {
+          const grants: ShareGrants = (socket.data.shareGrants ??= new Map());
+          grants.set(runId, sha256(shareToken));
         }
         socket.join(runRoom(runId));
         reply({ ok: true });

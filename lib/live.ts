@@ -25,3 +25,17 @@ export function publish<E extends keyof LiveEvents>(event: E, payload: Parameter
   // The runs table listens for status changes of every run.
   if (watched.length) live.to(watched).emit(event, payload);
 }
+
+/** What a `/live` socket that subscribed through share links holds: run id -> the link's token hash. */
+export type ShareGrants = Map<string, string>;
+
+/** Disconnects the `/live` sockets following this run through the share link with this token hash (it was revoked). */
+export function dropShareSubscribers(runId: string, tokenHash: string): void {
+  const live = holder.__inkstoneIo?.of("/live");
+  const members = live?.adapter.rooms.get(runRoom(runId));
+  if (!live || !members) return;
+  for (const id of [...members]) {
+    const socket = live.sockets.get(id);
+    if ((socket?.data.shareGrants as ShareGrants | undefined)?.get(runId) === tokenHash) socket!.disconnect(true);
+  }
+}

@@ -12,22 +12,28 @@ import type { ShareLinkView } from "@/lib/share/links";
 
 /**
  * "Share": read-only public links to this run, listed with who made them,
- * each revocable. Mount it for signed-in viewers only (a share link's viewer
- * gets 403 from these APIs anyway).
+ * each revocable. A link's address is shown (and copied) once, when it is
+ * made: the server keeps only a hash of its token. Mount it for signed-in
+ * viewers only (a share link's viewer gets 403 from these APIs anyway).
  */
 export function SharePanel({ runId }: { runId: string }) {
   const base = `/api/runs/${encodeURIComponent(runId)}/share`;
   const { rows: links, error, setError, busy, create: run, revoke: remove } = useManagedList<ShareLinkView>(base);
   const [copied, setCopied] = useState<string | null>(null);
+  /** The link made in this visit, the only one whose address is known here. */
+  const [fresh, setFresh] = useState<{ id: string; path: string } | null>(null);
 
   const create = () =>
     run(async () => {
-      await copy(await fetchJson<ShareLinkView>(base, { method: "POST" }));
+      const link = await fetchJson<ShareLinkView>(base, { method: "POST" });
+      if (!link.path) return;
+      setFresh({ id: link.id, path: link.path });
+      await copy({ id: link.id, path: link.path });
     });
   function revoke(id: string) {
     if (window.confirm("Revoke this link? Anyone using it loses access.")) void remove(id);
   }
-  async function copy(link: ShareLinkView) {
+  async function copy(link: { id: string; path: string }) {
     try {
       await navigator.clipboard.writeText(absolute(link.path));
       setCopied(link.id);
@@ -59,7 +65,11 @@ export function SharePanel({ runId }: { runId: string }) {
               {links.map((l) => (
                 <tr key={l.id}>
                   <td className="mono truncate" style={{ maxWidth: 360 }}>
-                    {l.revokedAt ? <s className="muted">{absolute(l.path)}</s> : <a href={l.path}>{absolute(l.path)}</a>}
+                    {fresh?.id === l.id && !l.revokedAt ? (
+                      <a href={fresh.path}>{absolute(fresh.path)}</a>
+                    ) : (
+                      <span className="muted">{l.revokedAt ? <s>public link</s> : "public link (its address was shown when it was made)"}</span>
+                    )}
                   </td>
                   <td className="muted nowrap small">
                     {formatDateTime(l.createdAt)}
@@ -70,9 +80,11 @@ export function SharePanel({ runId }: { runId: string }) {
                       <Badge tone="gray">revoked</Badge>
                     ) : (
                       <span className="row" style={{ justifyContent: "flex-end" }}>
-                        <Button size="sm" onClick={() => void copy(l)}>
-                          {copied === l.id ? "Copied" : "Copy"}
-                        </Button>
+                        {fresh?.id === l.id ? (
+                          <Button size="sm" onClick={() => void copy(fresh)}>
+                            {copied === l.id ? "Copied" : "Copy"}
+                          </Button>
+                        ) : null}
                         <Button size="sm" variant="danger" onClick={() => revoke(l.id)}>
                           Revoke
                         </Button>

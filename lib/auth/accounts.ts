@@ -72,10 +72,18 @@ export async function signUp(payload: unknown): Promise<SessionUser> {
   return toSessionUser(user);
 }
 
+let dummy: Promise<string> | undefined;
+/** A hash of nothing anyone knows, at the same cost as real ones. */
+function dummyHash(): Promise<string> {
+  return (dummy ??= hashPassword(crypto.randomUUID()));
+}
+
 /** Checks an email and password; null when either is wrong (the caller does not learn which). */
 export async function checkCredentials(email: string, password: string): Promise<SessionUser | null> {
   const user = await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
-  if (!user || !(await verifyPassword(password, user.passwordHash))) return null;
+  // An unknown email costs a bcrypt comparison too, so the answer's timing does not say whether the account exists.
+  const matches = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+  if (!user || !matches) return null;
   return toSessionUser(user);
 }
 

@@ -4,6 +4,7 @@
  */
 import { decode } from "next-auth/jwt";
 import { findUser, type SessionUser } from "./accounts";
+import { isSessionRevoked } from "./revoked-sessions";
 import { authSecret } from "./secret";
 
 export const SESSION_COOKIES = ["__Secure-next-auth.session-token", "next-auth.session-token"] as const;
@@ -33,7 +34,9 @@ export async function userFromCookieHeader(header: string | undefined | null): P
     try {
       const payload = await decode({ token, secret: authSecret() });
       const id = typeof payload?.sub === "string" ? payload.sub : undefined;
-      if (id) return await findUser(id);
+      // Cookies of a signed-out session, and ones from before session ids, no longer count.
+      const sid = typeof payload?.sid === "string" ? payload.sid : undefined;
+      if (id && sid && !(await isSessionRevoked(sid))) return await findUser(id);
     } catch {
       // A cookie signed with another secret, or tampered with: not signed in.
     }

@@ -11,6 +11,14 @@ import type { IncomingMessage } from "node:http";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** The client's address as the server's socket saw it, for per-address limits; a client cannot set it. */
+export const CLIENT_ADDRESS_HEADER = "x-inkstone-client-address";
+
+/** Records the peer address in CLIENT_ADDRESS_HEADER, replacing whatever the client sent under that name. */
+export function stampClientAddress(req: IncomingMessage): void {
+  req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
+}
+
 /** Why the request is refused, or undefined when it may go on. */
 export function refusal(req: IncomingMessage): { status: number; error: string } | undefined {
   if (/%00/.test(req.url ?? "")) return { status: 400, error: "url: must not contain a NUL byte (%00)" };

@@ -15,7 +15,8 @@ import { attachLiveNamespace } from "@/lib/live-namespace";
 import { setLiveServer } from "@/lib/live";
 import { disconnect } from "@/lib/prisma";
 import { LIMITS } from "@/lib/protocol";
-import { isCrossOrigin, refusal } from "@/lib/http/request-guard";
+import { rateLimit } from "@/lib/http/rate-limits";
+import { isCrossOrigin, refusal, stampClientAddress } from "@/lib/http/request-guard";
 import { staticAssets } from "./static-assets";
 
 export interface RunningServer {
@@ -23,6 +24,10 @@ export interface RunningServer {
   port: number;
   io: Server;
   close(): Promise<void>;
+}
+
+function refuse(res: http.ServerResponse, status: number, error: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify({ ok: false, error }));
 }
 
 export async function startServer(opts: {
@@ -44,13 +49,14 @@ export async function startServer(opts: {
   const serveStatic = opts.dev ? async () => false : staticAssets(path.join(opts.dir ?? process.cwd(), ".next"));
 
   const httpServer = http.createServer((req, res) => {
+    stampClientAddress(req);
     const refused = refusal(req);
-    if (refused) {
-      res.writeHead(refused.status, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error: refused.error }));
-      return;
-    }
-    serveStatic(req, res)
-      .then((served) => (served ? undefined : handle(req, res)))
+    if (refused) return void refuse(res, refused.status, refused.error);
+    rateLimit(req)
+      .then((limited) => {
+        if (limited) return refuse(res, limited.status, limited.error, { "retry-after": String(limited.retryAfterSeconds) });
+        return serveStatic(req, res).then((served) => (served ? undefined : handle(req, res)));
+      })
       .catch((err: unknown) => {
         console.error("inkstone: request failed:", err);
         if (!res.headersSent) res.writeHead(500).end("internal error");

@@ -50,7 +50,7 @@ test("every model works through the client", async () => {
   await prisma.logLine.create({ data: { runId: run.id, seq: 0, stream: "stderr", text: "hello" } });
   await prisma.invite.create({ data: { tokenHash: "t", createdById: user.id, expiresAt: new Date(Date.now() + 1e6) } });
   await prisma.apiKey.create({ data: { userId: user.id, name: "k", prefix: "ink_", keyHash: "kh" } });
-  await prisma.shareLink.create({ data: { runId: run.id, token: "tok", createdById: user.id } });
+  await prisma.shareLink.create({ data: { runId: run.id, tokenHash: "tok", createdById: user.id } });
   await prisma.launch.create({ data: { runId: run.id, argv: ["npm", "run", "train"], cwd: "/", slot: "cpu" } });
 
   const loaded = await prisma.run.findUniqueOrThrow({
