@@ -13,6 +13,7 @@ export const badRequest = (m: string) => new ClientError(400, m);
 export const unauthorized = (m = "missing or invalid token") => new ClientError(401, m);
 export const forbidden = (m = "not allowed") => new ClientError(403, m);
 export const notFound = (m = "not found") => new ClientError(404, m);
+export const conflict = (m: string) => new ClientError(409, m);
 export const tooLarge = (m: string) => new ClientError(413, m);
 
 /** The message for a client; anything unexpected is logged and hidden. */

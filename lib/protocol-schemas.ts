@@ -86,8 +86,8 @@ export const runStartSchema = z.object({
 });
 
 export const logLineSchema = z.object({
-  /** Assigned by the SDK, so a resent batch does not duplicate lines. */
-  seq: int4("seq"),
+  /** Assigned by the SDK, so a resent batch does not duplicate lines; counted per writer. */
+  seq: int4("seq").pipe(z.number().max(LIMITS.logLinesPerWriter - 1, `seq must be below ${LIMITS.logLinesPerWriter} (lines per writer)`)),
   stream: z.enum(["stdout", "stderr"]).default("stdout"),
   text: freeText(LIMITS.logLineLength),
   time: wallTime.optional(),
@@ -95,6 +95,8 @@ export const logLineSchema = z.object({
 
 /** A logs batch's envelope; each line is checked on its own (logLineSchema) so one bad line refuses only itself. */
 export const logsBatchSchema = z.object({
+  /** Which process numbered these lines (any id it picks once); processes sharing a run must differ. */
+  writer: nameText(64, "writer").default(""),
   lines: z.array(z.unknown()).min(1, "a batch needs at least one line").max(LIMITS.logLinesPerBatch, `a batch holds at most ${LIMITS.logLinesPerBatch} lines`),
 });
 

@@ -15,6 +15,8 @@ export const LIMITS = {
   metricsPerBatch: 10_000,
   logLinesPerBatch: 5_000,
   logLineLength: 16_384,
+  /** Log lines one process may number (seq 0 to this - 1): each writer of a run gets a block of this size. */
+  logLinesPerWriter: 2 ** 24,
   imageBytes: 10 * 1024 * 1024,
   captionLength: 4_096,
   /** Largest run config (or environment) as JSON, in bytes: the runs list and every run page carry it. */

@@ -6,12 +6,13 @@
 import crypto from "node:crypto";
 import sharp from "sharp";
 import { Prisma } from "@/generated/prisma/client";
-import { badRequest, tooLarge } from "@/lib/errors";
+import { badRequest, conflict, tooLarge } from "@/lib/errors";
 import { publish } from "@/lib/live";
 import { pool, prisma } from "@/lib/prisma";
 import { fromWireNumber, LIMITS, toWireNumber, type BatchResult, type LiveImage, type RunStatus } from "@/lib/protocol";
 import {
   imageMetaSchema,
+  INT4_MAX,
   logLineSchema,
   logsBatchSchema,
   metricPointSchema,
@@ -162,6 +163,7 @@ export async function storeLogs(runId: string, payload: unknown): Promise<BatchR
   const batch = parseInput(logsBatchSchema, payload);
   const { valid, refused } = parseEach(logLineSchema, batch.lines, "lines");
   const lines = valid.map((v) => v.value);
+  const base = await writerBase(runId, batch.writer);
   const now = new Date();
   const { rows } = await pool().query<{ seq: number; stream: string; text: string; time: Date }>(
     `INSERT INTO "LogLine" ("runId", "seq", "stream", "text", "time")
@@ -170,7 +172,7 @@ export async function storeLogs(runId: string, payload: unknown): Promise<BatchR
      RETURNING "seq", "stream", "text", "time"`,
     [
       runId,
-      lines.map((l) => l.seq),
+      lines.map((l) => base + l.seq),
       lines.map((l) => l.stream),
       lines.map((l) => l.text),
       lines.map((l) => toDate(l.time, now)),
@@ -180,6 +182,34 @@ export async function storeLogs(runId: string, payload: unknown): Promise<BatchR
     publish("logs", { runId, lines: rows.map((r) => ({ ...r, time: r.time.toISOString() })) });
   }
   return { stored: rows.length, refused };
+}
+
+/**
+ * The first sequence number of this writer's block in the run (LogWriter):
+ * found, or the next free block claimed. Two writers claiming at once collide
+ * on a unique key and the loser tries again.
+ */
+async function writerBase(runId: string, writer: string): Promise<number> {
+  const block = LIMITS.logLinesPerWriter;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { rows } = await pool().query<{ base: number }>(
+      `WITH found AS (SELECT "base" FROM "LogWriter" WHERE "runId" = $1 AND "writer" = $2),
+       claimed AS (
+         INSERT INTO "LogWriter" ("runId", "writer", "base")
+         SELECT $1, $2, coalesce((SELECT max("base") + $3 FROM "LogWriter" WHERE "runId" = $1), 0)
+         WHERE NOT EXISTS (SELECT 1 FROM found)
+         ON CONFLICT DO NOTHING
+         RETURNING "base"
+       )
+       SELECT "base" FROM found UNION ALL SELECT "base" FROM claimed`,
+      [runId, writer, block],
+    );
+    if (rows.length) {
+      if (rows[0].base > INT4_MAX - block) throw conflict(`writer: this run already has ${Math.floor(INT4_MAX / block)} log writers, the most it can hold`);
+      return rows[0].base;
+    }
+  }
+  throw conflict("writer: could not claim a block of log sequence numbers; retry");
 }
 
 /** Records that the trainer is alive; a run the monitor had marked crashed is running again. */

@@ -3,7 +3,7 @@
  * A launch is queued (not started), active (started, not exited) or done (exited).
  */
 import { prisma } from "@/lib/prisma";
-import { conflict } from "./errors";
+import { conflict } from "@/lib/errors";
 import { launchSlots } from "./slots";
 
 export async function enqueueLaunch(runId: string, argv: string[], cwd: string): Promise<{ slot: string }> {

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { nameText } from "@/lib/protocol-schemas";
 import { storeImage } from "@/lib/ingest/store";
 import { WITHHELD_ENV } from "@/lib/launcher/command";
-import { conflict } from "@/lib/launcher/errors";
+import { conflict } from "@/lib/errors";
 import { prisma } from "@/lib/prisma";
 import { LIMITS } from "@/lib/protocol";
 import { parseInput } from "@/lib/validate";

@@ -24,7 +24,7 @@ export interface WireLogLine {
 export type Batch =
   | { kind: "start"; config?: Record<string, unknown>; environment?: Record<string, unknown>; commandLine?: string }
   | { kind: "metrics"; points: WirePoint[] }
-  | { kind: "logs"; lines: WireLogLine[] }
+  | { kind: "logs"; writer?: string; lines: WireLogLine[] }
   | { kind: "image"; meta: ImageMeta; data: Uint8Array }
   | { kind: "finish"; status: FinishStatus; error?: string };
 
@@ -38,7 +38,7 @@ export function socketEvent(batch: Batch): { event: string; payload: unknown } {
     case "metrics":
       return { event: "metrics", payload: { points: batch.points } };
     case "logs":
-      return { event: "logs", payload: { lines: batch.lines } };
+      return { event: "logs", payload: { writer: batch.writer, lines: batch.lines } };
     case "image":
       return { event: "image", payload: { meta: batch.meta, data: batch.data } };
     case "finish":

@@ -85,6 +85,8 @@ const MAX_STEP = 2_147_483_647;
 
 export class Run {
   private step = 0;
+  /** Log lines are numbered per process; this id keeps another process's numbers of the same run apart. */
+  private readonly writer = crypto.randomUUID();
   private seq = 0;
   private points: WirePoint[] = [];
   private lines: WireLogLine[] = [];
@@ -316,7 +318,7 @@ export class Run {
 
   private flushLogs(): void {
     if (!this.lines.length) return;
-    this.push({ kind: "logs", lines: this.lines });
+    this.push({ kind: "logs", writer: this.writer, lines: this.lines });
     this.lines = [];
     this.lineChars = 0;
   }

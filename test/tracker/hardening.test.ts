@@ -10,7 +10,11 @@ import sharp from "sharp";
 import { io } from "socket.io-client";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
 import { connectIngest, emitAck, getJson, png, postJson } from "../sdk/clients";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { LIMITS } from "@/lib/protocol";
+import { Run } from "@/lib/sdk/run";
 import { pool } from "@/lib/prisma";
 
 let server: TestServer;
@@ -203,3 +207,30 @@ async function uploadImage(base: string, token: string, meta: unknown, file: Uin
   const res = await fetch(`${base}/images`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
   return { status: res.status, body: await res.json().catch(() => null) };
 }
+
+test("two processes attached to one run both keep their log lines", async () => {
+  const run = await createRunViaApi(server.url);
+  const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-writers-"));
+  Object.assign(process.env, { INKSTONE_RUN_ID: run.id, INKSTONE_RUN_TOKEN: run.token, INKSTONE_URL: server.url });
+  try {
+    // Two SDK instances, as a launched trainer and a helper process it starts would be: each numbers its lines from 0.
+    const first = await Run.init({ project: "ignored", spoolDir });
+    const second = await Run.init({ project: "ignored", spoolDir });
+    for (let i = 0; i < 5; i++) {
+      first.logText(`first ${i}`);
+      second.logText(`second ${i}`);
+    }
+    assert.deepEqual(await first.finish(), { delivered: true });
+    assert.deepEqual(await second.finish(), { delivered: true });
+  } finally {
+    for (const name of ["INKSTONE_RUN_ID", "INKSTONE_RUN_TOKEN", "INKSTONE_URL"]) delete process.env[name];
+    fs.rmSync(spoolDir, { recursive: true, force: true });
+  }
+  const { rows } = await pool().query(`SELECT "text" FROM "LogLine" WHERE "runId" = $1 ORDER BY "text"`, [run.id]);
+  assert.deepEqual(
+    rows.map((r) => r.text),
+    [0, 1, 2, 3, 4].map((i) => `first ${i}`).concat([0, 1, 2, 3, 4].map((i) => `second ${i}`)),
+  );
+  const lines = await getJson(`${server.url}/api/runs/${run.id}/logs`);
+  assert.equal(lines.data.lines.length, 10, "the logs API reads both");
+});
