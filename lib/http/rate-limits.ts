@@ -1,9 +1,12 @@
 /**
  * Requests that no account stands behind are rate-limited per client
- * address, so that a share link or an anonymous script cannot crowd out the
+ * address, so that a share link or an anonymous reader cannot crowd out the
  * team: share-link requests (`?share=` or the x-inkstone-share header) and API
- * requests with neither a session cookie nor a bearer token. Pages' static
- * files are not counted. Limits in requests per minute, documented in the README.
+ * reads with no credentials at all (no session cookie, SwanLab `sid` cookie or
+ * bearer token). Anonymous writes are not counted: a server with accounts
+ * refuses them at once, and on an open server they are the scripts logging.
+ * Pages' static files are not counted either. Limits in requests per minute,
+ * documented in the README.
  */
 import type { IncomingMessage } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
@@ -22,8 +25,9 @@ function limiterFor(req: IncomingMessage): RateLimiterMemory | undefined {
   const url = req.url ?? "/";
   if (url.startsWith("/_next/")) return undefined;
   if (/[?&]share=/.test(url) || req.headers["x-inkstone-share"]) return share;
-  const credentials = req.headers.authorization || /(^|;\s*)(__Secure-)?next-auth\.session-token/.test(req.headers.cookie ?? "");
-  return !credentials && url.startsWith("/api/") ? anonymous : undefined;
+  const credentials = req.headers.authorization || /(^|;\s*)((__Secure-)?next-auth\.session-token|sid)=/.test(req.headers.cookie ?? "");
+  const read = req.method === "GET" || req.method === "HEAD";
+  return read && !credentials && url.startsWith("/api/") ? anonymous : undefined;
 }
 
 /** Counts the request; a refusal (429) with the seconds to wait when over the limit. */
