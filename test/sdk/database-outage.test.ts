@@ -1,9 +1,10 @@
 /**
- * Fault test: the server's PostgreSQL goes away for 30 s in the middle of a
- * run. The SDK keeps logging, retries what the server could not store,
- * resumes live delivery within seconds of the database coming back, and
- * finish() waits it out: nothing is lost and the run ends `finished`,
- * with no manual sync. Uses an embedded PostgreSQL of its own, to stop it.
+ * Fault test: the server's PostgreSQL goes away in the middle of a run, then
+ * again for 30 s as it ends. The SDK keeps logging, retries what the server
+ * could not store, resumes live delivery within seconds of the database
+ * coming back, and finish() waits the outage out: nothing is lost and the run
+ * ends `finished`, with no manual sync. Uses an embedded PostgreSQL of its
+ * own, to stop it.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -16,6 +17,8 @@ import { Run } from "@/lib/sdk/run";
 import { startServer, type RunningServer } from "@/lib/server/start-server";
 
 const OUTAGE_MS = 30_000;
+/** The SDK retries every 2 s at most; the rest is slack for a loaded machine. */
+const RESUME_WITHIN_MS = 6_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let dataDir: string;
@@ -50,7 +53,7 @@ async function counts(runId: string): Promise<{ points: number; logs: number; st
   return rows[0];
 }
 
-test("a 30 s database outage mid-run loses nothing and the run ends finished without a sync", { timeout: 150_000 }, async () => {
+test("database outages mid-run: delivery resumes within seconds, and a finish() during a 30 s outage waits it out", { timeout: 180_000 }, async () => {
   const warnings: string[] = [];
   const run = await Run.init({ url: server.url, project: "outage", spoolDir, onWarning: (w) => warnings.push(w) });
   let step = 0;
@@ -59,25 +62,34 @@ test("a 30 s database outage mid-run loses nothing and the run ends finished wit
     if (step % 10 === 0) run.logText(`step ${step}`);
     step++;
   }, 20);
+  let finished: Promise<unknown>;
   try {
+    // A 17 s outage while the script keeps logging: once the database is back, the points
+    // logged meanwhile arrive within seconds (a 30 s backoff used to leave them waiting).
     await sleep(2_000);
     await db.stop();
-    await sleep(OUTAGE_MS);
+    await sleep(17_000);
     db = await startEmbeddedPostgres({ dataDir, port: pgPort });
     const back = Date.now();
     const loggedBeforeBack = step;
-    // Live delivery resumes on its own, within seconds, while the script is still logging.
     while ((await counts(run.id!)).points < loggedBeforeBack) {
-      assert.ok(Date.now() - back < 15_000, `points logged during the outage not delivered ${Date.now() - back} ms after the database came back`);
+      assert.ok(Date.now() - back < RESUME_WITHIN_MS, `points logged during the outage not delivered ${Date.now() - back} ms after the database came back`);
       await sleep(250);
     }
-    const resumedAfterMs = Date.now() - back;
-    assert.ok(resumedAfterMs < 15_000, `resumed after ${resumedAfterMs} ms`);
+
+    // The run ends in the middle of a 30 s outage: finish() waits for the database instead of spooling.
+    await sleep(1_000);
+    await db.stop();
+    await sleep(5_000);
+    clearInterval(logging);
+    finished = run.finish();
+    await sleep(OUTAGE_MS - 5_000);
+    db = await startEmbeddedPostgres({ dataDir, port: pgPort });
   } finally {
     clearInterval(logging);
   }
-  assert.deepEqual(await run.finish(), { delivered: true });
+  assert.deepEqual(await finished, { delivered: true });
   assert.deepEqual(await counts(run.id!), { points: step, logs: Math.ceil(step / 10), status: "finished" });
   assert.equal(fs.existsSync(run.spoolDir), false, "nothing left to sync");
-  assert.ok(step > 1500, `${step} steps logged`);
+  assert.ok(step > 1000, `${step} steps logged`);
 });
