@@ -55,7 +55,7 @@ export const metricsBatchSchema = z.object({
  * A JSON object such as a config: nested at most MAX_JSON_DEPTH levels, at
  * most LIMITS.configBytes once serialised, its strings cleaned.
  */
-export const jsonObject = z.record(z.string(), z.unknown()).transform((obj, ctx) => {
+const jsonObject = z.record(z.string(), z.unknown()).transform((obj, ctx) => {
   const cleaned = cleanJson(obj);
   if ("tooDeep" in cleaned) {
     ctx.addIssue({ code: "custom", message: `nested deeper than ${MAX_JSON_DEPTH} levels` });

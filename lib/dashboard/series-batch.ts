@@ -4,14 +4,14 @@
  * batched, the reads share one request and run concurrently on the pool.
  */
 import { z } from "zod";
-import { nameText } from "@/lib/protocol-schemas";
+import { INT4_MAX, nameText } from "@/lib/protocol-schemas";
 import { LIMITS } from "@/lib/protocol";
 import { parseInput } from "@/lib/validate";
 import { metricSeries, type Series } from "@/lib/metrics/series";
 
 export const MAX_BATCH = 200;
 
-const stepParam = z.number().int().min(0).max(2_147_483_647);
+const stepParam = z.number().int().min(0).max(INT4_MAX);
 export const seriesBatchSchema = z.object({
   requests: z
     .array(
