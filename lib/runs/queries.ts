@@ -36,7 +36,7 @@ export interface RunListItem {
   lastMetric: WireNumber | null;
 }
 
-/** Deep enough for a million runs at the smallest page size; beyond it the offset overflows nothing but is pointless. */
+/** The deepest page: a million runs at one per page. A page like 1e20 would overflow the query's offset. */
 const MAX_PAGE = 1_000_000;
 
 export function parseRunListQuery(params: URLSearchParams): RunListQuery {
