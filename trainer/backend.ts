@@ -16,8 +16,43 @@ async function tryImport(specifier: string): Promise<Record<string, unknown> | n
   }
 }
 
+/** Dawn's GPU object: what `navigator.gpu` is in a browser. */
+interface DawnGpu {
+  requestAdapter(options?: { powerPreference?: "high-performance" | "low-power" }): Promise<{ info: { vendor: string; architecture: string; description: string; isFallbackAdapter?: boolean } } | null>;
+}
+
+/**
+ * WebGPU through Dawn (the `webgpu` package). tfjs-backend-webgpu registers itself only if
+ * navigator.gpu exists when its module is evaluated, so the module is imported here, after Dawn's
+ * GPU object is installed (a literal specifier: a bundler inlines it, keeping one tfjs-core).
+ * A software adapter (lavapipe, SwiftShader) is used only when webgpu was asked for by name.
+ */
+async function initWebGpu(forced: boolean): Promise<string | null> {
+  let dawn: { create(flags: string[]): DawnGpu; globals: object };
+  try {
+    dawn = await import("webgpu");
+  } catch {
+    return null; // no dawn.node for this platform
+  }
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (!adapter) return null;
+  const { vendor, architecture, description, isFallbackAdapter } = adapter.info;
+  const named = `${description || vendor} (${vendor}${architecture ? `, ${architecture}` : ""})`;
+  if (isFallbackAdapter && !forced) {
+    console.log(`[inkstone] webgpu: skipping the software adapter ${named}; ask for it with --backend webgpu or INKSTONE_BACKEND=webgpu`);
+    return null;
+  }
+  Object.assign(globalThis, dawn.globals);
+  const nav = (globalThis.navigator ?? Object.assign(globalThis, { navigator: {} }).navigator) as object;
+  Object.defineProperty(nav, "gpu", { value: gpu, configurable: true });
+  await import("@tensorflow/tfjs-backend-webgpu");
+  if (!(await tf.setBackend("webgpu"))) return null;
+  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}`;
+}
+
 /** Brings a backend up and returns a short description of it, or null when it is unavailable here. */
-async function initBackend(name: BackendName): Promise<string | null> {
+async function initBackend(name: BackendName, forced: boolean): Promise<string | null> {
   if (name === "tensorflow") {
     // Either package registers the "tensorflow" backend on import.
     for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
@@ -25,18 +60,7 @@ async function initBackend(name: BackendName): Promise<string | null> {
     }
     return null;
   }
-  if (name === "webgpu") {
-    // Node has no navigator.gpu; the `webgpu` package provides one through Dawn.
-    const dawn = await tryImport("webgpu");
-    if (!dawn || !(await tryImport("@tensorflow/tfjs-backend-webgpu"))) return null;
-    const { create, globals } = dawn as { create: (flags: string[]) => unknown; globals: object };
-    Object.assign(globalThis, globals);
-    Object.defineProperty(globalThis.navigator ?? Object.assign(globalThis, { navigator: {} }).navigator, "gpu", {
-      value: create([]),
-      configurable: true,
-    });
-    return (await tf.setBackend("webgpu")) ? "tfjs-backend-webgpu on Dawn" : null;
-  }
+  if (name === "webgpu") return initWebGpu(forced);
   if (name === "wasm") {
     const wasm = (await tryImport("@tensorflow/tfjs-backend-wasm")) as { setWasmPaths(prefix: string): void; getThreadsCount(): number } | null;
     if (!wasm) return null;
@@ -76,7 +100,7 @@ export function selectBackend(preferred?: string): Promise<string> {
   selected ??= (async () => {
     const forced = preferred || process.env.INKSTONE_BACKEND || null;
     for (const name of backendCandidates(forced)) {
-      const description = await initBackend(name);
+      const description = await initBackend(name, forced !== null);
       if (description !== null) {
         await tf.ready();
         console.log(`[inkstone] tfjs backend: ${name} (${description})`);

@@ -6,52 +6,49 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { BACKENDS, selectBackend } from "./backend";
 import { mainThreadCpuMs } from "./main_thread_cpu";
-import { AutoencoderKL } from "./models/autoencoder_kl";
-import { CLIPTextModel } from "./models/clip_text_model";
 import { parseUNetConfig, UNet2DConditionModel } from "./models/unet_2d_condition";
 import { DDPMScheduler } from "./schedulers/ddpm";
-import { CLIPTokenizer } from "./tokenizer/clip_tokenizer";
 import { AdamW } from "./training/adamw";
 import { EMAModel } from "./training/ema";
-import { microStep, optimizerStep, sampleLatents, sampleNoise, sampleTimesteps, type MicroBatch } from "./training/train_step";
+import { readScalars } from "./training/read_scalars";
+import { microStep, optimizerStep, type MicroBatch } from "./training/train_step";
+import { readGpus } from "./tracking/nvidia_smi";
 import { trainingStateBytes, unetParameterCount } from "./unet_footprint";
-import { readComponentConfig } from "./weights/diffusers_loader";
+import { installWebGpuCounters, webGpuCounts } from "./webgpu_counters";
 
 /**
- * npm run bench:trainer [-- --backends wasm,cpu] [--sizes 64,128] [--steps 10] [--model DIR]
+ * npm run bench:trainer [-- --backends webgpu,wasm] [--cases tiny,sd15,sd15_ckpt] [--sizes 64,128] [--steps 10]
+ *                          [--warmup 10] [--processes 3] [--model DIR] [--sd15_config JSON] [--sd15_latent 64]
+ *                          [--anchor DIR] [--anchor_modes fp32,bf16]
  *
- * Train-step time of the golden sd-tiny-a pipeline per backend and image size
- * (batch 1: VAE encode, text encoder, UNet forward + backward, clip, AdamW,
- * EMA, via trainer/training/train_step.ts), each in its own process so peak
- * memory is its own, beside the diffusers anchor; then the memory a full
- * SD1.5 UNet fine-tune needs and which backend can hold it.
+ * The UNet training step the PyTorch anchor (../shared/anchor/torch_unet_step.py) times: forward,
+ * MSE to the noise, backward, clip at 1.0, AdamW, EMA, batch 1, fp32, on random latents, noise,
+ * timestep and text states (trainer/training/train_step.ts). Cases: `tiny`, the golden sd-tiny-a
+ * UNet at each --sizes image size; `sd15` and `sd15_ckpt`, SD1.5's UNet (--sd15_config, random
+ * weights) at --sd15_latent latents (64 = 512 px) without and with gradient checkpointing.
+ * Each (backend, case) runs in its own process so its peak memory is its own; the anchor runs
+ * the same case in the same bench run as a child process (python3 with torch), and the table
+ * gives the ratio to it. Then the memory a full SD1.5 UNet fine-tune needs, per backend.
  */
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEFAULT_MODEL = path.resolve(REPO_ROOT, "../shared/reference/sd-tiny-a/model");
-/** diffusers 0.29 on PyTorch 1.13, CPU, 2 threads, same model and batch. */
-const ANCHOR_MS: Record<number, number> = { 64: 126, 128: 299 };
+const DEFAULT_ANCHOR = path.resolve(REPO_ROOT, "../shared/anchor");
 const RESULT_TAG = "BENCH_RESULT ";
-/** Wall-clock budget for the timed steps of one (backend, size) run. */
+/** Wall-clock budget for the timed steps of one (backend, case) run. */
 const STEP_BUDGET_S = 60;
 /**
  * Steps run before timing, within WARMUP_BUDGET_S: the first steps pay for V8
- * compiling the JS kernels and for tfjs filling its caches (on wasm at 64 px,
- * steps 1-8 took ~1,070, 470, 370, 265, 250, 255, 240, 230 ms, then stayed
- * near 225), while a training run's thousands of steps are the steady state.
+ * compiling the JS kernels, tfjs filling its caches and WebGPU compiling its
+ * pipelines (on wasm at 64 px, steps 1-8 took ~1,070, 470, 370, 265, 250, 255,
+ * 240, 230 ms, then stayed near 225), while a training run's thousands of steps
+ * are the steady state.
  */
-const WARMUP_STEPS = 10;
 const WARMUP_BUDGET_S = 20;
-/**
- * Processes per (backend, size). On this VM whole processes land in a fast or a
- * slow mode (wasm at 64 px: a median of 216-235 ms in most, ~370 in about one
- * in three, with a pure-JS loop timing the same throughout), so the best
- * process is reported, as timeit reports the best of its repeats, beside every
- * process's median.
- */
-const PROCESSES = 3;
 /** Another process only while one takes less than this (the cpu backend's take minutes). */
 const REPEAT_UNDER_S = 40;
+const CASES = ["tiny", "sd15", "sd15_ckpt"] as const;
+type CaseName = (typeof CASES)[number];
 
 /** SD1.5's real UNet config (the values that set its size). */
 const SD15_UNET = {
@@ -68,43 +65,97 @@ const SD15_VAE_PARAMS = 83_653_863;
 
 interface StepResult {
   backend: string;
-  size: number;
+  case: CaseName;
+  /** Latent side; the image is 8x. */
+  latent: number;
   steps: number;
   medianMs: number;
   /** Main-thread CPU time per step (mean over the timed steps): the step's own work, without GC helper threads. */
   mainCpuMs: number;
-  peakTfBytes: number;
+  /** Peak bytes of tfjs tensors (wasm/cpu: tf.profile of one step) or of live WebGPU buffers (webgpu). */
+  peakBytes: number;
   peakRssBytes: number;
+  /** Peak GPU memory in use by the whole device as nvidia-smi reports it, where it is installed. */
+  nvidiaSmiPeakMiB: number | null;
+  /** WebGPU compute dispatches and queue submits per step (webgpu only). */
+  dispatches: number | null;
+  submits: number | null;
   leakedTensors: number;
   unetParams: number;
+  buildSeconds: number;
+}
+
+interface AnchorResult {
+  median_ms: number;
+  peak_gib: number;
+  line: string;
 }
 
 interface BenchArgs {
   backends: string[];
+  cases: CaseName[];
   sizes: number[];
   steps: number;
+  warmup: number;
+  processes: number;
   model: string;
-  child: { backend: string; size: number } | null;
+  sd15Config: string;
+  sd15Latent: number;
+  anchor: string;
+  anchorModes: string[];
+  child: { backend: string; case: CaseName; latent: number } | null;
 }
 
+const USAGE =
+  "usage: npm run bench:trainer -- [--backends webgpu,wasm] [--cases tiny,sd15,sd15_ckpt] [--sizes 64,128] [--steps 10] [--warmup 10] " +
+  "[--processes 3] [--model DIR] [--sd15_config JSON] [--sd15_latent 64] [--anchor DIR] [--anchor_modes fp32,bf16]";
+
 function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = { backends: [...BACKENDS], sizes: [64, 128], steps: 10, model: DEFAULT_MODEL, child: null };
+  const args: BenchArgs = {
+    backends: [...BACKENDS],
+    cases: ["tiny"],
+    sizes: [64, 128],
+    steps: 10,
+    warmup: 10,
+    processes: 3,
+    model: DEFAULT_MODEL,
+    sd15Config: path.join(DEFAULT_ANCHOR, "sd15_unet.json"),
+    sd15Latent: 64,
+    anchor: DEFAULT_ANCHOR,
+    anchorModes: ["fp32"],
+    child: null,
+  };
   const list = (v: string): string[] => v.split(",").filter(Boolean);
+  const positiveInt = (flag: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got ${v}`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === "--backends") args.backends = list(value);
-    else if (flag === "--sizes") args.sizes = list(value).map(Number);
-    else if (flag === "--steps") args.steps = Number(value);
+    else if (flag === "--cases") {
+      const cases = list(value);
+      const unknown = cases.filter((c) => !(CASES as readonly string[]).includes(c));
+      if (unknown.length) throw new Error(`--cases: unknown ${unknown.join(", ")}; choose from ${CASES.join(", ")}`);
+      args.cases = cases as CaseName[];
+    } else if (flag === "--sizes") args.sizes = list(value).map(Number);
+    else if (flag === "--steps") args.steps = positiveInt(flag, value);
+    else if (flag === "--warmup") args.warmup = positiveInt(flag, value);
+    else if (flag === "--processes") args.processes = positiveInt(flag, value);
     else if (flag === "--model") args.model = path.resolve(value);
+    else if (flag === "--sd15_config") args.sd15Config = path.resolve(value);
+    else if (flag === "--sd15_latent") args.sd15Latent = positiveInt(flag, value);
+    else if (flag === "--anchor") args.anchor = path.resolve(value);
+    else if (flag === "--anchor_modes") args.anchorModes = list(value);
     else if (flag === "--child") {
-      const [backend, size] = value.split(":");
-      args.child = { backend: backend!, size: Number(size) };
-    } else throw new Error(`unknown argument ${flag}; usage: npm run bench:trainer -- [--backends wasm,cpu] [--sizes 64,128] [--steps 10] [--model DIR]`);
+      const [backend, name, latent] = value.split(":");
+      args.child = { backend: backend!, case: name as CaseName, latent: Number(latent) };
+    } else throw new Error(`unknown argument ${flag}; ${USAGE}`);
   }
   if (args.sizes.some((s) => !Number.isInteger(s) || s <= 0 || s % 8 !== 0)) throw new Error("--sizes must be positive multiples of 8");
-  if (!Number.isInteger(args.steps) || args.steps < 1) throw new Error("--steps must be a positive integer");
   return args;
 }
 
@@ -113,79 +164,150 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** One (backend, size) measurement, in this process. */
-async function measureTrainStep(backend: string, size: number, steps: number, modelDir: string): Promise<StepResult> {
-  await selectBackend(backend);
-  const tokenizer = await CLIPTokenizer.fromPretrained(modelDir);
-  const textEncoder = await CLIPTextModel.fromPretrained(modelDir);
-  const vae = await AutoencoderKL.fromPretrained(modelDir);
-  const unet = await UNet2DConditionModel.fromPretrained(modelDir);
-  const scheduler = DDPMScheduler.fromConfig(await readComponentConfig(modelDir, "scheduler"));
+const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+
+/** The UNet config file a case builds (and the anchor builds the same). */
+function caseConfigFile(name: CaseName, args: BenchArgs): string {
+  return name === "tiny" ? path.join(args.model, "unet", "config.json") : args.sd15Config;
+}
+
+/**
+ * Random weights drawn on the device, in the tfjs layout: the same scales as make-tiny's
+ * randomStateDict (norm scales near 1, small biases, 1/sqrt(fan_in) kernels), never zeros.
+ */
+function randomizeOnDevice(unet: UNet2DConditionModel, seed: number): void {
+  for (const [name, p] of unet.namedParameters()) {
+    const torchShape = p.torchShape;
+    const isNormScale = p.layout === "plain" && torchShape.length === 1 && name.endsWith(".weight");
+    const fanIn = torchShape.slice(1).reduce((a, b) => a * b, 1);
+    const scale = p.layout === "plain" ? (isNormScale ? 0.1 : 0.02) : 1 / Math.sqrt(fanIn);
+    tf.tidy(() => p.value.assign(tf.randomNormal(p.value.shape, isNormScale ? 1 : 0, scale, "float32", seed++)));
+  }
+}
+
+/** Largest memory.used nvidia-smi reports while `poll` runs; stops when the returned function is called. */
+function pollNvidiaSmi(): () => Promise<number | null> {
+  let peak: number | null = null;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const gpus = await readGpus(2000);
+      if (gpus.length === 0) return;
+      peak = Math.max(peak ?? 0, ...gpus.map((g) => g.memoryUsedMiB));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return peak;
+  };
+}
+
+/** One (backend, case) measurement, in this process. */
+async function measureTrainStep(backend: string, name: CaseName, latent: number, args: BenchArgs): Promise<StepResult> {
+  const active = await selectBackend(backend);
+  const onWebGpu = active === "webgpu" && installWebGpuCounters();
+  const stopPolling = pollNvidiaSmi();
+  const built = performance.now();
+  const configFile = caseConfigFile(name, args);
+  const unet = name === "tiny" ? await UNet2DConditionModel.fromPretrained(args.model) : UNet2DConditionModel.fromConfig(readJson(configFile));
+  if (name !== "tiny") randomizeOnDevice(unet, 1);
+  const buildSeconds = (performance.now() - built) / 1000;
+  const scheduler = DDPMScheduler.fromConfig({ beta_start: 0.00085, beta_end: 0.012, beta_schedule: "scaled_linear", num_train_timesteps: 1000 });
   const params = unet.namedParameters();
   const optimizer = new AdamW(params, { lr: 1e-5, weightDecay: 1e-2 });
   const ema = new EMAModel(params);
-  const pixels = tf.randomUniform([1, size, size, 3], -1, 1, "float32", 0) as tf.Tensor4D;
-  const inputIds = tokenizer.encodeToTensor(["a drawing of a fox wearing a hat"]);
-  let seed = 1;
-  const trainStep = (): void => {
-    seed += 3;
-    const batch: MicroBatch = tf.tidy(() => {
-      const latents = sampleLatents(vae, pixels, undefined, seed);
-      const { noise } = sampleNoise(latents.shape, { seed: seed + 1 });
-      return {
-        latents,
-        noise,
-        timesteps: sampleTimesteps(1, scheduler.config.num_train_timesteps, seed + 2),
-        encoderHiddenStates: textEncoder.forward(inputIds),
-      };
-    });
-    const { grads } = microStep(unet, scheduler, batch, { predictionType: "epsilon", gradAccum: 1, gradientCheckpointing: false });
-    tf.dispose([batch.latents, batch.noise, batch.timesteps, batch.encoderHiddenStates]);
-    optimizerStep(grads, { optimizer, lr: 1e-5, maxGradNorm: 1, ema, params });
+  const crossDim = unet.config.cross_attention_dim[0]!;
+  const objective = { predictionType: "epsilon" as const, gradAccum: 1, gradientCheckpointing: name === "sd15_ckpt" };
+  let i = 0;
+  // As the anchor: fresh random inputs per step, one read (loss and grad norm) at its end.
+  const trainStep = async (): Promise<void> => {
+    i += 1;
+    const batch: MicroBatch = tf.tidy(() => ({
+      latents: tf.randomNormal([1, latent, latent, unet.config.in_channels], 0, 1, "float32", 3 * i) as tf.Tensor4D,
+      noise: tf.randomNormal([1, latent, latent, unet.config.in_channels], 0, 1, "float32", 3 * i + 1) as tf.Tensor4D,
+      timesteps: tf.tensor1d([(i * 37) % 1000], "int32"),
+      encoderHiddenStates: tf.randomNormal([1, 77, crossDim], 0, 1, "float32", 3 * i + 2) as tf.Tensor3D,
+    }));
+    const { loss, grads } = microStep(unet, scheduler, batch, objective);
+    tf.dispose(Object.values(batch));
+    const norm = optimizerStep(grads, { optimizer, lr: 1e-5, maxGradNorm: 1, ema, params });
+    const values = await readScalars([loss, norm]);
+    if (!values.every(Number.isFinite)) throw new Error(`step ${i}: loss/grad norm ${values.join(", ")}`);
   };
   const warmupStarted = performance.now();
-  for (let i = 0; i < WARMUP_STEPS && (i === 0 || performance.now() - warmupStarted < WARMUP_BUDGET_S * 1000); i++) trainStep();
+  for (let w = 0; w < args.warmup && (w === 0 || performance.now() - warmupStarted < WARMUP_BUDGET_S * 1000); w++) await trainStep();
   const tensorsBefore = tf.memory().numTensors;
+  const countsBefore = onWebGpu ? webGpuCounts() : null;
   const times: number[] = [];
   const started = performance.now();
   const cpuStart = mainThreadCpuMs();
-  while (times.length < steps && (times.length < 2 || performance.now() - started < STEP_BUDGET_S * 1000)) {
+  while (times.length < args.steps && (times.length < 2 || performance.now() - started < STEP_BUDGET_S * 1000)) {
     const t0 = performance.now();
-    trainStep();
+    await trainStep();
     times.push(performance.now() - t0);
   }
   const mainCpuMs = (mainThreadCpuMs() - cpuStart) / times.length;
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
-  // Profiling checks every kernel's output, so it runs apart from the timed steps.
-  const profile = await tf.profile(() => trainStep());
+  const countsAfter = onWebGpu ? webGpuCounts() : null;
+  const perStep = (k: "dispatches" | "submits"): number | null => (countsBefore && countsAfter ? (countsAfter[k] - countsBefore[k]) / times.length : null);
+  // tf.profile checks every kernel's output, so it runs apart from the timed steps; WebGPU's peak is its live buffers'.
+  const peakBytes = onWebGpu ? countsAfter!.peakBytes : (await tf.profile(() => trainStep())).peakBytes;
   return {
-    backend: tf.getBackend(),
-    size,
+    backend: active,
+    case: name,
+    latent,
     steps: times.length,
     medianMs: median(times),
     mainCpuMs,
-    peakTfBytes: profile.peakBytes,
+    peakBytes,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    nvidiaSmiPeakMiB: await stopPolling(),
+    dispatches: perStep("dispatches"),
+    submits: perStep("submits"),
     leakedTensors,
     unetParams: params.reduce((s, [, p]) => s + p.value.size, 0),
+    buildSeconds,
   };
 }
 
-/** Runs one measurement in a child process; null with the reason when the backend is unavailable or it failed. */
-function runChild(backend: string, size: number, args: BenchArgs): Promise<StepResult | string> {
-  const argv = ["--import", "tsx", fileURLToPath(import.meta.url), "--child", `${backend}:${size}`, "--steps", String(args.steps), "--model", args.model];
+/** Runs a command to its end; its stdout and stderr together. */
+function runProcess(command: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, env: { ...process.env, INKSTONE_BACKEND: "" } });
+    const child = spawn(command, argv, { cwd: REPO_ROOT, env });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("close", () => {
-      const line = out.split("\n").find((l) => l.startsWith(RESULT_TAG));
-      if (line) return resolve(JSON.parse(line.slice(RESULT_TAG.length)) as StepResult);
-      const reason = out.split("\n").filter((l) => l.trim() && !l.includes("tfjs-node") && !/^=+$/.test(l.trim()) && !l.includes("Hi, looks like"));
-      resolve(reason.at(-1) ?? "no output");
-    });
+    child.on("error", (e) => resolve(`${out}\n${e.message}`));
+    child.on("close", () => resolve(out));
   });
+}
+
+/** Runs one measurement in a child process (this script again, under the same loader); the reason when it failed. */
+async function runChild(backend: string, name: CaseName, latent: number, args: BenchArgs): Promise<StepResult | string> {
+  const passOn = ["--steps", args.steps, "--warmup", args.warmup, "--model", args.model, "--sd15_config", args.sd15Config].map(String);
+  const argv = [...process.execArgv, process.argv[1]!, "--child", `${backend}:${name}:${latent}`, ...passOn];
+  const out = await runProcess(process.execPath, argv, { ...process.env, INKSTONE_BACKEND: "" });
+  const line = out.split("\n").find((l) => l.startsWith(RESULT_TAG));
+  if (line) return JSON.parse(line.slice(RESULT_TAG.length)) as StepResult;
+  const reason = out.split("\n").filter((l) => l.trim() && !l.includes("tfjs-node") && !/^=+$/.test(l.trim()) && !l.includes("Hi, looks like") && !l.startsWith("Warning:"));
+  return reason.at(-1) ?? "no output";
+}
+
+/** The PyTorch anchor on the same case, or why it did not run. */
+async function runAnchor(name: CaseName, latent: number, mode: string, args: BenchArgs): Promise<AnchorResult | string> {
+  const script = path.join(args.anchor, "torch_unet_step.py");
+  if (!fs.existsSync(script)) return `no ${script}`;
+  const steps = name === "tiny" ? 10 : 5;
+  const out = await runProcess("python3", [script, caseConfigFile(name, args), String(latent), String(steps), mode, name === "sd15_ckpt" ? "1" : "0"], {
+    ...process.env,
+    PYTHONUNBUFFERED: "1",
+  });
+  const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+  if (!line) return `no anchor (python3 with torch and the diffusers 0.29 sources on PYTHONPATH are needed): ${out.trim().split("\n").at(-1) ?? "no output"}`;
+  const field = (k: string): number => Number(/\b${k}=([\d.]+)/.exec(line)?.[1] ?? NaN);
+  return { median_ms: field("median_ms"), peak_gib: field("peak_gib"), line };
 }
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -203,26 +325,35 @@ function backendCapacity(backend: string): { bytes: number; label: string } | nu
   return null; // webgpu: the GPU's own memory, not known from here
 }
 
+/** The (case, latent) pairs to measure. */
+function casePoints(args: BenchArgs): Array<{ name: CaseName; latent: number }> {
+  return args.cases.flatMap((name): Array<{ name: CaseName; latent: number }> => (name === "tiny" ? args.sizes.map((s) => ({ name, latent: s / 8 })) : [{ name, latent: args.sd15Latent }]));
+}
+
+const caseLabel = (name: CaseName, latent: number): string => `${name} ${latent * 8}px`;
+
 async function parent(args: BenchArgs): Promise<void> {
   const results: Array<StepResult & { processMedians: number[] }> = [];
   const unavailable: string[] = [];
+  const anchors = new Map<string, AnchorResult | string>();
+  const points = casePoints(args);
   for (const backend of args.backends) {
-    for (const size of args.sizes) {
+    for (const { name, latent } of points) {
       const runs: StepResult[] = [];
       let failure: string | null = null;
-      for (let p = 0; p < PROCESSES; p++) {
+      for (let p = 0; p < args.processes; p++) {
         const started = performance.now();
-        const r = await runChild(backend, size, args);
+        const r = await runChild(backend, name, latent, args);
         if (typeof r === "string") {
           failure = r;
           break;
         }
         runs.push(r);
-        console.error(`measured ${backend} ${size}px, process ${p + 1}: ${r.medianMs.toFixed(0)} ms/step`);
+        console.error(`measured ${backend} ${caseLabel(name, latent)}, process ${p + 1}: ${r.medianMs.toFixed(0)} ms/step`);
         if (performance.now() - started > REPEAT_UNDER_S * 1000) break;
       }
       if (runs.length === 0) {
-        unavailable.push(`${backend} ${size}px: ${failure ?? "no output"}`);
+        unavailable.push(`${backend} ${caseLabel(name, latent)}: ${failure ?? "no output"}`);
         if (failure?.includes("not available")) break;
         continue;
       }
@@ -230,53 +361,57 @@ async function parent(args: BenchArgs): Promise<void> {
       results.push({ ...best, processMedians: runs.map((r) => r.medianMs) });
     }
   }
-  const unetParams = results[0]?.unetParams;
-  console.log(`\nTrain step, ${path.basename(path.dirname(args.model))} (UNet ${unetParams?.toLocaleString("en-US") ?? "?"} params), batch 1:`);
-  console.log("VAE encode + text encoder + UNet forward/backward + clip + AdamW + EMA (trainer/training/train_step.ts)");
+  // The anchor after the trainer's runs, in the same bench run (never a constant from another day).
+  for (const { name, latent } of points) {
+    for (const mode of args.anchorModes) {
+      const a = await runAnchor(name, latent, mode, args);
+      anchors.set(`${name}:${latent}:${mode}`, a);
+      console.error(`anchor ${caseLabel(name, latent)} ${mode}: ${typeof a === "string" ? a : a.line}`);
+    }
+  }
+  console.log("\nUNet training step (forward, MSE to the noise, backward, clip 1.0, AdamW, EMA), batch 1, fp32, random inputs:");
   console.log(
-    `timed after ${WARMUP_STEPS} warm-up steps (at most ${WARMUP_BUDGET_S} s of them): wall is the median step, main-thread CPU the mean, ` +
-      `of the best of up to ${PROCESSES} processes (each process's median wall listed)`,
+    `timed after up to ${args.warmup} warm-up steps (at most ${WARMUP_BUDGET_S} s of them): wall is the median step, main-thread CPU the mean, ` +
+      `of the best of up to ${args.processes} processes (each process's median wall listed); each step ends with its one read of loss and grad norm`,
   );
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg()[0]!.toFixed(1)}\n`);
-  const rows = [["backend", "image", "wall ms/step", "per process", "main-thread CPU ms/step", "steps", "anchor", "wall vs anchor", "CPU vs anchor", "peak tfjs bytes", "peak RSS", "leaked tensors/step"]];
+  const fp32Anchor = (r: StepResult): AnchorResult | string | undefined => anchors.get(`${r.case}:${r.latent}:fp32`);
+  const rows = [["backend", "case", "UNet params", "wall ms/step", "per process", "CPU ms/step", "anchor fp32 ms", "vs anchor", "dispatches/step", "submits/step", "peak tensors/buffers", "nvidia-smi peak", "peak RSS", "leaked/step", "build s"]];
   for (const r of results) {
-    const anchor = ANCHOR_MS[r.size];
+    const anchor = fp32Anchor(r);
+    const anchorMs = typeof anchor === "object" ? anchor.median_ms : null;
     rows.push([
       r.backend,
-      `${r.size} px`,
+      caseLabel(r.case, r.latent),
+      r.unetParams.toLocaleString("en-US"),
       r.medianMs.toFixed(0),
       r.processMedians.map((m) => m.toFixed(0)).join(" / "),
       r.mainCpuMs.toFixed(0),
-      String(r.steps),
-      anchor ? `${anchor} ms` : "-",
-      anchor ? `${(r.medianMs / anchor).toFixed(2)}x` : "-",
-      anchor ? `${(r.mainCpuMs / anchor).toFixed(2)}x` : "-",
-      mb(r.peakTfBytes),
+      anchorMs !== null ? anchorMs.toFixed(0) : "-",
+      anchorMs !== null ? `${(r.medianMs / anchorMs).toFixed(2)}x` : "-",
+      r.dispatches !== null ? r.dispatches.toFixed(0) : "-",
+      r.submits !== null ? r.submits.toFixed(0) : "-",
+      mb(r.peakBytes),
+      r.nvidiaSmiPeakMiB !== null ? `${r.nvidiaSmiPeakMiB} MiB` : "-",
       mb(r.peakRssBytes),
       (r.leakedTensors / r.steps).toFixed(1),
+      r.buildSeconds.toFixed(1),
     ]);
   }
   console.log(table(rows));
   for (const u of unavailable) console.log(`not measured: ${u}`);
-  for (const size of args.sizes) {
-    const best = results.filter((r) => r.size === size).sort((a, b) => a.medianMs - b.medianMs)[0];
-    const anchor = ANCHOR_MS[size];
-    if (best && anchor) {
-      const verdict = (ms: number): string => `${(ms / anchor).toFixed(2)}x (${ms / anchor <= 2 ? "within" : "NOT within"} 2x)`;
-      console.log(`${size} px: best ${best.backend}: wall ${verdict(best.medianMs)}, main-thread CPU time ${verdict(best.mainCpuMs)} of the anchor's ${anchor} ms`);
-    }
-  }
-  console.log("anchor: diffusers 0.29 on PyTorch 1.13 CPU, 2 threads (126 ms/step at 64 px, 299 ms at 128 px)");
+  console.log("\nPyTorch anchor (diffusers 0.29 UNet2DConditionModel, ../shared/anchor/torch_unet_step.py), same cases, this run:");
+  for (const [key, a] of anchors) console.log(`  ${key.split(":")[0]} latent ${key.split(":")[1]} ${key.split(":")[2]}: ${typeof a === "string" ? a : `${a.median_ms} ms/step, peak ${a.peak_gib} GiB allocated (${a.line})`}`);
   console.log(
-    "main-thread CPU ms/step is the CPU time of the thread that runs the step (10 ms ticks, averaged over the timed steps); " +
-      "V8's GC helper threads run beside it and are left out. With other processes competing for the cores it estimates an idle machine's wall time better than wall ms/step does.",
+    "CPU ms/step is the main thread's CPU time per step (10 ms ticks); on webgpu the GPU works beside it. dispatches/step counts compute passes' dispatchWorkgroups calls; " +
+      "peak tensors/buffers is tf.profile's peak tensor bytes (wasm, cpu) or the peak bytes of live WebGPU buffers (webgpu); nvidia-smi peak is the whole device's memory.used.",
   );
-  sd15Footprint(args, unetParams, results.map((r) => r.backend));
+  sd15Footprint(args, results.find((r) => r.case === "tiny")?.unetParams, results.map((r) => r.backend));
 }
 
 function sd15Footprint(args: BenchArgs, tinyBuiltParams: number | undefined, measured: string[]): void {
   const count = unetParameterCount(parseUNetConfig(SD15_UNET));
-  const tinyConfig = JSON.parse(fs.readFileSync(path.join(args.model, "unet/config.json"), "utf8")) as Record<string, unknown>;
+  const tinyConfig = readJson(path.join(args.model, "unet/config.json"));
   const tinyCounted = unetParameterCount(parseUNetConfig(tinyConfig));
   const bytes = trainingStateBytes(count);
   console.log(`\nSD1.5 UNet (${JSON.stringify(SD15_UNET)}):`);
@@ -308,7 +443,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.child) {
     try {
-      const r = await measureTrainStep(args.child.backend, args.child.size, args.steps, args.model);
+      const r = await measureTrainStep(args.child.backend, args.child.case, args.child.latent, args);
       console.log(RESULT_TAG + JSON.stringify(r));
     } catch (e) {
       console.log((e as Error).message);
@@ -320,7 +455,11 @@ async function main(): Promise<void> {
   await parent(args);
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+// Dawn keeps the event loop alive: exit when done.
+main().then(
+  () => process.exit(),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

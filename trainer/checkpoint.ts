@@ -123,7 +123,7 @@ export async function loadCheckpoint(dir: string, trained: TrainedState): Promis
   }
   const moments = await readSafetensors(path.join(dir, "optimizer.safetensors"));
   try {
-    trained.optimizer.loadStateDict(moments);
+    await trained.optimizer.loadStateDict(moments);
   } finally {
     moments.forEach((t) => t.dispose());
   }

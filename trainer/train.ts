@@ -34,6 +34,7 @@ import { AdamW } from "./training/adamw";
 import { EMAModel } from "./training/ema";
 import type { PredictionType } from "./training/loss";
 import { lrLambda, type LrSchedulerName } from "./training/lr_scheduler";
+import { readScalars } from "./training/read_scalars";
 import { accumulateGradients, microStep, optimizerStep, sampleLatents, sampleNoise, sampleTimesteps, type MicroBatch } from "./training/train_step";
 import { runValidation } from "./validation";
 import { readComponentConfig } from "./weights/diffusers_loader";
@@ -171,7 +172,7 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldSt
   const loader = new DataLoader(dataset, transform, args.train_batch_size, dataSeed);
   const progress = new ProgressBar(schedule.maxTrainSteps, globalStep);
   for (let epoch = firstEpoch; epoch < schedule.numTrainEpochs && globalStep < schedule.maxTrainSteps; epoch++) {
-    let trainLoss = 0; // sum of loss / grad_accum over the micro-steps of one optimizer step
+    let losses: tf.Scalar[] = []; // the micro-steps' losses since the last optimizer step, read with its grad norm
     let grads: Map<string, tf.Tensor> | null = null;
     let microSteps = 0;
     let images = 0;
@@ -195,21 +196,24 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldSt
       const { loss, grads: microGrads } = microStep(unet, noiseScheduler, micro, objective);
       tf.dispose(Object.values(micro));
       grads = accumulateGradients(grads, microGrads);
-      trainLoss += loss / args.gradient_accumulation_steps;
+      losses.push(loss);
       microSteps += 1;
       images += batch.size;
 
       // accelerate syncs every grad_accum micro-steps and at the end of the epoch (a partial group).
       if (microSteps === args.gradient_accumulation_steps || endOfEpoch) {
-        const gradNorm = optimizerStep(grads, { optimizer, lr: lrAt(globalStep), maxGradNorm: args.max_grad_norm, ema, params });
+        const norm = optimizerStep(grads, { optimizer, lr: lrAt(globalStep), maxGradNorm: args.max_grad_norm, ema, params });
         grads = null;
+        const [gradNorm, ...microLosses] = await readScalars([norm, ...losses]);
+        losses = [];
+        // The seed logs the sum of loss / grad_accum over the micro-steps of an optimizer step.
+        const trainLoss = microLosses.reduce((sum, l) => sum + l / args.gradient_accumulation_steps, 0);
         globalStep += 1;
         const stepTime = (performance.now() - stepStarted) / 1000;
         // Like the seed, "lr" is the scheduler's value after its step.
         const metrics = { train_loss: trainLoss, lr: lrAt(globalStep), epoch, grad_norm: gradNorm, step_time: stepTime, images_per_sec: images / stepTime };
         await logger.log(metrics, globalStep);
         progress.update(1, { loss: trainLoss, lr: metrics.lr });
-        trainLoss = 0;
         microSteps = 0;
         images = 0;
         stepStarted = performance.now();
@@ -218,7 +222,7 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldSt
 
       // A stop request (SIGTERM): the current micro-step is done; save a checkpoint, end as "cancelled".
       if (shouldStop()) {
-        if (grads) tf.dispose([...grads.values()]);
+        if (grads) tf.dispose([...grads.values(), ...losses]);
         progress.close();
         await logger.logText(`signal received at step ${globalStep}: saving a checkpoint and stopping`);
         await saveState();
@@ -226,7 +230,7 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldSt
       }
       if (globalStep >= schedule.maxTrainSteps) break;
     }
-    if (grads) tf.dispose([...grads.values()]);
+    if (grads) tf.dispose([...grads.values(), ...losses]);
 
     // ---- validation with the EMA weights swapped in ----
     if (args.validation_prompts.length && epoch % args.validation_epochs === 0) {

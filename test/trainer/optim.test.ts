@@ -8,6 +8,7 @@ import { clipGradNorm } from "../../trainer/training/clip_grad_norm";
 import { EMAModel } from "../../trainer/training/ema";
 import { ensureExclusive, hostMemory, type HostMemory } from "../../trainer/training/host_memory";
 import { lrLambda } from "../../trainer/training/lr_scheduler";
+import { readScalars } from "../../trainer/training/read_scalars";
 import { optimizerStep } from "../../trainer/training/train_step";
 
 await selectBackend();
@@ -86,7 +87,7 @@ for (const path of ["tf ops", "host memory"] as const) {
   });
 }
 
-test("AdamW skips parameters without gradients and its state round-trips", () => {
+test("AdamW skips parameters without gradients and its state round-trips", async () => {
   const params = makeParams({ w: [2, 3], untouched: [3] }, 7);
   const before = params[1][1].value.dataSync().slice();
   const opt = new AdamW(params, { lr: 0.01 });
@@ -99,14 +100,14 @@ test("AdamW skips parameters without gradients and its state round-trips", () =>
   const twinParams = makeParams({ w: [2, 3], untouched: [3] }, 0);
   twinParams[0][1].value.assign(params[0][1].value);
   const twin = new AdamW(twinParams, { lr: 0.01 });
-  twin.loadStateDict(state);
+  await twin.loadStateDict(state);
   for (const t of state.values()) t.dispose();
   opt.step(grad(2));
   twin.step(grad(2));
   assert.deepEqual(twinParams[0][1].value.dataSync(), params[0][1].value.dataSync());
 });
 
-test("clipGradNorm returns the global L2 norm and scales by max_norm / (norm + 1e-6)", () => {
+test("clipGradNorm returns the global L2 norm and scales by max_norm / (norm + 1e-6)", async () => {
   const a = sequence(12, 3, 2);
   const b = sequence(5, 4, 2);
   const norm = Math.sqrt([...a, ...b].reduce((s, x) => s + x * x, 0));
@@ -115,15 +116,15 @@ test("clipGradNorm returns the global L2 norm and scales by max_norm / (norm + 1
     ["a", tf.tensor(a, [3, 4])],
     ["b", tf.tensor(b)],
   ]);
-  const got = clipGradNorm(grads, maxNorm);
-  closeTo([got], [norm], 1e-6, 0, "norm");
+  const [got] = await readScalars([clipGradNorm(grads, maxNorm)]);
+  closeTo([got!], [norm], 1e-6, 0, "norm");
   const coef = maxNorm / (norm + 1e-6);
   closeTo(grads.get("a")!.dataSync(), a.map((x) => x * coef), 1e-6, 1e-7, "a");
   closeTo(grads.get("b")!.dataSync(), b.map((x) => x * coef), 1e-6, 1e-7, "b");
 
   // Below the threshold the coefficient clamps to 1: gradients are unchanged.
-  const again = clipGradNorm(grads, 100);
-  closeTo([again], [maxNorm * (norm / (norm + 1e-6))], 1e-6, 0, "clipped norm");
+  const [again] = await readScalars([clipGradNorm(grads, 100)]);
+  closeTo([again!], [maxNorm * (norm / (norm + 1e-6))], 1e-6, 0, "clipped norm");
   closeTo(grads.get("b")!.dataSync(), b.map((x) => x * coef), 1e-6, 1e-7, "b unchanged");
   for (const g of grads.values()) g.dispose();
 });
@@ -168,7 +169,7 @@ test("EMAModel follows diffusers 0.29 decay: 0 first, then (1+s)/(10+s) capped a
 });
 
 /** Params, AdamW moments and EMA shadows (in torch layout) after `steps` optimizer steps on fixed gradients. */
-function trainedState(memory: HostMemory | null, steps: number): { norms: number[]; state: Map<string, Float32Array> } {
+async function trainedState(memory: HostMemory | null, steps: number): Promise<{ norms: number[]; state: Map<string, Float32Array> }> {
   const params = makeParams({ "a.weight": [3, 4], "a.bias": [4], frozen: [2] }, 21);
   params[2][1].value.trainable = false;
   const optimizer = new AdamW(params, { lr: 0.05, weightDecay: 0.1 });
@@ -179,7 +180,7 @@ function trainedState(memory: HostMemory | null, steps: number): { norms: number
     const grads = new Map(
       params.slice(0, 2).map(([name, p], k) => [name, tf.tensor(sequence(p.value.size, 40 + 10 * t + k, t % 2 ? 5 : 0.1), p.value.shape)]),
     );
-    norms.push(optimizerStep(grads, { optimizer, lr: 0.05, maxGradNorm: 1, ema, params, memory }));
+    norms.push(...(await readScalars([optimizerStep(grads, { optimizer, lr: 0.05, maxGradNorm: 1, ema, params, memory })])));
   }
   const tensors = new Map([
     ...params.map(([name, p]): [string, tf.Tensor] => [name, p.value]),
@@ -195,12 +196,12 @@ function trainedState(memory: HostMemory | null, steps: number): { norms: number
 }
 
 /** The fused host-memory step against the tf-ops one on the active backend. */
-function assertHostStepMatchesOps(): void {
+async function assertHostStepMatchesOps(): Promise<void> {
   const memory = hostMemory();
   assert.ok(memory);
   const before = tf.memory().numTensors;
-  const ops = trainedState(null, 6);
-  const host = trainedState(memory, 6);
+  const ops = await trainedState(null, 6);
+  const host = await trainedState(memory, 6);
   assert.equal(tf.memory().numTensors, before, "no tensors leaked");
   closeTo(host.norms, ops.norms, 1e-6, 0, "grad norms");
   assert.ok(ops.norms.some((n) => n > 1) && ops.norms.some((n) => n < 1), "the clip both scaled and did not");
@@ -208,16 +209,16 @@ function assertHostStepMatchesOps(): void {
   for (const [name, want] of ops.state) closeTo(host.state.get(name)!, want, 1e-5, 1e-7, name);
 }
 
-test("the host-memory optimizer step (clip, AdamW, EMA) matches the tf-ops one", (ctx) => {
+test("the host-memory optimizer step (clip, AdamW, EMA) matches the tf-ops one", async (ctx) => {
   if (!hostMemory()) return ctx.skip("this backend's tensors are out of JS's reach");
-  assertHostStepMatchesOps();
+  await assertHostStepMatchesOps();
 });
 
 test("the host-memory optimizer step matches the tf-ops one on the cpu backend", async () => {
   const active = tf.getBackend();
   await tf.setBackend("cpu");
   try {
-    assertHostStepMatchesOps();
+    await assertHostStepMatchesOps();
   } finally {
     await tf.setBackend(active);
   }
@@ -229,7 +230,7 @@ test("the host-memory optimizer step writes no buffer that another tensor shares
   const params = makeParams({ w: [6] }, 5);
   const optimizer = new AdamW(params, { lr: 0.01 });
   const ema = new EMAModel(params);
-  const step = (grad: tf.Tensor) => optimizerStep(new Map([["w", grad]]), { optimizer, lr: 0.01, maxGradNorm: 1, ema, params, memory });
+  const step = (grad: tf.Tensor) => optimizerStep(new Map([["w", grad]]), { optimizer, lr: 0.01, maxGradNorm: 1, ema, params, memory }).dispose();
   step(tf.tensor(sequence(6, 1)));
   ema.copyTo(params); // the parameter now shares the shadow's buffer
   const w = params[0][1].value;

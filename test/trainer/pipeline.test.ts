@@ -47,7 +47,7 @@ test("golden sample cases: timesteps exact, image within tolerance", async (t) =
     });
     assert.deepEqual(out.timesteps, Array.from(file.read(c.outputs.timesteps as string).dataSync()), `${c.name}: timesteps`);
     const got = nhwcToNchw(out.image);
-    const { worst, detail } = allClose(got, file.read(c.outputs.image as string), c.atol, c.rtol);
+    const { worst, detail } = await allClose(got, file.read(c.outputs.image as string), c.atol, c.rtol);
     assert.ok(worst <= 1, `${c.name}: worst ${worst} (${detail})`);
     tf.dispose([got, out.image, latents]);
   }

@@ -8,6 +8,7 @@ import { AdamW } from "../../trainer/training/adamw";
 import { EMAModel } from "../../trainer/training/ema";
 import { chainSegments } from "../../trainer/training/gradient_checkpointing";
 import { diffusionLoss, minSnrWeights } from "../../trainer/training/loss";
+import { readScalars } from "../../trainer/training/read_scalars";
 import {
   accumulateGradients,
   microStep,
@@ -45,13 +46,14 @@ test("the golden train_steps case passes (losses, grad norms, UNet and EMA weigh
   assert.ok(result.worst <= 1, result.detail);
 });
 
-test("min-SNR weights and the weighted loss match a float64 reference", () => {
+test("min-SNR weights and the weighted loss match a float64 reference", async () => {
   const scheduler = DDPMScheduler.fromConfig(SD15_SCHEDULER);
   const ts = [0, 10, 500, 999];
+  const tsTensor = tf.tensor1d(ts, "int32");
   const gamma = 5;
   const snr = ts.map((t) => scheduler.alphasCumprod[t] / (1 - scheduler.alphasCumprod[t]));
-  const eps = minSnrWeights(scheduler.alphasCumprod, ts, gamma, "epsilon").arraySync();
-  const v = minSnrWeights(scheduler.alphasCumprod, ts, gamma, "v_prediction").arraySync();
+  const eps = await minSnrWeights(scheduler.alphasCumprod, tsTensor, gamma, "epsilon").data();
+  const v = await minSnrWeights(scheduler.alphasCumprod, tsTensor, gamma, "v_prediction").data();
   snr.forEach((s, i) => {
     assert.ok(Math.abs(eps[i] - Math.min(s, gamma) / s) <= 1e-5 * (Math.min(s, gamma) / s), `epsilon weight ${i}`);
     assert.ok(Math.abs(v[i] - Math.min(s, gamma) / (s + 1)) <= 1e-5 * (Math.min(s, gamma) / (s + 1)), `v weight ${i}`);
@@ -64,11 +66,11 @@ test("min-SNR weights and the weighted loss match a float64 reference", () => {
   const [p, q, wt] = [tf.tensor2d(pred), tf.tensor2d(target), tf.tensor1d(w)];
   assert.equal(diffusionLoss(p, q, wt as tf.Tensor1D).dataSync()[0], 10.625);
   assert.equal(diffusionLoss(p, q).dataSync()[0], 6.25);
-  tf.dispose([p, q, wt]);
+  tf.dispose([p, q, wt, tsTensor]);
   scheduler.dispose();
 });
 
-test("microStep noises the input with inputNoise, targets the velocity and applies min-SNR weights", () => {
+test("microStep noises the input with inputNoise, targets the velocity and applies min-SNR weights", async () => {
   const unet = tinyUNet(1);
   const scheduler = DDPMScheduler.fromConfig({ ...SD15_SCHEDULER, prediction_type: "v_prediction" });
   const batch = microBatch(10, [100, 900]);
@@ -83,9 +85,10 @@ test("microStep noises the input with inputNoise, targets the velocity and appli
     const noisy = scheduler.addNoise(batch.latents, inputNoise, batch.timesteps) as tf.Tensor4D;
     const pred = unet.forward(noisy, tf.cast(batch.timesteps, "float32") as tf.Tensor1D, batch.encoderHiddenStates);
     const target = scheduler.getVelocity(batch.latents, batch.noise, batch.timesteps);
-    return diffusionLoss(pred, target, minSnrWeights(scheduler.alphasCumprod, [100, 900], 5, "v_prediction")).dataSync()[0];
+    return diffusionLoss(pred, target, minSnrWeights(scheduler.alphasCumprod, batch.timesteps, 5, "v_prediction"));
   });
-  assert.ok(Math.abs(out.loss - want) <= 1e-6 * want, `loss ${out.loss} want ${want}`);
+  const [loss, wantLoss] = await readScalars([out.loss, want]);
+  assert.ok(Math.abs(loss! - wantLoss!) <= 1e-6 * wantLoss!, `loss ${loss} want ${wantLoss}`);
   tf.dispose([...out.grads.values(), ...Object.values(batch), inputNoise]);
   scheduler.dispose();
 });
@@ -96,7 +99,11 @@ test("accumulated micro-step gradients equal the gradient of the mean loss", () 
   const batches = [microBatch(30, [250]), microBatch(40, [750])];
   const opts = { predictionType: "epsilon" as const, gradAccum: 2, gradientCheckpointing: true };
   let sums: Map<string, tf.Tensor> | null = null;
-  for (const b of batches) sums = accumulateGradients(sums, microStep(unet, scheduler, b, opts).grads);
+  for (const b of batches) {
+    const { loss, grads } = microStep(unet, scheduler, b, opts);
+    loss.dispose();
+    sums = accumulateGradients(sums, grads);
+  }
 
   const named = unet.namedParameters();
   const full = tf.variableGrads(() => {
@@ -115,7 +122,7 @@ test("accumulated micro-step gradients equal the gradient of the mean loss", () 
   scheduler.dispose();
 });
 
-test("training keeps the tensor count flat from step to step", () => {
+test("training keeps the tensor count flat from step to step", async () => {
   const unet = tinyUNet(3);
   const scheduler = DDPMScheduler.fromConfig(SD15_SCHEDULER);
   const params = unet.namedParameters();
@@ -124,6 +131,7 @@ test("training keeps the tensor count flat from step to step", () => {
   const counts: number[] = [];
   for (let step = 1; step <= 5; step++) {
     let grads: Map<string, tf.Tensor> | null = null;
+    const losses: tf.Scalar[] = [];
     for (let k = 0; k < 2; k++) {
       const batch = microBatch(100 * step + 10 * k, [0]);
       tf.dispose(batch.timesteps);
@@ -136,12 +144,13 @@ test("training keeps the tensor count flat from step to step", () => {
         gradAccum: 2,
         gradientCheckpointing: k === 0,
       });
-      assert.ok(Number.isFinite(out.loss));
+      losses.push(out.loss);
       tf.dispose([...Object.values(batch), ...Object.values(noise)]);
       grads = accumulateGradients(grads, out.grads);
     }
-    const norm = optimizerStep(grads!, { optimizer, lr: 1e-3, maxGradNorm: 1, ema, params });
-    assert.ok(Number.isFinite(norm) && norm > 0);
+    const [norm, ...microLosses] = await readScalars([optimizerStep(grads!, { optimizer, lr: 1e-3, maxGradNorm: 1, ema, params }), ...losses]);
+    assert.ok(Number.isFinite(norm) && norm! > 0);
+    assert.ok(microLosses.every(Number.isFinite));
     counts.push(tf.memory().numTensors);
   }
   assert.equal(counts[4], counts[1], `tensor counts per step: ${counts.join(", ")}`);

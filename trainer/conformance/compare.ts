@@ -5,11 +5,10 @@ import type { CaseResult } from "./types";
  * The worst ratio |got - want| / (atol + rtol * |want|) over all elements;
  * the comparison passes when it is <= 1. A shape mismatch or a NaN is infinitely bad.
  */
-export function allClose(got: tf.Tensor, want: tf.Tensor, atol: number, rtol: number): CaseResult {
+export async function allClose(got: tf.Tensor, want: tf.Tensor, atol: number, rtol: number): Promise<CaseResult> {
   const sameShape = got.shape.length === want.shape.length && got.shape.every((d, i) => d === want.shape[i]);
   if (!sameShape) return { worst: Infinity, detail: `shape [${got.shape}] but want [${want.shape}]` };
-  const g = got.dataSync();
-  const w = want.dataSync();
+  const [g, w] = await Promise.all([got.data(), want.data()]);
   let worst = 0;
   let worstAt = -1;
   for (let i = 0; i < w.length; i++) {

@@ -140,7 +140,7 @@ export class AdamW {
   }
 
   /** Restores a `stateDict()`; parameters absent from it start fresh. */
-  loadStateDict(state: Map<string, tf.Tensor>): void {
+  async loadStateDict(state: Map<string, tf.Tensor>): Promise<void> {
     this.dispose();
     for (const [name, p] of this.params) {
       const expAvg = state.get(`${name}.exp_avg`);
@@ -150,7 +150,7 @@ export class AdamW {
       this.moments.set(name, {
         expAvg: stateVariable(torchToNative(expAvg, p.layout)),
         expAvgSq: stateVariable(torchToNative(expAvgSq, p.layout)),
-        step: step.dataSync()[0],
+        step: (await step.data())[0]!,
       });
     }
   }

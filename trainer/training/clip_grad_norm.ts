@@ -25,16 +25,18 @@ export function clipCoefficient(norm: number, maxNorm: number): number {
   return Math.min(1, Math.fround(maxNorm / Math.fround(norm + 1e-6)));
 }
 
-/** Replaces each gradient in the map with its clipped value (disposing the old one); returns the pre-clip norm. */
-export function clipGradNorm(grads: Map<string, tf.Tensor>, maxNorm: number): number {
-  if (grads.size === 0) return 0;
+/**
+ * Replaces each gradient in the map with its clipped value (disposing the old one); returns the
+ * pre-clip norm as a scalar the caller disposes. The coefficient stays on the device: nothing is read.
+ */
+export function clipGradNorm(grads: Map<string, tf.Tensor>, maxNorm: number): tf.Scalar {
+  if (grads.size === 0) return tf.scalar(0);
   const norm = globalNorm(grads.values());
-  const value = norm.dataSync()[0]!;
-  norm.dispose();
-  const coef = clipCoefficient(value, maxNorm);
+  const coef = tf.tidy(() => tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))));
   for (const [name, g] of grads) {
     grads.set(name, tf.mul(g, coef));
     g.dispose();
   }
-  return value;
+  coef.dispose();
+  return norm;
 }

@@ -32,12 +32,13 @@ export function trainingTarget(
  */
 export function minSnrWeights(
   alphasCumprod: ArrayLike<number>,
-  timesteps: ArrayLike<number>,
+  timesteps: tf.Tensor1D,
   snrGamma: number,
   predictionType: PredictionType,
 ): tf.Tensor1D {
   return tf.tidy(() => {
-    const acp = tf.tensor1d(Array.from(timesteps, (t) => alphasCumprod[t]), "float32");
+    // Gathered on the device: no read of the timesteps mid-step.
+    const acp = tf.gather(tf.tensor1d(Array.from(alphasCumprod), "float32"), tf.cast(timesteps, "int32"));
     const snr = tf.square(tf.div(tf.sqrt(acp), tf.sqrt(tf.sub(1, acp))));
     const clipped = tf.minimum(snr, snrGamma);
     return tf.div(clipped, predictionType === "v_prediction" ? tf.add(snr, 1) : snr) as tf.Tensor1D;

@@ -84,19 +84,20 @@ export interface ObjectiveOptions {
 
 /**
  * Forward and backward of one micro-batch. Returns the loss as logged (before the division by
- * grad_accum) and the gradients of loss / grad_accum, keyed like `unet.namedParameters()`.
+ * grad_accum; a scalar the caller reads and disposes, so that one read per optimizer step serves
+ * all its micro-steps) and the gradients of loss / grad_accum, keyed like `unet.namedParameters()`.
  */
 export function microStep(
   unet: UNet2DConditionModel,
   scheduler: DiffusionNoiseScheduler,
   batch: MicroBatch,
   opts: ObjectiveOptions,
-): { loss: number; grads: Map<string, tf.Tensor> } {
+): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   const { noisy, target, weights } = tf.tidy(() => ({
     noisy: scheduler.addNoise(batch.latents, batch.inputNoise ?? batch.noise, batch.timesteps),
     target: trainingTarget(scheduler, opts.predictionType, batch.latents, batch.noise, batch.timesteps).clone(),
     weights: opts.snrGamma
-      ? minSnrWeights(scheduler.alphasCumprod, batch.timesteps.dataSync(), opts.snrGamma, opts.predictionType)
+      ? minSnrWeights(scheduler.alphasCumprod, batch.timesteps, opts.snrGamma, opts.predictionType)
       : undefined,
   }));
   const timesteps = tf.cast(batch.timesteps, "float32");
@@ -114,9 +115,9 @@ export function microStep(
     head,
     unet.namedParameters(),
   );
-  const value = logged[0].dataSync()[0];
-  tf.dispose([noisy, target, timesteps, result.loss, ...logged, ...(weights ? [weights] : [])]);
-  return { loss: value, grads: result.grads };
+  const [loss, ...recomputed] = logged;
+  tf.dispose([noisy, target, timesteps, result.loss, ...recomputed, ...(weights ? [weights] : [])]);
+  return { loss: loss!, grads: result.grads };
 }
 
 /** Adds a micro-step's gradients into the running sums (taking ownership of both). */
@@ -150,15 +151,16 @@ export interface OptimizerStepOptions {
 
 /**
  * The sync step: clip the accumulated gradients, AdamW, then the EMA update. Disposes the
- * gradients and returns their global norm before clipping.
+ * gradients and returns their global norm before clipping, as a scalar the caller reads and disposes.
  */
-export function optimizerStep(grads: Map<string, tf.Tensor>, opts: OptimizerStepOptions): number {
+export function optimizerStep(grads: Map<string, tf.Tensor>, opts: OptimizerStepOptions): tf.Scalar {
   const memory = opts.memory === undefined ? hostMemory() : opts.memory;
-  let norm: number;
+  let norm: tf.Scalar;
   if (memory) {
     // The clip is folded into AdamW's reading of the gradients.
-    norm = globalNormOnHost(memory, grads.values());
-    opts.optimizer.stepOnHost(memory, grads, opts.lr, clipCoefficient(norm, opts.maxGradNorm));
+    const value = globalNormOnHost(memory, grads.values());
+    opts.optimizer.stepOnHost(memory, grads, opts.lr, clipCoefficient(value, opts.maxGradNorm));
+    norm = tf.scalar(value);
   } else {
     norm = clipGradNorm(grads, opts.maxGradNorm);
     opts.optimizer.step(grads, opts.lr);

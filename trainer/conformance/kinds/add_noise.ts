@@ -9,7 +9,7 @@ export const run: CaseRunner = async (c, set) => {
   const scheduler = DDPMScheduler.fromConfig(await readComponentConfig(set.modelDir, "scheduler"));
   const timesteps = tf.cast(set.tensor(c.inputs.timesteps as string), "int32") as tf.Tensor1D;
   const got = scheduler.addNoise(set.tensor(c.inputs.latents as string), set.tensor(c.inputs.noise as string), timesteps);
-  const result = allClose(got, set.tensor(c.outputs.noisy as string), c.atol, c.rtol);
+  const result = await allClose(got, set.tensor(c.outputs.noisy as string), c.atol, c.rtol);
   tf.dispose([got, timesteps]);
   scheduler.dispose();
   return result;

@@ -24,10 +24,10 @@ export const run: CaseRunner = async (c, set) => {
       width: w * pipe.vaeScaleFactor,
       latents,
     });
-    const wantTimesteps = Array.from(set.tensor(c.outputs.timesteps as string).dataSync());
+    const wantTimesteps = Array.from(await set.tensor(c.outputs.timesteps as string).data());
     const timestepsMatch = wantTimesteps.length === out.timesteps.length && wantTimesteps.every((t, i) => t === out.timesteps[i]);
     const got = nhwcToNchw(out.image);
-    const result = allClose(got, set.tensor(c.outputs.image as string), c.atol, c.rtol);
+    const result = await allClose(got, set.tensor(c.outputs.image as string), c.atol, c.rtol);
     tf.dispose([got, out.image]);
     if (!timestepsMatch) return { worst: Infinity, detail: `timesteps [${out.timesteps}] but want [${wantTimesteps}]` };
     return result;

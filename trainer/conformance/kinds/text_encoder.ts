@@ -7,7 +7,7 @@ import type { CaseRunner } from "../types";
 export const run: CaseRunner = async (c, set) => {
   const model = await CLIPTextModel.fromPretrained(set.modelDir);
   const got = model.forward(set.tensor(c.inputs.input_ids as string) as tf.Tensor2D);
-  const result = allClose(got, set.tensor(c.outputs.last_hidden_state), c.atol, c.rtol);
+  const result = await allClose(got, set.tensor(c.outputs.last_hidden_state), c.atol, c.rtol);
   tf.dispose(got);
   model.parameters().forEach((p) => p.value.dispose());
   return result;

@@ -8,7 +8,7 @@ export const run: CaseRunner = async (c, set) => {
   const tokenizer = await CLIPTokenizer.fromPretrained(set.modelDir);
   const prompts = c.inputs.prompts;
   const got = tokenizer.encodeToTensor(Array.isArray(prompts) ? prompts : [prompts]);
-  const result = allClose(got, set.tensor(c.outputs.input_ids), c.atol, c.rtol);
+  const result = await allClose(got, set.tensor(c.outputs.input_ids), c.atol, c.rtol);
   tf.dispose(got);
   return result;
 };

@@ -8,6 +8,7 @@ import { DDPMScheduler } from "../../schedulers/ddpm";
 import { AdamW } from "../../training/adamw";
 import { EMAModel } from "../../training/ema";
 import { lrLambda, type LrSchedulerName } from "../../training/lr_scheduler";
+import { readScalars } from "../../training/read_scalars";
 import { accumulateGradients, microStep, optimizerStep, sampleLatents } from "../../training/train_step";
 import { readComponent, readComponentConfig } from "../../weights/diffusers_loader";
 import { allClose } from "../compare";
@@ -34,14 +35,14 @@ interface TrainParams {
 }
 
 /** ||(got - init) - (want - init)|| / ||want - init|| over every tensor of one prefix, in float64. */
-function deltaRatio(got: Map<string, tf.Tensor>, init: Map<string, tf.Tensor>, c: GoldenCase, set: GoldenSet, prefix: string): number {
+async function deltaRatio(got: Map<string, tf.Tensor>, init: Map<string, tf.Tensor>, c: GoldenCase, set: GoldenSet, prefix: string): Promise<number> {
   let err = 0;
   let ref = 0;
   const keys = Object.keys(c.outputs).filter((k) => k.startsWith(`${prefix}:`));
   if (keys.length !== init.size) throw new Error(`${prefix}: ${keys.length} golden tensors for ${init.size} weights`);
   for (const key of keys) {
     const name = key.slice(prefix.length + 1);
-    const [g, i0, w] = [got.get(name), init.get(name), set.tensor(c.outputs[key])].map((t) => t?.dataSync());
+    const [g, i0, w] = await Promise.all([got.get(name), init.get(name), set.tensor(c.outputs[key])].map((t) => t?.data()));
     if (!g || !i0 || !w || g.length !== w.length) throw new Error(`${prefix}: no matching weight ${name}`);
     for (let k = 0; k < w.length; k++) {
       const dw = w[k] - i0[k];
@@ -70,13 +71,13 @@ interface TrainRecord {
 }
 
 /** Runs the loop in place on `unet` (and `ema`), feeding micro-step m the m-th slice of each input. */
-function train(
+async function train(
   c: GoldenCase,
   set: GoldenSet,
   models: { unet: UNet2DConditionModel; vae: AutoencoderKL; textEncoder: CLIPTextModel; scheduler: DDPMScheduler },
   optimizer: AdamW,
   ema: EMAModel | null,
-): TrainRecord {
+): Promise<TrainRecord> {
   const p = c.params as unknown as TrainParams;
   const { unet, vae, textEncoder, scheduler } = models;
   const params = unet.namedParameters();
@@ -88,7 +89,7 @@ function train(
   const record: TrainRecord = { microLosses: [], trainLosses: [], gradNorms: [] };
   for (let step = 0; step < p.steps; step++) {
     let grads: Map<string, tf.Tensor> | null = null;
-    let trainLoss = 0;
+    const losses: tf.Scalar[] = [];
     for (let k = 0; k < p.grad_accum; k++) {
       const m = step * p.grad_accum + k;
       const batch = tf.tidy(() => ({
@@ -103,14 +104,16 @@ function train(
         gradientCheckpointing: p.gradient_checkpointing ?? true,
       });
       tf.dispose(batch);
-      record.microLosses.push(out.loss);
-      // The seed logs the sum of loss / grad_accum over the micro-steps of an optimizer step.
-      trainLoss += out.loss / p.grad_accum;
+      losses.push(out.loss);
       grads = accumulateGradients(grads, out.grads);
     }
     const lr = p.lr * schedule(step);
-    record.gradNorms.push(optimizerStep(grads!, { optimizer, lr, maxGradNorm: p.max_grad_norm, ema, params }));
-    record.trainLosses.push(trainLoss);
+    const norm = optimizerStep(grads!, { optimizer, lr, maxGradNorm: p.max_grad_norm, ema, params });
+    const [gradNorm, ...microLosses] = await readScalars([norm, ...losses]);
+    record.gradNorms.push(gradNorm!);
+    record.microLosses.push(...microLosses);
+    // The seed logs the sum of loss / grad_accum over the micro-steps of an optimizer step.
+    record.trainLosses.push(microLosses.reduce((sum, l) => sum + l / p.grad_accum, 0));
   }
   return record;
 }
@@ -129,24 +132,24 @@ export const run: CaseRunner = async (c, set) => {
   const ema = p.ema ? new EMAModel(params) : null;
   const finalWeights: tf.Tensor[] = [];
   try {
-    const record = train(c, set, { unet, vae, textEncoder, scheduler }, optimizer, ema);
+    const record = await train(c, set, { unet, vae, textEncoder, scheduler }, optimizer, ema);
     const trained = unet.stateDict();
     const averaged = ema?.stateDict(params);
     finalWeights.push(...trained.values(), ...(averaged?.values() ?? []));
-    const compare = (got: number[], role: string, atol: number, rtol: number): CaseResult => {
+    const compare = async (got: number[], role: string, atol: number, rtol: number): Promise<CaseResult> => {
       const t = tf.tensor1d(got);
-      const result = allClose(t, set.tensor(c.outputs[role]), atol, rtol);
+      const result = await allClose(t, set.tensor(c.outputs[role]), atol, rtol);
       t.dispose();
       return result;
     };
     const deltaTol = c.delta_rtol ?? c.rtol;
     const parts: Array<[string, CaseResult]> = [
-      ["micro_loss", compare(record.microLosses, "micro_loss", c.atol, 0)],
-      ["train_loss", compare(record.trainLosses, "train_loss", c.atol, 0)],
-      ["grad_norm", compare(record.gradNorms, "grad_norm", 0, c.rtol)],
-      ["unet delta", { worst: deltaRatio(trained, init, c, set, "unet") / deltaTol }],
+      ["micro_loss", await compare(record.microLosses, "micro_loss", c.atol, 0)],
+      ["train_loss", await compare(record.trainLosses, "train_loss", c.atol, 0)],
+      ["grad_norm", await compare(record.gradNorms, "grad_norm", 0, c.rtol)],
+      ["unet delta", { worst: (await deltaRatio(trained, init, c, set, "unet")) / deltaTol }],
     ];
-    if (averaged) parts.push(["ema delta", { worst: deltaRatio(averaged, init, c, set, "ema") / deltaTol }]);
+    if (averaged) parts.push(["ema delta", { worst: (await deltaRatio(averaged, init, c, set, "ema")) / deltaTol }]);
     return worstOf(parts);
   } finally {
     tf.dispose([...finalWeights, ...init.values()]);

@@ -14,7 +14,7 @@ export const run: CaseRunner = async (c, set) => {
       const context = set.tensor(c.inputs.encoder_hidden_states as string) as tf.Tensor3D;
       return nhwcToNchw(unet.forward(sample, timestep, context));
     });
-    const result = allClose(got, set.tensor(c.outputs.out), c.atol, c.rtol);
+    const result = await allClose(got, set.tensor(c.outputs.out), c.atol, c.rtol);
     got.dispose();
     return result;
   } finally {

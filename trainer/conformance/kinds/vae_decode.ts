@@ -9,7 +9,7 @@ export const run: CaseRunner = async (c, set) => {
   const vae = await AutoencoderKL.fromPretrained(set.modelDir);
   try {
     const got = tf.tidy(() => nhwcToNchw(vae.decode(nchwToNhwc(set.tensor(c.inputs.latents as string)))));
-    const result = allClose(got, set.tensor(c.outputs.sample), c.atol, c.rtol);
+    const result = await allClose(got, set.tensor(c.outputs.sample), c.atol, c.rtol);
     got.dispose();
     return result;
   } finally {

@@ -13,8 +13,8 @@ export const run: CaseRunner = async (c, set) => {
       return { mean: nhwcToNchw(latent.mean), logvar: nhwcToNchw(latent.logvar) };
     });
     const results: Array<[string, CaseResult]> = [
-      ["mean", allClose(mean, set.tensor(c.outputs.mean), c.atol, c.rtol)],
-      ["logvar", allClose(logvar, set.tensor(c.outputs.logvar), c.atol, c.rtol)],
+      ["mean", await allClose(mean, set.tensor(c.outputs.mean), c.atol, c.rtol)],
+      ["logvar", await allClose(logvar, set.tensor(c.outputs.logvar), c.atol, c.rtol)],
     ];
     tf.dispose([mean, logvar]);
     const [name, worst] = results.reduce((a, b) => (b[1].worst > a[1].worst ? b : a));
