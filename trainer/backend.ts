@@ -3,9 +3,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { registerWasmKernels } from "./kernels/register_wasm";
 
-/** Backends in order of preference: native TensorFlow, then GPU in-process, then wasm, then pure JS. */
-export const BACKENDS = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendName } from "./backend_names";
+
+export { BACKENDS, type BackendName };
 
 /** Imports an optional package by name; a variable specifier keeps tsc from requiring it to be installed. */
 async function tryImport(specifier: string): Promise<Record<string, unknown> | null> {

@@ -1,11 +1,12 @@
 /**
- * `npm run make-tiny -- --out DIR [--tokenizer clip|trained] [--tokenizer_from DIR] [--num_images N] [--seed S]`
+ * `npm run make-tiny -- --out DIR [--tokenizer clip|trained] [--tokenizer_from DIR] [--num_images N] [--seed S] [--config tiny|sd15]`
  *
  * Writes a tiny randomly initialised Stable Diffusion 1.x pipeline in diffusers
  * layout (DIR/model: SD1.5's structure shrunk, SD1.5's scheduler config, the
  * real CLIP tokenizer files when they are at hand, else a small BPE tokenizer
  * trained on the captions) and a small synthetic captioned image dataset
  * (DIR/dataset), so the tutorial's training command runs in seconds on a CPU.
+ * `--config sd15` writes SD1.5's real sizes instead (./sd15_configs.ts), for the GPU.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -21,6 +22,7 @@ import { UNet2DConditionModel } from "./models/unet_2d_condition";
 import type { Module } from "./nn/module";
 import { DEFAULT_VALIDATION_PROMPTS } from "./options";
 import { configJson, saveModelComponent } from "./save_pipeline";
+import { SD15_TEXT_ENCODER_CONFIG, SD15_UNET_CONFIG, SD15_VAE_CONFIG } from "./sd15_configs";
 import { CLIPTokenizer } from "./tokenizer/clip_tokenizer";
 import { trainBPE, writeCLIPTokenizerFiles } from "./tokenizer/train_bpe";
 
@@ -126,9 +128,9 @@ const TEXT_ENCODER_CONFIG = {
  * The text encoder config for a tokenizer: its vocabulary size and special ids
  * (transformers finds the pooled eos position by eos_token_id unless it is the legacy 2).
  */
-function textEncoderConfig(tokenizer: CLIPTokenizer): Record<string, unknown> {
+function textEncoderConfig(tokenizer: CLIPTokenizer, base: Record<string, unknown>): Record<string, unknown> {
   return {
-    ...TEXT_ENCODER_CONFIG,
+    ...base,
     bos_token_id: tokenizer.bosId,
     eos_token_id: tokenizer.eosId,
     pad_token_id: tokenizer.padId,
@@ -248,7 +250,17 @@ export interface MakeTinyOptions {
   tokenizerFrom?: string;
   numImages?: number;
   seed?: number;
+  /** "tiny" (default) or "sd15": SD1.5's real component sizes. */
+  config?: PipelineSize;
 }
+
+export type PipelineSize = "tiny" | "sd15";
+
+/** The component configs of each size; sd15's UNet and VAE keep the tiny ones' explicit defaults. */
+const SIZES: Record<PipelineSize, { unet: Record<string, unknown>; vae: Record<string, unknown>; textEncoder: Record<string, unknown> }> = {
+  tiny: { unet: UNET_CONFIG, vae: VAE_CONFIG, textEncoder: TEXT_ENCODER_CONFIG },
+  sd15: { unet: { ...UNET_CONFIG, ...SD15_UNET_CONFIG }, vae: { ...VAE_CONFIG, ...SD15_VAE_CONFIG }, textEncoder: SD15_TEXT_ENCODER_CONFIG },
+};
 
 export interface TinyPaths {
   modelDir: string;
@@ -291,10 +303,11 @@ export async function makeTiny(outDir: string, opts: MakeTinyOptions = {}): Prom
   const datasetDir = path.join(outDir, "dataset");
   await fs.promises.mkdir(modelDir, { recursive: true });
   const tokenizer = await writeTokenizer(modelDir, opts);
-  const textEncoder = textEncoderConfig(await CLIPTokenizer.fromPretrained(modelDir));
+  const size = SIZES[opts.config ?? "tiny"];
+  const textEncoder = textEncoderConfig(await CLIPTokenizer.fromPretrained(modelDir), size.textEncoder);
 
-  await writeRandomComponent(modelDir, "unet", UNet2DConditionModel.fromConfig(UNET_CONFIG), UNET_CONFIG, rng);
-  await writeRandomComponent(modelDir, "vae", AutoencoderKL.fromConfig(VAE_CONFIG), VAE_CONFIG, rng);
+  await writeRandomComponent(modelDir, "unet", UNet2DConditionModel.fromConfig(size.unet), size.unet, rng);
+  await writeRandomComponent(modelDir, "vae", AutoencoderKL.fromConfig(size.vae), size.vae, rng);
   await writeRandomComponent(modelDir, "text_encoder", CLIPTextModel.fromConfig(textEncoder), textEncoder, rng);
   await fs.promises.mkdir(path.join(modelDir, "scheduler"), { recursive: true });
   await fs.promises.writeFile(path.join(modelDir, "scheduler", "scheduler_config.json"), configJson(SCHEDULER_CONFIG));
@@ -311,9 +324,9 @@ function parseArgs(argv: string[]): { out: string } & MakeTinyOptions {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (!["--out", "--tokenizer", "--tokenizer_from", "--num_images", "--seed"].includes(flag)) {
+    if (!["--out", "--tokenizer", "--tokenizer_from", "--num_images", "--seed", "--config"].includes(flag)) {
       throw new Error(
-        `unrecognized argument: ${argv[i]} (flags: --out DIR, --tokenizer clip|trained, --tokenizer_from DIR, --num_images N, --seed S)`,
+        `unrecognized argument: ${argv[i]} (flags: --out DIR, --tokenizer clip|trained, --tokenizer_from DIR, --num_images N, --seed S, --config tiny|sd15)`,
       );
     }
     const value = inline ?? argv[++i];
@@ -332,7 +345,11 @@ function parseArgs(argv: string[]): { out: string } & MakeTinyOptions {
   if (tokenizer !== undefined && tokenizer !== "clip" && tokenizer !== "trained") {
     throw new Error(`argument --tokenizer: invalid choice: '${tokenizer}' (choose from 'clip', 'trained')`);
   }
-  return { out, tokenizer, tokenizerFrom: values.get("--tokenizer_from"), numImages: int("--num_images"), seed: int("--seed") };
+  const config = values.get("--config");
+  if (config !== undefined && config !== "tiny" && config !== "sd15") {
+    throw new Error(`argument --config: invalid choice: '${config}' (choose from 'tiny', 'sd15')`);
+  }
+  return { out, tokenizer, tokenizerFrom: values.get("--tokenizer_from"), numImages: int("--num_images"), seed: int("--seed"), config };
 }
 
 async function main(): Promise<void> {

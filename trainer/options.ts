@@ -4,6 +4,7 @@
  * behaviour (`--flag=value` and `--flag value`, booleans by presence, unique
  * prefixes accepted), plus the Inkstone integration flags.
  */
+import { BACKENDS } from "./backend_names";
 import { LR_SCHEDULERS } from "./training/lr_scheduler";
 
 /** Environment variables (process.env, or a hand-made set in tests). */
@@ -63,6 +64,8 @@ export interface TrainOptions {
   tracker_project_name: string;
   /** Inkstone tracker to report to (wired by the tracker integration). */
   inkstone_url: string | null;
+  /** The TensorFlow.js backend (default: env INKSTONE_BACKEND, else the fastest available). */
+  backend: string | null;
 }
 
 /** Parsed options plus which flags the user actually wrote (defaults are not "given"). */
@@ -167,6 +170,12 @@ const FLAGS: { [K in keyof TrainOptions]: FlagSpec } = {
   validation_epochs: { kind: "int", default: 5, min: 1, help: "Run validation every N epochs." },
   tracker_project_name: { kind: "str", default: "text2image-fine-tune", help: "Project name in the tracker." },
   inkstone_url: { kind: "str", default: null, help: "Inkstone server to report to (default: env INKSTONE_URL)." },
+  backend: {
+    kind: "str",
+    default: null,
+    choices: [...BACKENDS],
+    help: "TensorFlow.js backend (default: env INKSTONE_BACKEND, else tensorflow, a hardware webgpu adapter, wasm, cpu in that order).",
+  },
 };
 
 const FLAG_NAMES = Object.keys(FLAGS) as Array<keyof TrainOptions>;

@@ -269,7 +269,7 @@ async function createLogger(o: TrainOptions): Promise<TrainLogger> {
 
 async function main(): Promise<void> {
   const parsed = parseOrExit(process.argv.slice(2));
-  await selectBackend();
+  await selectBackend(parsed.options.backend ?? undefined);
   const logger = await createLogger(parsed.options);
   const started = performance.now();
   // SIGTERM / SIGINT: stop after the current micro-step with a checkpoint; a second signal stops at once.
