@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend";
+import { scalarOf } from "./read";
 import { run as runTextEncoderCase } from "../../trainer/conformance/kinds/text_encoder";
 import { CLIPTextModel } from "../../trainer/models/clip_text_model";
 import { readSafetensorsHeader } from "../../trainer/weights/safetensors";
@@ -52,25 +53,25 @@ function dispose(model: CLIPTextModel): void {
   model.parameters().forEach((p) => p.value.dispose());
 }
 
-test("attention is causal: a token never sees the ones after it", () => {
+test("attention is causal: a token never sees the ones after it", async () => {
   const model = randomized(SD2_LIKE, 1);
   const a = tf.tensor2d([[1, 7, 3, 9, 4, 2]], [1, 6], "int32");
   const b = tf.tensor2d([[1, 7, 3, 11, 5, 6]], [1, 6], "int32");
   const [ya, yb] = [model.forward(a), model.forward(b)];
   assert.deepEqual(ya.shape, [1, 6, 24]);
-  const before = tf.tidy(() => tf.max(tf.abs(tf.sub(ya.slice([0, 0, 0], [1, 3, 24]), yb.slice([0, 0, 0], [1, 3, 24])))).dataSync()[0]);
-  const after = tf.tidy(() => tf.max(tf.abs(tf.sub(ya.slice([0, 3, 0], [1, 3, 24]), yb.slice([0, 3, 0], [1, 3, 24])))).dataSync()[0]);
+  const before = await scalarOf(() => tf.max(tf.abs(tf.sub(ya.slice([0, 0, 0], [1, 3, 24]), yb.slice([0, 0, 0], [1, 3, 24])))));
+  const after = await scalarOf(() => tf.max(tf.abs(tf.sub(ya.slice([0, 3, 0], [1, 3, 24]), yb.slice([0, 3, 0], [1, 3, 24])))));
   assert.equal(before, 0);
   assert.ok(after > 1e-3, `positions from the change on must differ (max diff ${after})`);
   tf.dispose([a, b, ya, yb]);
   dispose(model);
 });
 
-test("hidden_act selects the activation, and unsupported ones are refused", () => {
+test("hidden_act selects the activation, and unsupported ones are refused", async () => {
   const ids = tf.tensor2d([[1, 2, 3, 4]], [1, 4], "int32");
   const gelu = randomized(SD2_LIKE, 7);
   const quick = randomized({ ...SD2_LIKE, hidden_act: "quick_gelu" }, 7);
-  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(gelu.forward(ids), quick.forward(ids)))).dataSync()[0]);
+  const diff = await scalarOf(() => tf.max(tf.abs(tf.sub(gelu.forward(ids), quick.forward(ids)))));
   assert.ok(diff > 1e-4, `gelu and quick_gelu gave the same output (max diff ${diff})`);
   assert.throws(() => CLIPTextModel.fromConfig({ hidden_act: "relu6" }), /unsupported hidden_act relu6/);
   tf.dispose(ids);

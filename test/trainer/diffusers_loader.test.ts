@@ -52,9 +52,9 @@ test("the fp16 variant is read and upcast to float32", async () => {
   const w32 = full.weights.get("conv_in.weight")!;
   const w16 = half.weights.get("conv_in.weight")!;
   assert.equal(w16.dtype, "float32");
-  assert.equal(w32.dataSync()[0], Math.fround(0.1));
+  assert.equal((await w32.data())[0], Math.fround(0.1));
   // 0.1 in half precision is 0.0999755859375.
-  assert.equal(w16.dataSync()[0], 0.0999755859375);
+  assert.equal((await w16.data())[0], 0.0999755859375);
 });
 
 test("sharded weights are merged through the index", async () => {

@@ -61,12 +61,12 @@ function adamwReference(
 }
 
 for (const path of ["tf ops", "host memory"] as const) {
-  test(`AdamW matches torch's update, weight decay and eps placement included (${path})`, (ctx) => {
+  test(`AdamW matches torch's update, weight decay and eps placement included (${path})`, async (ctx) => {
     const memory = hostMemory();
     if (path === "host memory" && !memory) return ctx.skip("this backend's tensors are out of JS's reach");
     const shapes = { "a.weight": [3, 4], "a.bias": [4], tiny: [5] };
     const params = makeParams(shapes, 1);
-    const init = params.map(([, p]) => Array.from(p.value.dataSync()));
+    const init = await Promise.all(params.map(async ([, p]) => Array.from(await p.value.data())));
     const opts = { b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.1 };
     const opt = new AdamW(params, { lr: 0.05, betas: [opts.b1, opts.b2], eps: opts.eps, weightDecay: opts.wd });
     const lrs = [0.05, 0.02, 0.1];
@@ -80,20 +80,20 @@ for (const path of ["tf ops", "host memory"] as const) {
       else opt.stepOnHost(memory!, grads, lr);
       for (const g of grads.values()) g.dispose();
     });
-    params.forEach(([name, p], k) => {
+    for (const [k, [name, p]] of params.entries()) {
       const want = adamwReference(init[k], gradSeqs[k], lrs, opts);
-      closeTo(p.value.dataSync(), want, 1e-5, 1e-7, name);
-    });
+      closeTo(await p.value.data(), want, 1e-5, 1e-7, name);
+    }
   });
 }
 
 test("AdamW skips parameters without gradients and its state round-trips", async () => {
   const params = makeParams({ w: [2, 3], untouched: [3] }, 7);
-  const before = params[1][1].value.dataSync().slice();
+  const before = (await params[1][1].value.data()).slice();
   const opt = new AdamW(params, { lr: 0.01 });
   const grad = (seed: number) => new Map([["w", tf.tensor(sequence(6, seed), [2, 3])]]);
   opt.step(grad(1));
-  assert.deepEqual(params[1][1].value.dataSync(), before, "no gradient, no weight decay");
+  assert.deepEqual((await params[1][1].value.data()), before, "no gradient, no weight decay");
 
   const state = opt.stateDict();
   assert.deepEqual([...state.keys()].sort(), ["w.exp_avg", "w.exp_avg_sq", "w.step"]);
@@ -104,7 +104,7 @@ test("AdamW skips parameters without gradients and its state round-trips", async
   for (const t of state.values()) t.dispose();
   opt.step(grad(2));
   twin.step(grad(2));
-  assert.deepEqual(twinParams[0][1].value.dataSync(), params[0][1].value.dataSync());
+  assert.deepEqual((await twinParams[0][1].value.data()), (await params[0][1].value.data()));
 });
 
 test("clipGradNorm returns the global L2 norm and scales by max_norm / (norm + 1e-6)", async () => {
@@ -119,17 +119,17 @@ test("clipGradNorm returns the global L2 norm and scales by max_norm / (norm + 1
   const [got] = await readScalars([clipGradNorm(grads, maxNorm)]);
   closeTo([got!], [norm], 1e-6, 0, "norm");
   const coef = maxNorm / (norm + 1e-6);
-  closeTo(grads.get("a")!.dataSync(), a.map((x) => x * coef), 1e-6, 1e-7, "a");
-  closeTo(grads.get("b")!.dataSync(), b.map((x) => x * coef), 1e-6, 1e-7, "b");
+  closeTo((await grads.get("a")!.data()), a.map((x) => x * coef), 1e-6, 1e-7, "a");
+  closeTo((await grads.get("b")!.data()), b.map((x) => x * coef), 1e-6, 1e-7, "b");
 
   // Below the threshold the coefficient clamps to 1: gradients are unchanged.
   const [again] = await readScalars([clipGradNorm(grads, 100)]);
   closeTo([again!], [maxNorm * (norm / (norm + 1e-6))], 1e-6, 0, "clipped norm");
-  closeTo(grads.get("b")!.dataSync(), b.map((x) => x * coef), 1e-6, 1e-7, "b unchanged");
+  closeTo((await grads.get("b")!.data()), b.map((x) => x * coef), 1e-6, 1e-7, "b unchanged");
   for (const g of grads.values()) g.dispose();
 });
 
-test("EMAModel follows diffusers 0.29 decay: 0 first, then (1+s)/(10+s) capped at 0.9999", () => {
+test("EMAModel follows diffusers 0.29 decay: 0 first, then (1+s)/(10+s) capped at 0.9999", async () => {
   const params = makeParams({ w: [4], frozen: [2] }, 11);
   params[1][1].value.trainable = false;
   const ema = new EMAModel(params);
@@ -140,7 +140,7 @@ test("EMAModel follows diffusers 0.29 decay: 0 first, then (1+s)/(10+s) capped a
   assert.ok(Math.abs(new EMAModel([], { useEmaWarmup: true }).getDecay(11) - (1 - 11 ** (-2 / 3))) < 1e-15);
   assert.equal(new EMAModel([], { updateAfterStep: 5 }).getDecay(6), 0);
 
-  let shadow = Array.from(params[0][1].value.dataSync());
+  let shadow = Array.from((await params[0][1].value.data()));
   for (let step = 1; step <= 4; step++) {
     const next = sequence(4, 50 + step);
     params[0][1].value.assign(tf.tensor(next));
@@ -150,22 +150,22 @@ test("EMAModel follows diffusers 0.29 decay: 0 first, then (1+s)/(10+s) capped a
     shadow = shadow.map((s, i) => s - (1 - d) * (s - next[i]));
   }
   const state = ema.stateDict(params);
-  closeTo(state.get("w")!.dataSync(), shadow, 1e-6, 1e-7, "shadow");
-  assert.deepEqual(state.get("frozen")!.dataSync(), params[1][1].value.dataSync(), "frozen parameters are copied");
+  closeTo((await state.get("w")!.data()), shadow, 1e-6, 1e-7, "shadow");
+  assert.deepEqual((await state.get("frozen")!.data()), (await params[1][1].value.data()), "frozen parameters are copied");
   assert.equal(ema.config().optimization_step, 4);
 
   // Validation swap: store, copy the averages in, restore the trained weights.
-  const trained = params[0][1].value.dataSync().slice();
+  const trained = (await params[0][1].value.data()).slice();
   ema.store(params);
   ema.copyTo(params);
-  closeTo(params[0][1].value.dataSync(), shadow, 1e-6, 1e-7, "copied");
+  closeTo((await params[0][1].value.data()), shadow, 1e-6, 1e-7, "copied");
   ema.restore(params);
-  assert.deepEqual(params[0][1].value.dataSync(), trained);
+  assert.deepEqual((await params[0][1].value.data()), trained);
 
   const resumed = new EMAModel(params);
   resumed.loadStateDict(params, state, ema.config());
   assert.equal(resumed.optimizationStep, 4);
-  assert.deepEqual(resumed.stateDict(params).get("w")!.dataSync(), state.get("w")!.dataSync());
+  assert.deepEqual((await resumed.stateDict(params).get("w")!.data()), (await state.get("w")!.data()));
 });
 
 /** Params, AdamW moments and EMA shadows (in torch layout) after `steps` optimizer steps on fixed gradients. */
@@ -187,7 +187,7 @@ async function trainedState(memory: HostMemory | null, steps: number): Promise<{
     ...optimizer.stateDict(),
     ...[...ema.stateDict(params)].map(([name, t]): [string, tf.Tensor] => [`ema.${name}`, t]),
   ]);
-  const state = new Map([...tensors].map(([name, t]) => [name, t.dataSync() as Float32Array]));
+  const state = new Map(await Promise.all([...tensors].map(async ([name, t]) => [name, (await t.data()) as Float32Array] as const)));
   tf.dispose([...tensors.values()].filter((t) => !(t instanceof tf.Variable)));
   params.forEach(([, p]) => p.value.dispose());
   optimizer.dispose();
@@ -224,7 +224,7 @@ test("the host-memory optimizer step matches the tf-ops one on the cpu backend",
   }
 });
 
-test("the host-memory optimizer step writes no buffer that another tensor shares", (ctx) => {
+test("the host-memory optimizer step writes no buffer that another tensor shares", async (ctx) => {
   const memory = hostMemory();
   if (!memory) return ctx.skip("this backend's tensors are out of JS's reach");
   const params = makeParams({ w: [6] }, 5);
@@ -236,16 +236,16 @@ test("the host-memory optimizer step writes no buffer that another tensor shares
   const w = params[0][1].value;
   const alias = tf.reshape(w, [2, 3]); // and so does this
   assert.ok(!memory.exclusive(alias));
-  const before = alias.dataSync().slice();
+  const before = (await alias.data()).slice();
   step(tf.reshape(w, [6])); // a gradient on that buffer too
-  assert.deepEqual(alias.dataSync(), before, "the shared buffer is unchanged");
-  assert.notDeepEqual(w.dataSync(), before, "the parameter moved");
+  assert.deepEqual((await alias.data()), before, "the shared buffer is unchanged");
+  assert.notDeepEqual((await w.data()), before, "the parameter moved");
   alias.dispose();
   optimizer.dispose();
   ema.dispose();
 });
 
-test("ensureExclusive gives a variable that shares its buffer a copy of its own", (ctx) => {
+test("ensureExclusive gives a variable that shares its buffer a copy of its own", async (ctx) => {
   const memory = hostMemory();
   if (!memory) return ctx.skip("this backend's tensors are out of JS's reach");
   const init = tf.tensor([1, 2, 3]);
@@ -254,12 +254,12 @@ test("ensureExclusive gives a variable that shares its buffer a copy of its own"
   ensureExclusive(memory, v);
   assert.ok(memory.exclusive(v));
   memory.view(v)[0] = 9;
-  assert.deepEqual(Array.from(init.dataSync()), [1, 2, 3]);
-  assert.deepEqual(Array.from(v.dataSync()), [9, 2, 3]);
+  assert.deepEqual(Array.from((await init.data())), [1, 2, 3]);
+  assert.deepEqual(Array.from((await v.data())), [9, 2, 3]);
   tf.dispose([init, v]);
 });
 
-test("lr schedules match diffusers get_scheduler", () => {
+test("lr schedules match diffusers get_scheduler", async () => {
   const base = { baseLr: 1e-4, numWarmupSteps: 10, numTrainingSteps: 110 };
   const at = (f: (k: number) => number, ks: number[]) => ks.map(f);
   assert.deepEqual(at(lrLambda({ ...base, name: "constant" }), [0, 50]), [1, 1]);

@@ -45,7 +45,7 @@ test("golden sample cases: timesteps exact, image within tolerance", async (t) =
       width: latents.shape[2] * 8,
       latents,
     });
-    assert.deepEqual(out.timesteps, Array.from(file.read(c.outputs.timesteps as string).dataSync()), `${c.name}: timesteps`);
+    assert.deepEqual(out.timesteps, Array.from(await file.read(c.outputs.timesteps as string).data()), `${c.name}: timesteps`);
     const got = nhwcToNchw(out.image);
     const { worst, detail } = await allClose(got, file.read(c.outputs.image as string), c.atol, c.rtol);
     assert.ok(worst <= 1, `${c.name}: worst ${worst} (${detail})`);
@@ -64,11 +64,13 @@ test("seeded generation is deterministic, leaks no tensors, and its PNG holds th
   const b = await pipe.generate(opts);
   const c = await pipe.generate({ ...opts, seed: 8 });
   assert.deepEqual(a.image.shape, [1, 64, 48, 3]);
-  assert.deepEqual(a.image.dataSync(), b.image.dataSync());
-  assert.notDeepEqual(a.image.dataSync(), c.image.dataSync());
+  assert.deepEqual(await a.image.data(), await b.image.data());
+  assert.notDeepEqual(await a.image.data(), await c.image.data());
   const { data, info } = await sharp(a.png).raw().toBuffer({ resolveWithObject: true });
   assert.deepEqual([info.width, info.height, info.channels], [48, 64, 3]);
-  const want = tf.tidy(() => tf.round(tf.mul(a.image, 255)).dataSync());
+  const rounded = tf.tidy(() => tf.round(tf.mul(a.image, 255)));
+  const want = await rounded.data();
+  rounded.dispose();
   assert.deepEqual(Array.from(data), Array.from(want));
   tf.dispose([a.image, b.image, c.image]);
 });

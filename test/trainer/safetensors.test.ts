@@ -41,7 +41,7 @@ test("F32, I64, scalar and empty tensors round-trip exactly", async () => {
     const r = back.get(name)!;
     assert.deepEqual(r.shape, t.shape, name);
     assert.equal(r.dtype, t.dtype, name);
-    assert.deepEqual(r.dataSync(), t.dataSync(), name);
+    assert.deepEqual(await r.data(), await t.data(), name);
   }
 });
 
@@ -77,7 +77,7 @@ test("F16 and BF16 store half-precision values exactly and round to nearest even
   for (const [dtype, cases] of [["F16", halfCases], ["BF16", bf16Cases]] as const) {
     const input = [...exact, ...cases.map(([x]) => x), NaN];
     const back = await roundTrip(new Map([["x", tf.tensor1d(input)]]), { dtype });
-    const got = Array.from(back.get("x")!.dataSync());
+    const got = Array.from(await back.get("x")!.data());
     const want = [...exact, ...cases.map(([, y]) => y)];
     assert.deepEqual(got.slice(0, -1), want, dtype);
     assert.ok(Number.isNaN(got[got.length - 1]), `${dtype} NaN`);
@@ -87,7 +87,7 @@ test("F16 and BF16 store half-precision values exactly and round to nearest even
 test("a large-ish tensor (4M floats) streams through", async () => {
   const big = tf.randomUniform([2048, 2048]);
   const back = await roundTrip(new Map([["big", big]]));
-  assert.deepEqual(back.get("big")!.dataSync(), big.dataSync());
+  assert.deepEqual(await back.get("big")!.data(), await big.data());
 });
 
 test("tensors beyond the 2 GB mark are read by byte range", async () => {
@@ -104,7 +104,7 @@ test("tensors beyond the 2 GB mark are read by byte range", async () => {
   fs.closeSync(fd);
   const st = SafetensorsFile.open(file);
   try {
-    assert.deepEqual(Array.from(st.read("tail").dataSync()), [1.5, -2, 7]);
+    assert.deepEqual(Array.from(await st.read("tail").data()), [1.5, -2, 7]);
   } finally {
     st.close();
   }

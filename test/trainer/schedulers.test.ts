@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend";
+import { scalarOf } from "./read";
 import { DDIMScheduler } from "../../trainer/schedulers/ddim";
 import { DDPMScheduler } from "../../trainer/schedulers/ddpm";
 import { spacedTimesteps, readNoiseScheduleConfig, torchLinspaceF32 } from "../../trainer/schedulers/noise_schedule";
@@ -61,8 +62,8 @@ test("timesteps: PNDM repeats its second step, DDIM spaces leading with steps_of
   assert.throws(() => DDPMScheduler.fromConfig({ ...SD15, beta_schedule: "sigmoid" }), /beta_schedule "sigmoid" is not supported/);
 });
 
-function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  return scalarOf(() => tf.max(tf.abs(tf.sub(a, b))));
 }
 
 /** x_t for a fixed clean sample and noise: what a perfect epsilon model lets each step land on. */
@@ -74,7 +75,7 @@ for (const [name, make] of [
   ["PNDM", () => PNDMScheduler.fromConfig(SD15)],
   ["DDIM", () => DDIMScheduler.fromConfig(SD15)],
 ] as const) {
-  test(`${name} with a perfect noise prediction walks the forward process back to x0`, () => {
+  test(`${name} with a perfect noise prediction walks the forward process back to x0`, async () => {
     const ddpm = DDPMScheduler.fromConfig(SD15);
     const scheduler = make();
     scheduler.setTimesteps(20);
@@ -88,7 +89,7 @@ for (const [name, make] of [
       x = next;
     }
     const want = noised(x0, eps, ddpm.alphasCumprod[0]!);
-    const err = maxAbsDiff(x, want);
+    const err = await maxAbsDiff(x, want);
     assert.ok(err < 1e-4, `${name} ends ${err} away from the exact x0 mix`);
     tf.dispose([x, want]);
     if (scheduler instanceof PNDMScheduler) scheduler.dispose();
@@ -97,7 +98,7 @@ for (const [name, make] of [
   });
 }
 
-test("v-prediction: DDIM steps exactly on get_velocity's target", () => {
+test("v-prediction: DDIM steps exactly on get_velocity's target", async () => {
   const cfg = { ...SD15, prediction_type: "v_prediction" };
   const ddpm = DDPMScheduler.fromConfig(cfg);
   const ddim = DDIMScheduler.fromConfig(cfg);
@@ -109,7 +110,7 @@ test("v-prediction: DDIM steps exactly on get_velocity's target", () => {
   const v = ddpm.getVelocity(x0, eps, [t, t]);
   const got = ddim.step(v, t, xt);
   const want = ddpm.addNoise(x0, eps, [prevT, prevT]);
-  assert.ok(maxAbsDiff(got, want) < 1e-5);
+  assert.ok((await maxAbsDiff(got, want)) < 1e-5);
 });
 
 test("add_noise matches diffusers' golden output bit for bit", async (t) => {
@@ -118,6 +119,6 @@ test("add_noise matches diffusers' golden output bit for bit", async (t) => {
   const file = SafetensorsFile.open(path.join(goldenDir, "tensors.safetensors"));
   const s = DDPMScheduler.fromConfig(config);
   const got = s.addNoise(file.read("add_noise.latents"), file.read("add_noise.noise"), tf.cast(file.read("add_noise.timesteps"), "int32") as tf.Tensor1D);
-  assert.deepEqual(got.dataSync(), file.read("add_noise.noisy").dataSync());
+  assert.deepEqual(await got.data(), await file.read("add_noise.noisy").data());
   file.close();
 });

@@ -9,6 +9,7 @@ import { EMAModel } from "../../trainer/training/ema";
 import { chainSegments } from "../../trainer/training/gradient_checkpointing";
 import { diffusionLoss, minSnrWeights } from "../../trainer/training/loss";
 import { readScalars } from "../../trainer/training/read_scalars";
+import { scalarOf } from "./read";
 import {
   accumulateGradients,
   microStep,
@@ -34,8 +35,8 @@ function microBatch(seed: number, timesteps: number[]): MicroBatch {
   };
 }
 
-function relativeError(got: tf.Tensor, want: tf.Tensor): number {
-  return tf.tidy(() => tf.norm(tf.sub(got, want)).dataSync()[0] / tf.norm(want).dataSync()[0]);
+function relativeError(got: tf.Tensor, want: tf.Tensor): Promise<number> {
+  return scalarOf(() => tf.div(tf.norm(tf.sub(got, want)), tf.norm(want)));
 }
 
 test("the golden train_steps case passes (losses, grad norms, UNet and EMA weight deltas)", async (t) => {
@@ -64,8 +65,8 @@ test("min-SNR weights and the weighted loss match a float64 reference", async ()
   const w = [0.5, 2];
   // Per-sample means 2.5 and 10, weighted 1.25 and 20, mean 10.625; unweighted mean 6.25.
   const [p, q, wt] = [tf.tensor2d(pred), tf.tensor2d(target), tf.tensor1d(w)];
-  assert.equal(diffusionLoss(p, q, wt as tf.Tensor1D).dataSync()[0], 10.625);
-  assert.equal(diffusionLoss(p, q).dataSync()[0], 6.25);
+  assert.equal(await scalarOf(() => diffusionLoss(p, q, wt as tf.Tensor1D)), 10.625);
+  assert.equal(await scalarOf(() => diffusionLoss(p, q)), 6.25);
   tf.dispose([p, q, wt, tsTensor]);
   scheduler.dispose();
 });
@@ -93,7 +94,7 @@ test("microStep noises the input with inputNoise, targets the velocity and appli
   scheduler.dispose();
 });
 
-test("accumulated micro-step gradients equal the gradient of the mean loss", () => {
+test("accumulated micro-step gradients equal the gradient of the mean loss", async () => {
   const unet = tinyUNet(2);
   const scheduler = DDPMScheduler.fromConfig(SD15_SCHEDULER);
   const batches = [microBatch(30, [250]), microBatch(40, [750])];
@@ -115,7 +116,7 @@ test("accumulated micro-step gradients equal the gradient of the mean loss", () 
     return tf.div(tf.addN(losses), 2) as tf.Scalar;
   }, named.map(([, p]) => p.value));
   for (const [name, p] of named) {
-    const err = relativeError(sums!.get(name)!, full.grads[p.value.name]);
+    const err = await relativeError(sums!.get(name)!, full.grads[p.value.name]);
     assert.ok(err <= 1e-5, `${name}: relative error ${err}`);
   }
   tf.dispose([...sums!.values(), full.value, Object.values(full.grads), batches.flatMap((b) => Object.values(b))]);

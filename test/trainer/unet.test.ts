@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend";
+import { scalarOf } from "./read";
 import { run as runUNetCase } from "../../trainer/conformance/kinds/unet";
 import { UNet2DConditionModel } from "../../trainer/models/unet_2d_condition";
 import { multiHeadAttention, setAttentionStrategy } from "../../trainer/nn/attention";
@@ -48,7 +49,7 @@ function randomUNet(config: Record<string, unknown>): UNet2DConditionModel {
   return unet;
 }
 
-test("an SD2-like UNet runs at odd latent sizes and its segments chain to exactly forward()", () => {
+test("an SD2-like UNet runs at odd latent sizes and its segments chain to exactly forward()", async () => {
   const unet = randomUNet(SD2_LIKE);
   const keys = new Map(unet.namedParameters().map(([k, p]) => [k, p.torchShape]));
   // Linear projections and per-block heads land on the diffusers keys and shapes.
@@ -64,7 +65,7 @@ test("an SD2-like UNet runs at odd latent sizes and its segments chain to exactl
   const context = tf.randomNormal([2, 77, 24], 0, 1, "float32", 2) as tf.Tensor3D;
   const out = unet.forward(sample, timestep, context);
   assert.deepEqual(out.shape, [2, 6, 10, 4]);
-  assert.ok(out.dataSync().every(Number.isFinite));
+  assert.ok((await out.data()).every(Number.isFinite));
 
   const chained = tf.tidy(() => {
     let state: tf.Tensor[] = [sample, timestep, context];
@@ -73,7 +74,7 @@ test("an SD2-like UNet runs at odd latent sizes and its segments chain to exactl
     return state[0];
   });
   assert.equal(unet.segments().length, 1 + 3 + 1 + 3 + 1);
-  assert.deepEqual(Array.from(chained.dataSync()), Array.from(out.dataSync()));
+  assert.deepEqual(Array.from(await chained.data()), Array.from(await out.data()));
   tf.dispose([sample, timestep, context, out, chained]);
   assert.equal(tf.memory().numTensors, before, "forward leaves no tensors behind");
   unet.dispose();
@@ -89,20 +90,20 @@ test("configs diffusers refuses or this port does not implement are rejected", (
   );
 });
 
-test("per-head and batched attention compute the same thing", () => {
+test("per-head and batched attention compute the same thing", async () => {
   const [q, k, v] = [1, 2, 3].map((seed) => tf.randomNormal([2, 12, 16], 0, 1, "float32", seed) as tf.Tensor3D);
   const results = (["per-head", "batched"] as const).map((strategy) => {
     setAttentionStrategy(strategy);
     return multiHeadAttention(q, k.slice([0, 0, 0], [2, 5, 16]), v.slice([0, 0, 0], [2, 5, 16]), 4);
   });
   setAttentionStrategy("batched");
-  const diff = tf.max(tf.abs(tf.sub(results[0], results[1]))).dataSync()[0];
+  const diff = await scalarOf(() => tf.max(tf.abs(tf.sub(results[0], results[1]))));
   assert.ok(diff < 1e-6, `strategies differ by ${diff}`);
   // Against a direct single-head reference for head 0.
   const head0 = tf.matMul(
     tf.softmax(tf.div(tf.matMul(q.slice([0, 0, 0], [2, 12, 4]), k.slice([0, 0, 0], [2, 5, 4]), false, true), 2)),
     v.slice([0, 0, 0], [2, 5, 4]),
   );
-  const headDiff = tf.max(tf.abs(tf.sub(results[1].slice([0, 0, 0], [2, 12, 4]), head0))).dataSync()[0];
+  const headDiff = await scalarOf(() => tf.max(tf.abs(tf.sub(results[1].slice([0, 0, 0], [2, 12, 4]), head0))));
   assert.ok(headDiff < 1e-6, `head 0 differs from the reference by ${headDiff}`);
 });

@@ -41,21 +41,21 @@ test("legacy VAE attention keys (Linear and 1x1-conv shaped) load to the same mo
   const golden = await loadGolden();
   if (!golden) return t.skip(GOLDEN_MISSING);
   const { config, weights } = await readComponent(golden.set.modelDir, "vae");
-  const decodeWith = (w: Map<string, tf.Tensor>): Float32Array => {
+  const decodeWith = async (w: Map<string, tf.Tensor>): Promise<Float32Array> => {
     const vae = AutoencoderKL.fromConfig(config);
     vae.loadStateDict(w);
     const z = tf.randomNormal([1, 4, 4, 4], 0, 1, "float32", 3) as tf.Tensor4D;
     const image = vae.decode(z);
-    const pixels = image.dataSync() as Float32Array;
+    const pixels = (await image.data()) as Float32Array;
     tf.dispose([z, image]);
     vae.dispose();
     return pixels;
   };
-  const reference = decodeWith(weights);
+  const reference = await decodeWith(weights);
   for (const convShaped of [false, true]) {
     const legacy = toLegacyNames(weights, convShaped);
     assert.ok([...legacy.keys()].some((k) => k.endsWith("mid_block.attentions.0.proj_attn.weight")));
-    assert.deepEqual(decodeWith(legacy), reference, `legacy names, ${convShaped ? "conv" : "linear"}-shaped`);
+    assert.deepEqual(await decodeWith(legacy), reference, `legacy names, ${convShaped ? "conv" : "linear"}-shaped`);
   }
   // Non-attention keys pass through untouched; a conv-shaped legacy weight is squeezed to [C, C].
   const converted = convertLegacyAttentionKeys(toLegacyNames(weights, true));
@@ -64,15 +64,15 @@ test("legacy VAE attention keys (Linear and 1x1-conv shaped) load to the same mo
   weights.forEach((w) => w.dispose());
 });
 
-test("encode splits mean and logvar and clamps logvar to [-30, 20]", () => {
+test("encode splits mean and logvar and clamps logvar to [-30, 20]", async () => {
   const vae = AutoencoderKL.fromConfig({ block_out_channels: [8, 8], down_block_types: ["DownEncoderBlock2D", "DownEncoderBlock2D"], up_block_types: ["UpDecoderBlock2D", "UpDecoderBlock2D"], norm_num_groups: 4 });
   // A quant_conv bias that pushes the logvar half far past both bounds: +100 on channel 4, -100 on the rest.
   vae.quant_conv!.bias!.value.assign(tf.tensor1d([1, 2, 3, 4, 100, -100, -100, -100]));
   const image = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
   const { mean, logvar } = vae.encode(image);
   assert.deepEqual(mean.shape, [1, 4, 4, 4]);
-  assert.deepEqual(Array.from(mean.dataSync().slice(0, 4)), [1, 2, 3, 4]);
-  assert.deepEqual(Array.from(logvar.dataSync().slice(0, 4)), [20, -30, -30, -30]);
+  assert.deepEqual(Array.from((await mean.data()).slice(0, 4)), [1, 2, 3, 4]);
+  assert.deepEqual(Array.from((await logvar.data()).slice(0, 4)), [20, -30, -30, -30]);
   const decoded = vae.decode(mean);
   assert.deepEqual(decoded.shape, [1, 8, 8, 3]);
   tf.dispose([image, mean, logvar, decoded]);
