@@ -185,15 +185,16 @@ function randomizeOnDevice(unet: UNet2DConditionModel, seed: number): void {
   }
 }
 
-/** Largest memory.used nvidia-smi reports while `poll` runs; stops when the returned function is called. */
+/** Largest memory.used nvidia-smi reports until the returned function is called; null without nvidia-smi. */
 function pollNvidiaSmi(): () => Promise<number | null> {
   let peak: number | null = null;
   let stopped = false;
   const loop = (async () => {
+    if ((await readGpus()).length === 0) return;
     while (!stopped) {
-      const gpus = await readGpus(2000);
-      if (gpus.length === 0) return;
-      peak = Math.max(peak ?? 0, ...gpus.map((g) => g.memoryUsedMiB));
+      // A reading can time out while the GPU is busy: skip it, keep polling.
+      const gpus = await readGpus(10_000);
+      if (gpus.length) peak = Math.max(peak ?? 0, ...gpus.map((g) => g.memoryUsedMiB));
       await new Promise((r) => setTimeout(r, 250));
     }
   })();
@@ -306,7 +307,7 @@ async function runAnchor(name: CaseName, latent: number, mode: string, args: Ben
   });
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) return `no anchor (python3 with torch and the diffusers 0.29 sources on PYTHONPATH are needed): ${out.trim().split("\n").at(-1) ?? "no output"}`;
-  const field = (k: string): number => Number(/\b${k}=([\d.]+)/.exec(line)?.[1] ?? NaN);
+  const field = (k: string): number => Number(new RegExp(`\\b${k}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
   return { median_ms: field("median_ms"), peak_gib: field("peak_gib"), line };
 }
 
