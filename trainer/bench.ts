@@ -19,7 +19,7 @@ import { installWebGpuCounters, webGpuCounts } from "./webgpu_counters";
 /**
  * npm run bench:trainer [-- --backends webgpu,wasm] [--cases tiny,sd15,sd15_ckpt] [--sizes 64,128] [--steps 10]
  *                          [--warmup 10] [--processes 3] [--model DIR] [--sd15_config JSON] [--sd15_latent 64]
- *                          [--anchor DIR] [--anchor_modes fp32,bf16 (sd15's anchor modes)]
+ *                          [--anchor DIR] [--anchor_modes fp32,bf16 (sd15's anchor modes)] [--anchor_python python3]
  *
  * The UNet training step the PyTorch anchor (../shared/anchor/torch_unet_step.py) times: forward,
  * MSE to the noise, backward, clip at 1.0, AdamW, EMA, batch 1, fp32, on random latents, noise,
@@ -103,12 +103,14 @@ interface BenchArgs {
   sd15Latent: number;
   anchor: string;
   anchorModes: string[];
+  /** The Python with torch that runs the anchor (diffusers 0.29's sources on PYTHONPATH). */
+  anchorPython: string;
   child: { backend: string; case: CaseName; latent: number } | null;
 }
 
 const USAGE =
   "usage: npm run bench:trainer -- [--backends webgpu,wasm] [--cases tiny,sd15,sd15_ckpt] [--sizes 64,128] [--steps 10] [--warmup 10] " +
-  "[--processes 3] [--model DIR] [--sd15_config JSON] [--sd15_latent 64] [--anchor DIR] [--anchor_modes fp32,bf16]";
+  "[--processes 3] [--model DIR] [--sd15_config JSON] [--sd15_latent 64] [--anchor DIR] [--anchor_modes fp32,bf16] [--anchor_python python3]";
 
 function parseArgs(argv: string[]): BenchArgs {
   const args: BenchArgs = {
@@ -123,6 +125,7 @@ function parseArgs(argv: string[]): BenchArgs {
     sd15Latent: 64,
     anchor: DEFAULT_ANCHOR,
     anchorModes: ["fp32"],
+    anchorPython: "python3",
     child: null,
   };
   const list = (v: string): string[] => v.split(",").filter(Boolean);
@@ -150,6 +153,7 @@ function parseArgs(argv: string[]): BenchArgs {
     else if (flag === "--sd15_latent") args.sd15Latent = positiveInt(flag, value);
     else if (flag === "--anchor") args.anchor = path.resolve(value);
     else if (flag === "--anchor_modes") args.anchorModes = list(value);
+    else if (flag === "--anchor_python") args.anchorPython = value;
     else if (flag === "--child") {
       const [backend, name, latent] = value.split(":");
       args.child = { backend: backend!, case: name as CaseName, latent: Number(latent) };
@@ -301,12 +305,12 @@ async function runAnchor(name: CaseName, latent: number, mode: string, args: Ben
   const script = path.join(args.anchor, "torch_unet_step.py");
   if (!fs.existsSync(script)) return `no ${script}`;
   const steps = name === "tiny" ? 10 : 5;
-  const out = await runProcess("python3", [script, caseConfigFile(name, args), String(latent), String(steps), mode, name === "sd15_ckpt" ? "1" : "0"], {
+  const out = await runProcess(args.anchorPython, [script, caseConfigFile(name, args), String(latent), String(steps), mode, name === "sd15_ckpt" ? "1" : "0"], {
     ...process.env,
     PYTHONUNBUFFERED: "1",
   });
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-  if (!line) return `no anchor (python3 with torch and the diffusers 0.29 sources on PYTHONPATH are needed): ${out.trim().split("\n").at(-1) ?? "no output"}`;
+  if (!line) return `no anchor (${args.anchorPython} with torch and the diffusers 0.29 sources on PYTHONPATH are needed): ${out.trim().split("\n").at(-1) ?? "no output"}`;
   const field = (k: string): number => Number(new RegExp(`\\b${k}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
   return { median_ms: field("median_ms"), peak_gib: field("peak_gib"), line };
 }
