@@ -80,6 +80,58 @@ test("an SD2-like UNet runs at odd latent sizes and its segments chain to exactl
   unet.dispose();
 });
 
+/** ||got - want|| / ||want|| in float64. */
+function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let err = 0;
+  let ref = 0;
+  for (let i = 0; i < want.length; i++) {
+    err += (got[i]! - want[i]!) ** 2;
+    ref += want[i]! ** 2;
+  }
+  return Math.sqrt(err / ref);
+}
+
+test("batch 2, non-square latents, per-block heads: the forward and loss match the cpu backend, gradients at batch 1", async (t) => {
+  const active = tf.getBackend();
+  if (active === "cpu") return t.skip("the cpu backend is the reference");
+  // Built and run on cpu first (tensors move from cpu to the active backend, never back: WebGPU has no synchronous read).
+  await tf.setBackend("cpu");
+  const unet = randomUNet(SD2_LIKE);
+  const vars = unet.parameters().map((p) => p.value);
+  const inputs = [2, 1].map((n) => ({
+    sample: tf.randomNormal([n, 6, 10, 4], 0, 1, "float32", 11) as tf.Tensor4D,
+    timestep: tf.tensor1d([999, 17].slice(0, n)),
+    context: tf.randomNormal([n, 77, 24], 0, 1, "float32", 12) as tf.Tensor3D,
+    probe: tf.randomNormal([n, 6, 10, 4], 0, 1, "float32", 13),
+  }));
+  const [batch2, batch1] = inputs as [(typeof inputs)[0], (typeof inputs)[0]];
+  const read = (tensors: tf.Tensor[]): Promise<Float32Array[]> => Promise.all(tensors.map(async (x) => (await x.data()) as Float32Array));
+  const run = async (): Promise<{ out: Float32Array; loss: Float32Array; grads: Float32Array[] }> => {
+    const { sample, timestep, context, probe } = batch2;
+    const out = tf.tidy(() => unet.forward(sample, timestep, context));
+    const loss = tf.tidy(() => tf.sum(tf.mul(out, probe)));
+    const b = batch1;
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(unet.forward(b.sample, b.timestep, b.context), b.probe)) as tf.Scalar, vars);
+    const tensors = [out, loss, value, ...vars.map((v) => grads[v.name]!)];
+    const [outValues, lossValue, , ...gradValues] = await read(tensors);
+    tf.dispose(tensors);
+    return { out: outValues!, loss: lossValue!, grads: gradValues };
+  };
+  try {
+    const want = await run();
+    await tf.setBackend(active);
+    const got = await run();
+    const [outErr, lossErr] = [relativeError(got.out, want.out), relativeError(got.loss, want.loss)];
+    assert.ok(outErr <= 1e-5, `forward: relative error ${outErr}`);
+    assert.ok(lossErr <= 1e-5, `loss: relative error ${lossErr}`);
+    const worstGrad = Math.max(...want.grads.map((w, i) => relativeError(got.grads[i]!, w)));
+    assert.ok(worstGrad <= 1e-4, `gradients: worst relative error ${worstGrad}`);
+  } finally {
+    await tf.setBackend(active);
+    tf.dispose([...vars, ...inputs.flatMap((x) => Object.values(x))]);
+  }
+});
+
 test("configs diffusers refuses or this port does not implement are rejected", () => {
   assert.throws(() => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, num_attention_heads: 8 }), /num_attention_heads/);
   assert.throws(() => UNet2DConditionModel.fromConfig({ ...SD2_LIKE, class_embed_type: "timestep" }), /class_embed_type/);
