@@ -91,7 +91,7 @@ function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number 
   return Math.sqrt(err / ref);
 }
 
-test("batch 2, non-square latents, per-block heads: the forward and loss match the cpu backend, gradients at batch 1", async (t) => {
+test("batch 2, non-square latents, per-block heads: forward and loss match the cpu backend, gradients its (batch 1) and central differences (batch 2)", async (t) => {
   const active = tf.getBackend();
   if (active === "cpu") return t.skip("the cpu backend is the reference");
   // Built and run on cpu first (tensors move from cpu to the active backend, never back: WebGPU has no synchronous read).
@@ -126,6 +126,29 @@ test("batch 2, non-square latents, per-block heads: the forward and loss match t
     assert.ok(lossErr <= 1e-5, `loss: relative error ${lossErr}`);
     const worstGrad = Math.max(...want.grads.map((w, i) => relativeError(got.grads[i]!, w)));
     assert.ok(worstGrad <= 1e-4, `gradients: worst relative error ${worstGrad}`);
+    // At batch 2 the cpu backend's gradients are off (tfjs-backend-cpu 4.22), so they are checked
+    // against central differences of the loss instead, on a few entries near the input and mid-network.
+    const { sample, timestep, context, probe } = batch2;
+    const loss = (): tf.Scalar => tf.tidy(() => tf.sum(tf.mul(unet.forward(sample, timestep, context), probe)) as tf.Scalar);
+    for (const name of ["conv_in.bias", "mid_block.resnets.0.conv1.bias"]) {
+      const param = unet.namedParameters().find(([n]) => n === name)![1].value;
+      const { grads } = tf.variableGrads(loss, [param]);
+      const analytic = (await grads[param.name]!.data()).slice(0, 3);
+      tf.dispose(grads);
+      const base = (await param.data()).slice();
+      const lossAt = async (i: number, delta: number): Promise<number> => {
+        const moved = base.slice();
+        moved[i] += delta;
+        param.assign(tf.tensor(moved, param.shape));
+        return scalarOf(loss);
+      };
+      const eps = 1e-2;
+      for (const [i, g] of analytic.entries()) {
+        const numeric = ((await lossAt(i, eps)) - (await lossAt(i, -eps))) / (2 * eps);
+        assert.ok(Math.abs(numeric - g) <= 2e-3 + 1e-2 * Math.abs(numeric), `${name}[${i}]: gradient ${g}, central difference ${numeric}`);
+      }
+      param.assign(tf.tensor(base, param.shape));
+    }
   } finally {
     await tf.setBackend(active);
     tf.dispose([...vars, ...inputs.flatMap((x) => Object.values(x))]);
