@@ -17,12 +17,14 @@ mkdir -p node_modules && tar -C node_modules -xJf "$kit/sharp.tar.xz"
 tar -xJf "$kit/tiny-model.tar.xz"
 nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used --format=csv 2>&1 | tee "$out/gpu.txt"
 t0=$SECONDS
-(INKSTONE_BACKEND=cpu $NODE make_tiny.mjs --out /tmp/sd15 --config $pipeline --tokenizer_from sd-tiny-a/model/tokenizer --num_images 8 > "$out/make_sd15.log" 2>&1
+# TRAIN_STEPS 0: the bench alone.
+[ "$train_steps" -gt 0 ] && (INKSTONE_BACKEND=cpu $NODE make_tiny.mjs --out /tmp/sd15 --config $pipeline --tokenizer_from sd-tiny-a/model/tokenizer --num_images 8 > "$out/make_sd15.log" 2>&1
  echo "rc=$? after $((SECONDS - t0)) s" >> "$out/make_sd15.log") &
 maker=$!
 $NODE bench.mjs --backends webgpu --cases tiny,sd15_ckpt,sd15 --sizes $res --sd15_latent $latent --steps 3 --warmup 2 --processes 1 \
   --model sd-tiny-a/model --sd15_config "$sd15_unet" --anchor "$ANCHOR" --anchor_modes fp32,bf16 2>&1 | grep -v '^Warning: maxDynamic' | tee "$out/bench.log"
 echo "bench done after $((SECONDS - t0)) s"
+if [ "$train_steps" -eq 0 ]; then sed -n '/^backend  case/,/^$/p' "$out/bench.log"; exit 0; fi
 wait $maker; cat "$out/make_sd15.log" | grep -v '^Warning: maxDynamic'
 (while sleep 0.5; do nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits 2>/dev/null || break; done > "$out/train_smi.txt") &
 smi=$!
