@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -193,8 +193,9 @@ function randomizeOnDevice(unet: UNet2DConditionModel, seed: number): void {
 function pollNvidiaSmi(): () => Promise<number | null> {
   let peak: number | null = null;
   let stopped = false;
+  // Checked once, synchronously: a reading taken while this thread builds a model can time out.
+  if (spawnSync("nvidia-smi", ["-L"], { timeout: 10_000 }).status !== 0) return async () => null;
   const loop = (async () => {
-    if ((await readGpus()).length === 0) return;
     while (!stopped) {
       // A reading can time out while the GPU is busy: skip it, keep polling.
       const gpus = await readGpus(10_000);
