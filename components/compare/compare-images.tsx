@@ -1,15 +1,28 @@
 "use client";
 /**
- * Validation images of several runs side by side: one row per prompt, one
- * column per run, all driven by one epoch slider. A run without images at the
- * slider's epoch shows its nearest earlier one, labelled with its own epoch.
+ * Images of several runs side by side: one row per prompt, matched by prompt
+ * text (runs may order their prompts differently, or lack one: that cell says
+ * "missing"), one column per run, all driven by one epoch slider. It opens on
+ * the validation grid; the key, prompt filter and epoch live in the URL. A run
+ * without an image at the slider's epoch shows its nearest earlier one,
+ * labelled with its own epoch.
  */
 import { useMemo, useState, type ReactNode } from "react";
 import type { LiveImage } from "@/lib/protocol";
-import { buildImageGrids, imageAtOrBefore, unionEpochs, unionRows, type ImageGrid } from "@/lib/charts/image-grid";
+import {
+  activeImageKey,
+  buildImageGrids,
+  imageAtOrBefore,
+  matchesPromptFilter,
+  rowOfPrompt,
+  unionEpochs,
+  unionPrompts,
+  type ImageGrid,
+} from "@/lib/charts/image-grid";
 import { EpochSlider } from "@/components/images/epoch-slider";
+import { ImageViewControls } from "@/components/images/image-view-controls";
 import { Lightbox } from "@/components/images/lightbox";
-import { Thumb } from "@/components/images/image-grid";
+import { Thumb } from "@/components/images/thumb";
 import styles from "@/components/images/images.module.css";
 
 export interface ImageColumn {
@@ -19,33 +32,33 @@ export interface ImageColumn {
   images: LiveImage[];
 }
 
-export function CompareImages({ columns, epoch, onEpoch, emptyState }: { columns: ImageColumn[]; epoch: number | null; onEpoch: (e: number) => void; emptyState: ReactNode }) {
+export interface CompareImagesProps {
+  columns: ImageColumn[];
+  epoch: number | null;
+  /** Chosen image key; "" = the default (the validation grid). */
+  imageKey: string;
+  promptFilter: string;
+  onChange: (patch: { epoch?: number | null; images?: string; prompt?: string }) => void;
+  emptyState: ReactNode;
+}
+
+export function CompareImages({ columns, epoch, imageKey, promptFilter, onChange, emptyState }: CompareImagesProps) {
   const gridsByRun = useMemo(() => columns.map((c) => buildImageGrids(c.images)), [columns]);
   const keys = useMemo(() => [...new Set(gridsByRun.flatMap((gs) => gs.map((g) => g.key)))].sort(), [gridsByRun]);
-  const [key, setKey] = useState<string | null>(null);
   const [open, setOpen] = useState<{ image: LiveImage; label: string } | null>(null);
-  const activeKey = key && keys.includes(key) ? key : keys[0];
+  const activeKey = activeImageKey(keys, imageKey);
+  if (activeKey === undefined) return <>{emptyState}</>;
   const grids: (ImageGrid | undefined)[] = gridsByRun.map((gs) => gs.find((g) => g.key === activeKey));
   const present = grids.filter((g): g is ImageGrid => !!g);
   const epochs = unionEpochs(present);
-  const rows = unionRows(present);
-  if (!keys.length) return <>{emptyState}</>;
+  const prompts = unionPrompts(present).filter((p) => matchesPromptFilter(p, promptFilter));
   const selected = epoch !== null && epochs.includes(epoch) ? epoch : epoch !== null ? (epochs.filter((e) => e <= epoch).at(-1) ?? epochs[0]) : epochs[epochs.length - 1];
 
   return (
     <section aria-label="Image comparison">
       <div className={styles.toolbar}>
-        <EpochSlider epochs={epochs} value={selected} onChange={onEpoch} />
-        {keys.length > 1 && (
-          <label>
-            Images{" "}
-            <select value={activeKey} onChange={(e) => setKey(e.target.value)} aria-label="Image key">
-              {keys.map((k) => (
-                <option key={k}>{k}</option>
-              ))}
-            </select>
-          </label>
-        )}
+        <ImageViewControls keys={keys} activeKey={activeKey} promptFilter={promptFilter} onChange={onChange} />
+        <EpochSlider epochs={epochs} value={selected} onChange={(e) => onChange({ epoch: e })} />
       </div>
       <div className={styles.scroller}>
         <table className={styles.grid} data-testid="compare-images">
@@ -65,31 +78,14 @@ export function CompareImages({ columns, epoch, onEpoch, emptyState }: { columns
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => (
-              <tr key={row.index}>
+            {prompts.map((prompt) => (
+              <tr key={prompt}>
                 <th scope="row" className={styles.prompt}>
-                  <span className={styles.meta}>{row.index}</span> {row.prompt}
+                  {prompt}
                 </th>
-                {columns.map((c, i) => {
-                  const grid = grids[i];
-                  const image = grid ? imageAtOrBefore(grid, row.index, selected) : null;
-                  return (
-                    <td key={c.id} className={styles.compareCell} data-run={c.id}>
-                      {image ? (
-                        <>
-                          <Thumb image={image} share={null} onOpen={(im) => setOpen({ image: im, label: c.label })} />
-                          <span className={styles.fallback} data-testid="cell-epoch">
-                            {image.epoch !== selected ? `from epoch ${image.epoch ?? image.step}` : `epoch ${selected}`}
-                          </span>
-                        </>
-                      ) : (
-                        <span className={styles.missing} title="No image at or before this epoch">
-                          —
-                        </span>
-                      )}
-                    </td>
-                  );
-                })}
+                {columns.map((c, i) => (
+                  <CompareCell key={c.id} runId={c.id} grid={grids[i]} prompt={prompt} epoch={selected} onOpen={(image) => setOpen({ image, label: c.label })} />
+                ))}
               </tr>
             ))}
           </tbody>
@@ -97,5 +93,31 @@ export function CompareImages({ columns, epoch, onEpoch, emptyState }: { columns
       </div>
       {open && <Lightbox image={open.image} share={null} runLabel={open.label} onClose={() => setOpen(null)} />}
     </section>
+  );
+}
+
+/** One run's image for a prompt: at the epoch, else its nearest earlier one; "missing" when the run has no such prompt. */
+function CompareCell({ runId, grid, prompt, epoch, onOpen }: { runId: string; grid: ImageGrid | undefined; prompt: string; epoch: number; onOpen: (image: LiveImage) => void }) {
+  const row = grid ? rowOfPrompt(grid, prompt) : null;
+  const image = grid && row ? imageAtOrBefore(grid, row.index, epoch) : null;
+  return (
+    <td className={styles.compareCell} data-run={runId}>
+      {image ? (
+        <>
+          <Thumb image={image} share={null} onOpen={onOpen} />
+          <span className={styles.fallback} data-testid="cell-epoch">
+            {image.epoch !== epoch ? `from epoch ${image.epoch ?? image.step}` : `epoch ${epoch}`}
+          </span>
+        </>
+      ) : row ? (
+        <span className={styles.missing} title="No image at or before this epoch">
+          —
+        </span>
+      ) : (
+        <span className={styles.missing} data-testid="cell-missing" title="This run has no such prompt">
+          missing
+        </span>
+      )}
+    </td>
   );
 }

@@ -99,7 +99,9 @@ export function CompareView({ runs, missing, initialSeriesUrl, initialState }: C
         <CompareImages
           columns={imageColumns}
           epoch={state.epoch}
-          onEpoch={(epoch) => setState({ epoch })}
+          imageKey={state.images}
+          promptFilter={state.prompt}
+          onChange={(patch) => setState(patch)}
           emptyState={<EmptyState title="No images logged yet">None of these runs has logged validation images. They appear here side by side, prompt by prompt.</EmptyState>}
         />
       )}

@@ -1,15 +1,19 @@
 "use client";
 /**
- * One run's validation images: prompts in rows, epochs in columns, the
- * selected epoch highlighted (or shown alone, larger). Clicking an image
- * enlarges it.
+ * One run's images, one series at a time (the key chooser; the validation grid
+ * first): prompts in rows, epochs in columns, the selected epoch highlighted
+ * (or shown alone, larger), rows narrowed by a prompt filter. The server's
+ * samples are no epoch series: they show as a gallery beside the grid, and
+ * never join its epoch slider. Clicking an image enlarges it.
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { LiveImage } from "@/lib/protocol";
-import { buildImageGrids, cellKey, type ImageGrid } from "@/lib/charts/image-grid";
-import { withShare } from "@/lib/share/with-share";
+import { activeImageKey, buildImageGrids, cellKey, matchesPromptFilter, SAMPLES_KEY, type ImageGrid } from "@/lib/charts/image-grid";
 import { EpochSlider } from "./epoch-slider";
+import { ImageViewControls } from "./image-view-controls";
 import { Lightbox } from "./lightbox";
+import { SampleGallery } from "./sample-gallery";
+import { Thumb } from "./thumb";
 import styles from "./images.module.css";
 
 export interface ImagesPanelProps {
@@ -17,28 +21,49 @@ export interface ImagesPanelProps {
   share: string | null;
   /** Selected epoch; null selects the latest. */
   epoch: number | null;
-  onEpoch: (epoch: number) => void;
+  /** Chosen image key; "" = the default. */
+  imageKey: string;
+  promptFilter: string;
+  onChange: (patch: { epoch?: number | null; images?: string; prompt?: string }) => void;
   emptyState: ReactNode;
 }
 
-export function ImagesPanel({ images, share, epoch, onEpoch, emptyState }: ImagesPanelProps) {
+export function ImagesPanel({ images, share, epoch, imageKey, promptFilter, onChange, emptyState }: ImagesPanelProps) {
   const grids = useMemo(() => buildImageGrids(images), [images]);
-  const epochs = useMemo(() => [...new Set(grids.flatMap((g) => g.epochs))].sort((a, b) => a - b), [grids]);
   const [single, setSingle] = useState(false);
   const [open, setOpen] = useState<LiveImage | null>(null);
-  if (!grids.length) return <>{emptyState}</>;
+  const keys = grids.map((g) => g.key);
+  const active = activeImageKey(keys, imageKey);
+  const grid = grids.find((g) => g.key === active);
+  if (!grid) return <>{emptyState}</>;
+  const samples = images.filter((i) => i.key === SAMPLES_KEY);
+  const epochs = grid.epochs;
   const selected = epoch !== null && epochs.includes(epoch) ? epoch : epochs[epochs.length - 1];
+  const isGallery = grid.key === SAMPLES_KEY;
   return (
     <section aria-label="Images">
       <div className={styles.toolbar}>
-        <EpochSlider epochs={epochs} value={selected} onChange={onEpoch} />
-        <label>
-          <input type="checkbox" checked={single} onChange={(e) => setSingle(e.target.checked)} /> Selected epoch only
-        </label>
+        <ImageViewControls keys={keys} activeKey={grid.key} promptFilter={promptFilter} onChange={onChange} />
+        {!isGallery && (
+          <>
+            <EpochSlider epochs={epochs} value={selected} onChange={(e) => onChange({ epoch: e })} />
+            <label>
+              <input type="checkbox" checked={single} onChange={(e) => setSingle(e.target.checked)} /> Selected epoch only
+            </label>
+          </>
+        )}
       </div>
-      {grids.map((grid) => (
-        <GridTable key={grid.key} grid={grid} selected={selected} single={single} share={share} onOpen={setOpen} showKey={grids.length > 1} />
-      ))}
+      {isGallery ? (
+        <SampleGallery samples={samples.filter((i) => matchesPromptFilter(i.caption ?? "", promptFilter))} share={share} />
+      ) : (
+        <GridTable grid={grid} selected={selected} single={single} share={share} promptFilter={promptFilter} onOpen={setOpen} />
+      )}
+      {!isGallery && samples.length > 0 && (
+        <div className={styles.gridBlock}>
+          <h3 className={styles.gridKey}>Samples from the final model</h3>
+          <SampleGallery samples={samples} share={share} />
+        </div>
+      )}
       {open && <Lightbox image={open} share={share} onClose={() => setOpen(null)} />}
     </section>
   );
@@ -49,15 +74,15 @@ function GridTable({
   selected,
   single,
   share,
+  promptFilter,
   onOpen,
-  showKey,
 }: {
   grid: ImageGrid;
   selected: number;
   single: boolean;
   share: string | null;
+  promptFilter: string;
   onOpen: (i: LiveImage) => void;
-  showKey: boolean;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const columns = single ? grid.epochs.filter((e) => e === selected) : grid.epochs;
@@ -67,7 +92,6 @@ function GridTable({
   }, [selected, single]);
   return (
     <div className={styles.gridBlock}>
-      {showKey && <h3 className={styles.gridKey}>{grid.key}</h3>}
       <div ref={scroller} className={styles.scroller}>
         <table className={`${styles.grid} ${single ? styles.single : ""}`} data-testid={`image-grid-${grid.key}`}>
           <thead>
@@ -83,7 +107,7 @@ function GridTable({
             </tr>
           </thead>
           <tbody>
-            {grid.rows.map((row) => (
+            {grid.rows.filter((row) => matchesPromptFilter(row.prompt, promptFilter)).map((row) => (
               <tr key={row.index}>
                 <th scope="row" className={styles.prompt}>
                   <span className={styles.meta}>{row.index}</span> {row.prompt}
@@ -102,14 +126,5 @@ function GridTable({
         </table>
       </div>
     </div>
-  );
-}
-
-export function Thumb({ image, share, onOpen }: { image: LiveImage; share: string | null; onOpen: (i: LiveImage) => void }) {
-  return (
-    <button type="button" className={styles.thumb} onClick={() => onOpen(image)} title={`${image.caption ?? image.key} — step ${image.step}`}>
-      {/* eslint-disable-next-line @next/next/no-img-element */}
-      <img src={withShare(image.url, share)} alt={image.caption ?? image.key} loading="lazy" width={image.width} height={image.height} />
-    </button>
   );
 }

@@ -14,11 +14,10 @@ import { formatTime } from "@/lib/dashboard/format";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
-import { Thumb } from "@/components/images/image-grid";
-import { Lightbox } from "@/components/images/lightbox";
+import { SampleGallery } from "@/components/images/sample-gallery";
+import { SAMPLES_KEY } from "@/lib/charts/image-grid";
 import styles from "./output.module.css";
 
-const SAMPLES_KEY = "samples";
 const POLL_MS = 1000;
 const RUNNING_REFRESH_MS = 15_000;
 
@@ -203,22 +202,6 @@ function SampleForm({ runId, share, editable }: { runId: string; share: string |
       {job?.state === "failed" && <ErrorBanner error={`Sampling “${job.prompt}” failed: ${job.error ?? "unknown error"}`} />}
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
     </form>
-  );
-}
-
-function SampleGallery({ samples, share }: { samples: LiveImage[]; share: string | null }) {
-  const [open, setOpen] = useState<LiveImage | null>(null);
-  const newestFirst = [...samples].sort((a, b) => b.step - a.step || b.index - a.index);
-  return (
-    <div className={styles.gallery} data-testid="samples">
-      {newestFirst.map((image) => (
-        <figure key={image.id} className={styles.sample}>
-          <Thumb image={image} share={share} onOpen={setOpen} />
-          <figcaption className="small">{image.caption}</figcaption>
-        </figure>
-      ))}
-      {open && <Lightbox image={open} share={share} onClose={() => setOpen(null)} />}
-    </div>
   );
 }
 

@@ -232,7 +232,15 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
       {/* Metrics arriving while another tab is open still reach the charts when it opens: they refetch on mount. */}
 
       {state.tab === "images" && (
-        <ImagesPanel images={images} share={share} epoch={state.epoch} onEpoch={(epoch) => setState({ epoch })} emptyState={<SdkSnippet runId={run.id} what="images" />} />
+        <ImagesPanel
+          images={images}
+          share={share}
+          epoch={state.epoch}
+          imageKey={state.images}
+          promptFilter={state.prompt}
+          onChange={(patch) => setState(patch)}
+          emptyState={<SdkSnippet runId={run.id} what="images" />}
+        />
       )}
 
       {state.tab === "logs" && <LogsPanel runId={run.id} share={share} initial={data.logs} live={liveLogs} q={state.q} onSearch={(q) => setState({ q }, { push: true })} />}

@@ -1,9 +1,24 @@
 /**
- * Turns the flat list of logged images into the validation grid: one row per
- * prompt, one column per epoch. Captions follow the trainer's "{i}: {prompt}"
- * format; the row is the image's index, labelled with the prompt text.
+ * Turns the flat list of logged images into grids: one grid per image key
+ * (a series: "validation", "samples", or whatever an SDK logs), one row per
+ * prompt, one column per epoch.
+ *
+ * How an image finds its row: the trainer (and any client that wants a grid)
+ * captions each image "{i}: {prompt}" and sends `index` i. Within a run the row
+ * is the index, labelled with the prompt text; across runs (compare) rows are
+ * matched by prompt text, since two runs may list their prompts in different
+ * orders. A caption without the "{i}: " prefix is the prompt text whole.
+ *
+ * The server's samples (SAMPLES_KEY, generated from a run's final model) are a
+ * series of their own, not an epoch of the validation grid: views show them
+ * as a gallery and keep them off the epoch slider.
  */
 import type { LiveImage } from "@/lib/protocol";
+
+/** The trainer's validation images: the grid a view opens on. */
+export const VALIDATION_KEY = "validation";
+/** Images sampled from a run's final model on the server (lib/runs/samples.ts). */
+export const SAMPLES_KEY = "samples";
 
 export interface GridRow {
   index: number;
@@ -101,9 +116,31 @@ export function unionEpochs(grids: readonly ImageGrid[]): number[] {
   return [...new Set(grids.flatMap((g) => g.epochs))].sort((a, b) => a - b);
 }
 
-/** Rows of several grids merged by index, the first prompt text winning. */
-export function unionRows(grids: readonly ImageGrid[]): GridRow[] {
-  const rows = new Map<number, GridRow>();
-  for (const g of grids) for (const r of g.rows) if (!rows.has(r.index)) rows.set(r.index, r);
-  return [...rows.values()].sort((a, b) => a.index - b.index);
+/** The grid's row for a prompt text, or null when the run has no such prompt. */
+export function rowOfPrompt(grid: ImageGrid, prompt: string): GridRow | null {
+  return grid.rows.find((r) => r.prompt === prompt) ?? null;
+}
+
+/**
+ * The prompts of several grids, matched by text: the first grid's in its order,
+ * then each prompt only a later grid has, in that grid's order.
+ */
+export function unionPrompts(grids: readonly ImageGrid[]): string[] {
+  return [...new Set(grids.flatMap((g) => g.rows.map((r) => r.prompt)))];
+}
+
+/** True when `prompt` passes a view's prompt filter (case-insensitive substring; empty passes all). */
+export function matchesPromptFilter(prompt: string, filter: string): boolean {
+  return prompt.toLowerCase().includes(filter.trim().toLowerCase());
+}
+
+/** The key a view opens on when none is chosen: the validation grid, else the first epoch series, else the first key. */
+export function defaultImageKey(keys: readonly string[]): string | undefined {
+  if (keys.includes(VALIDATION_KEY)) return VALIDATION_KEY;
+  return keys.find((k) => k !== SAMPLES_KEY) ?? keys[0];
+}
+
+/** The chosen key when the images have it, else the default. */
+export function activeImageKey(keys: readonly string[], chosen: string): string | undefined {
+  return keys.includes(chosen) ? chosen : defaultImageKey(keys);
 }

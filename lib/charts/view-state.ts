@@ -20,6 +20,10 @@ export interface ChartState {
   log: boolean;
   /** Selected validation epoch in the image grids; null = the latest. */
   epoch: number | null;
+  /** The image series shown; "" = the default (the validation grid). */
+  images: string;
+  /** Substring filter over the image grids' prompts. */
+  prompt: string;
 }
 
 export interface RunViewState extends ChartState {
@@ -55,6 +59,8 @@ function parseChartState(p: Params): ChartState {
     x: pick(X_AXES, p.get("x"), "step"),
     log: p.get("log") === "1",
     epoch: p.get("epoch") !== null && p.get("epoch") !== "" && Number.isInteger(epoch) ? epoch : null,
+    images: p.get("images") ?? "",
+    prompt: p.get("prompt") ?? "",
   };
 }
 
@@ -82,6 +88,8 @@ function chartEntries(s: ChartState): [string, string][] {
   if (s.x !== "step") out.push(["x", s.x]);
   if (s.log) out.push(["log", "1"]);
   if (s.epoch !== null) out.push(["epoch", String(s.epoch)]);
+  if (s.images) out.push(["images", s.images]);
+  if (s.prompt) out.push(["prompt", s.prompt]);
   return out;
 }
 

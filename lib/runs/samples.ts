@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { SAMPLES_KEY } from "@/lib/charts/image-grid";
 import { nameText } from "@/lib/protocol-schemas";
 import { storeImage } from "@/lib/ingest/store";
 import { WITHHELD_ENV } from "@/lib/launcher/command";
@@ -20,7 +21,6 @@ import { LIMITS } from "@/lib/protocol";
 import { parseInput } from "@/lib/validate";
 import { hasFinalModel, runOutputDir } from "./output";
 
-export const SAMPLES_KEY = "samples";
 /** `npm run sample`, silent so a failure reports the sampler's own words, not npm's banner. */
 const SAMPLE_COMMAND = ["npm", "run", "--silent", "sample", "--"];
 /** A sampler still running after this long is stopped (SD1.5 on a CPU takes minutes, not an hour). */

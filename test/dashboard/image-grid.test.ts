@@ -9,7 +9,9 @@ import {
   nearestEarlierEpoch,
   promptOf,
   unionEpochs,
-  unionRows,
+  defaultImageKey,
+  rowOfPrompt,
+  unionPrompts,
 } from "@/lib/charts/image-grid";
 
 let next = 0;
@@ -76,11 +78,29 @@ test("compare: runs with misaligned epochs each show their nearest earlier image
   assert.equal(imageAtOrBefore(b, 0, 3)!.epoch, 3);
   assert.equal(imageAtOrBefore(b, 0, 0), null);
   assert.equal(imageAtOrBefore(b, 2, 4)!.epoch, 3);
-  assert.equal(unionRows([a, b]).length, 3);
+  assert.deepEqual(unionPrompts([a, b]), prompts);
 });
 
 test("a row missing an epoch falls back within that row only", () => {
   const grid = buildImageGrid("v", [img({ index: 0, step: 0, epoch: 0 }), img({ index: 1, step: 0, epoch: 0 }), img({ index: 1, step: 10, epoch: 1 })]);
   assert.equal(imageAtOrBefore(grid, 0, 1)!.epoch, 0);
   assert.equal(imageAtOrBefore(grid, 1, 1)!.epoch, 1);
+});
+
+test("compare matches rows by prompt text: order and membership may differ between runs", () => {
+  const a = buildImageGrid("validation", validation(0, 0));
+  // Run b lists its prompts in another order and has one that a lacks.
+  const bPrompts = ["Bill Gates with a hoodie", "John Oliver with Naruto style", "Lebron James with a hat"];
+  const b = buildImageGrid("validation", bPrompts.map((p, i) => img({ index: i, step: 0, epoch: 0, caption: `${i}: ${p}` })));
+  assert.deepEqual(unionPrompts([a, b]), [...prompts, "John Oliver with Naruto style"]);
+  const billInB = rowOfPrompt(b, "Bill Gates with a hoodie")!;
+  assert.equal(imageAtOrBefore(b, billInB.index, 0)!.caption, "0: Bill Gates with a hoodie");
+  assert.equal(rowOfPrompt(b, "Mickael Jackson as a ninja"), null, "a prompt the run lacks has no row");
+});
+
+test("views open on the validation grid, never on the samples", () => {
+  assert.equal(defaultImageKey(["samples", "validation"]), "validation");
+  assert.equal(defaultImageKey(["samples", "generated"]), "generated");
+  assert.equal(defaultImageKey(["samples"]), "samples");
+  assert.equal(defaultImageKey([]), undefined);
 });

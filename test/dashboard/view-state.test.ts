@@ -4,12 +4,12 @@ import { compareViewQuery, DEFAULT_SMOOTHING, parseCompareViewState, parseRunVie
 
 test("run view: defaults from an empty query, and an empty query from defaults", () => {
   const s = parseRunViewState(new URLSearchParams(""));
-  assert.deepEqual(s, { tab: "overview", metric: "", smoothing: DEFAULT_SMOOTHING, x: "step", log: false, epoch: null, q: "" });
+  assert.deepEqual(s, { tab: "overview", metric: "", smoothing: DEFAULT_SMOOTHING, x: "step", log: false, epoch: null, images: "", prompt: "", q: "" });
   assert.equal(runViewQuery(s), "");
 });
 
 test("run view: every field round-trips through the URL", () => {
-  const s = { tab: "images" as const, metric: "train_loss", smoothing: 0.3, x: "wall" as const, log: true, epoch: 4, q: "error" };
+  const s = { tab: "images" as const, metric: "train_loss", smoothing: 0.3, x: "wall" as const, log: true, epoch: 4, images: "samples", prompt: "Bill Gates", q: "error" };
   const query = runViewQuery(s, "tok");
   assert.deepEqual(parseRunViewState(new URLSearchParams(query)), s);
   assert.equal(new URLSearchParams(query).get("share"), "tok");

@@ -104,16 +104,21 @@ export class TrainerStub {
   /** One validation image per prompt for `epoch`, as the trainer logs them. */
   async validation(epoch: number, step: number, prompts = PROMPTS): Promise<void> {
     for (let i = 0; i < prompts.length; i++) {
-      const png = await samplePng(i, epoch);
-      const res = await this.request.post(`${this.baseUrl}/api/runs/${this.id}/images`, {
-        headers: { authorization: `Bearer ${this.token}` },
-        multipart: {
-          meta: JSON.stringify({ key: "validation", step, epoch, index: i, caption: `${i}: ${prompts[i]}` }),
-          file: { name: `${i}.png`, mimeType: "image/png", buffer: png },
-        },
-      });
-      if (!res.ok()) throw new Error(`image upload answered ${res.status()}: ${await res.text()}`);
+      await this.image({ key: "validation", step, epoch, index: i, caption: `${i}: ${prompts[i]}` }, await samplePng(i, epoch));
     }
+  }
+
+  /** A sample from the final model, as the server's sampler stores it: key "samples" at the last step, captioned with the prompt. */
+  async sample(step: number, prompt: string, index = 0): Promise<void> {
+    await this.image({ key: "samples", step, index, caption: prompt }, await samplePng(index, 4));
+  }
+
+  private async image(meta: Record<string, unknown>, png: Buffer): Promise<void> {
+    const res = await this.request.post(`${this.baseUrl}/api/runs/${this.id}/images`, {
+      headers: { authorization: `Bearer ${this.token}` },
+      multipart: { meta: JSON.stringify(meta), file: { name: "image.png", mimeType: "image/png", buffer: png } },
+    });
+    if (!res.ok()) throw new Error(`image upload answered ${res.status()}: ${await res.text()}`);
   }
 }
 
