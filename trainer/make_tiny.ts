@@ -1,24 +1,28 @@
 /**
- * `npm run make-tiny -- --out DIR [--tokenizer clip|trained] [--tokenizer_from DIR] [--num_images N] [--seed S] [--config tiny|sd15]`
+ * `npm run make-tiny -- --out DIR [--tokenizer clip|trained] [--tokenizer_from DIR] [--num_images N] [--seed S] [--config tiny|sd15] [--vae_steps N]`
  *
- * Writes a tiny randomly initialised Stable Diffusion 1.x pipeline in diffusers
- * layout (DIR/model: SD1.5's structure shrunk, SD1.5's scheduler config, the
- * real CLIP tokenizer files when they are at hand, else a small BPE tokenizer
- * trained on the captions) and a small synthetic captioned image dataset
- * (DIR/dataset), so the tutorial's training command runs in seconds on a CPU.
- * `--config sd15` writes SD1.5's real sizes instead (./sd15_configs.ts), for the GPU.
+ * Writes a tiny Stable Diffusion 1.x pipeline in diffusers layout (DIR/model:
+ * SD1.5's structure shrunk, SD1.5's scheduler config, the real CLIP tokenizer
+ * files when they are at hand, else a small BPE tokenizer trained on the
+ * captions) and a synthetic captioned dataset where the caption decides the
+ * picture (DIR/dataset, see tiny/pictures.ts), so the tutorial's training
+ * command runs in minutes on a CPU and visibly learns. The UNet and text
+ * encoder are random; the VAE is trained here to reconstruct the pictures
+ * (tiny/train_vae.ts), so decoded latents are pictures, not colour noise.
+ * `--config sd15` writes SD1.5's real sizes instead (./sd15_configs.ts, its VAE random), for the GPU.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import sharp from "sharp";
 import { selectBackend } from "./backend";
 import { Rng } from "./data/rng";
 import { writeCaptionedDataset, type CaptionedPng, type DatasetLayout } from "./data/write_dataset";
 import { AutoencoderKL } from "./models/autoencoder_kl";
 import { CLIPTextModel } from "./models/clip_text_model";
 import { UNet2DConditionModel } from "./models/unet_2d_condition";
+import { allCaptions, allPictures, captionOf, renderPixels, renderPng } from "./tiny/pictures";
+import { trainTinyVae } from "./tiny/train_vae";
 import type { Module } from "./nn/module";
 import { DEFAULT_VALIDATION_PROMPTS } from "./options";
 import { configJson, saveModelComponent } from "./save_pipeline";
@@ -57,7 +61,7 @@ const UNET_CONFIG = {
   flip_sin_to_cos: true,
   freq_shift: 0,
   in_channels: 4,
-  layers_per_block: 2,
+  layers_per_block: 1,
   mid_block_only_cross_attention: null,
   mid_block_scale_factor: 1,
   mid_block_type: "UNetMidBlock2DCrossAttn",
@@ -84,17 +88,21 @@ const UNET_CONFIG = {
   use_linear_projection: false,
 };
 
-/** SD1.5's VAE shrunk: 4 levels (latents 8x smaller than images), 8 norm groups. */
+/**
+ * SD1.5's VAE shrunk: 4 levels (latents 8x smaller than images), 8 norm groups,
+ * one resnet per level and few channels at full resolution, so that make-tiny
+ * trains it in seconds and the trainer encodes a batch cheaply every step.
+ */
 const VAE_CONFIG = {
   act_fn: "silu",
-  block_out_channels: [16, 32, 32, 32],
+  block_out_channels: [8, 16, 32, 32],
   down_block_types: Array(4).fill("DownEncoderBlock2D"),
   force_upcast: true,
   in_channels: 3,
   latent_channels: 4,
   latents_mean: null,
   latents_std: null,
-  layers_per_block: 2,
+  layers_per_block: 1,
   norm_num_groups: 8,
   out_channels: 3,
   sample_size: 64,
@@ -167,11 +175,19 @@ const MODEL_INDEX = {
 };
 
 /**
+ * The UNet's output layers and the last layer of each residual branch (resnet
+ * conv2, attention and transformer outputs), which start at zero as in
+ * guided-diffusion's zero_module: every block starts as the identity, so a
+ * new model learns in tens of steps instead of first unlearning its noise.
+ */
+const ZERO_INIT_UNET = /(^conv_out|\.conv2|\.to_out\.0|\.proj_out|\.ff\.net\.2)\.(weight|bias)$/;
+
+/**
  * Random torch-layout weights for every parameter: unit-ish norm scales, small
  * biases and embeddings, and 1/sqrt(fan_in) matrices and kernels, so the random
- * network's activations stay in a sane range.
+ * network's activations stay in a sane range; `zero` names parameters that start at 0.
  */
-export function randomStateDict(model: Module, rng: Rng): Map<string, tf.Tensor> {
+export function randomStateDict(model: Module, rng: Rng, zero?: RegExp): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
   for (const [name, p] of model.namedParameters()) {
     const shape = p.torchShape;
@@ -179,7 +195,7 @@ export function randomStateDict(model: Module, rng: Rng): Map<string, tf.Tensor>
     const values = rng.normal(size);
     const isNormScale = p.layout === "plain" && shape.length === 1 && name.endsWith(".weight");
     const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
-    const scale = p.layout === "plain" ? (isNormScale ? 0.1 : 0.02) : 1 / Math.sqrt(fanIn);
+    const scale = zero?.test(name) ? 0 : p.layout === "plain" ? (isNormScale ? 0.1 : 0.02) : 1 / Math.sqrt(fanIn);
     for (let i = 0; i < size; i++) values[i] = (isNormScale ? 1 : 0) + scale * values[i];
     out.set(name, tf.tensor(values, shape));
   }
@@ -192,8 +208,9 @@ async function writeRandomComponent(
   model: Module,
   config: Record<string, unknown>,
   rng: Rng,
+  zero?: RegExp,
 ): Promise<void> {
-  const weights = randomStateDict(model, rng);
+  const weights = randomStateDict(model, rng, zero);
   model.loadStateDict(weights);
   weights.forEach((t) => t.dispose());
   const [library, className] = MODEL_INDEX[component as "unet"] as [string, string];
@@ -201,45 +218,35 @@ async function writeRandomComponent(
   model.parameters().forEach((p) => p.value.dispose());
 }
 
-const COLORS: Record<string, [number, number, number]> = {
-  red: [220, 40, 40],
-  green: [40, 180, 60],
-  blue: [40, 70, 220],
-  yellow: [235, 210, 50],
-  black: [20, 20, 20],
-  white: [240, 240, 240],
-};
+/** How make-tiny trains the VAE (--vae_steps overrides the steps; 0 keeps it random, for tests that need no pictures). */
+const VAE_TRAINING = { steps: 300, batchSize: 4, learningRate: 2e-3 };
 
-const SHAPES = ["circle", "square"] as const;
-
-function caption(fg: string, shape: string, bg: string): string {
-  return `a ${fg} ${shape} on a ${bg} background`;
+/** The dataset's pictures at the VAE's sample size, NHWC in [-1, 1], as the trainer normalises them. */
+async function pictureTensor(size: number): Promise<tf.Tensor4D> {
+  const pictures = await Promise.all(allPictures().map((spec) => renderPixels(spec, size, size)));
+  return tf.tidy(() => tf.sub(tf.div(tf.tensor4d(Buffer.concat(pictures), [pictures.length, size, size, 3], "float32"), 127.5), 1) as tf.Tensor4D);
 }
 
-/** Every caption syntheticImage can write, whatever the seed and image count. */
-function allCaptions(): string[] {
-  const names = Object.keys(COLORS);
-  return names.flatMap((fg) => SHAPES.flatMap((shape) => names.filter((bg) => bg !== fg).map((bg) => caption(fg, shape, bg))));
-}
-
-/** A `width` x `height` PNG of a coloured circle or square on a plain background, and its caption. */
-async function syntheticImage(index: number, width: number, height: number, rng: Rng): Promise<CaptionedPng> {
-  const names = Object.keys(COLORS);
-  const fg = names[rng.int(0, names.length)];
-  const bg = names.filter((n) => n !== fg)[rng.int(0, names.length - 1)];
-  const shape = SHAPES[rng.random() < 0.5 ? 0 : 1];
-  const r = Math.min(width, height) * (0.2 + 0.15 * rng.random());
-  const cx = r + rng.random() * (width - 2 * r);
-  const cy = r + rng.random() * (height - 2 * r);
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const inside = shape === "circle" ? (x - cx) ** 2 + (y - cy) ** 2 <= r * r : Math.abs(x - cx) <= r && Math.abs(y - cy) <= r;
-      pixels.set(COLORS[inside ? fg : bg], (y * width + x) * 3);
-    }
+/** A VAE trained `steps` steps to reconstruct the dataset's pictures, saved with the scaling factor of its latents. */
+async function writeTrainedVae(modelDir: string, config: Record<string, unknown>, rng: Rng, seed: number, steps: number): Promise<void> {
+  const vae = AutoencoderKL.fromConfig(config);
+  const weights = randomStateDict(vae, rng);
+  vae.loadStateDict(weights);
+  weights.forEach((t) => t.dispose());
+  if (!steps) {
+    await saveModelComponent(path.join(modelDir, "vae"), vae, config, ["diffusers", "AutoencoderKL"]);
+    return vae.dispose();
   }
-  const png = await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
-  return { fileName: `${String(index).padStart(4, "0")}.png`, png, text: caption(fg, shape, bg) };
+  const images = await pictureTensor(Number(config.sample_size));
+  const scalingFactor = trainTinyVae(vae, images, {
+    ...VAE_TRAINING,
+    steps,
+    seed,
+    onProgress: (step, loss) => console.log(`vae step ${step}/${steps}: reconstruction mse ${loss.toFixed(4)}`),
+  });
+  images.dispose();
+  await saveModelComponent(path.join(modelDir, "vae"), vae, { ...config, scaling_factor: scalingFactor }, ["diffusers", "AutoencoderKL"]);
+  vae.dispose();
 }
 
 export type TokenizerSource = "clip" | "trained";
@@ -252,6 +259,8 @@ export interface MakeTinyOptions {
   seed?: number;
   /** "tiny" (default) or "sd15": SD1.5's real component sizes. */
   config?: PipelineSize;
+  /** VAE training steps; 0 leaves the VAE random (fast, for tests that only need a valid pipeline). */
+  vaeSteps?: number;
 }
 
 export type PipelineSize = "tiny" | "sd15";
@@ -306,16 +315,21 @@ export async function makeTiny(outDir: string, opts: MakeTinyOptions = {}): Prom
   const size = SIZES[opts.config ?? "tiny"];
   const textEncoder = textEncoderConfig(await CLIPTokenizer.fromPretrained(modelDir), size.textEncoder);
 
-  await writeRandomComponent(modelDir, "unet", UNet2DConditionModel.fromConfig(size.unet), size.unet, rng);
-  await writeRandomComponent(modelDir, "vae", AutoencoderKL.fromConfig(size.vae), size.vae, rng);
+  await writeRandomComponent(modelDir, "unet", UNet2DConditionModel.fromConfig(size.unet), size.unet, rng, ZERO_INIT_UNET);
+  // Only the tiny VAE is trained here: SD1.5's would take hours on a CPU, and a full-size pipeline is for timing, not pictures.
+  await writeTrainedVae(modelDir, size.vae, rng, opts.seed ?? 0, opts.config === "sd15" ? 0 : (opts.vaeSteps ?? VAE_TRAINING.steps));
   await writeRandomComponent(modelDir, "text_encoder", CLIPTextModel.fromConfig(textEncoder), textEncoder, rng);
   await fs.promises.mkdir(path.join(modelDir, "scheduler"), { recursive: true });
   await fs.promises.writeFile(path.join(modelDir, "scheduler", "scheduler_config.json"), configJson(SCHEDULER_CONFIG));
   await fs.promises.writeFile(path.join(modelDir, "model_index.json"), configJson(MODEL_INDEX));
 
   // Non-square images, so the resize-then-crop path is exercised.
+  const pictures = allPictures();
   const rows: CaptionedPng[] = [];
-  for (let i = 0; i < (opts.numImages ?? 8); i++) rows.push(await syntheticImage(i, 80, 64, rng));
+  for (let i = 0; i < (opts.numImages ?? pictures.length); i++) {
+    const spec = pictures[i % pictures.length];
+    rows.push({ fileName: `${String(i).padStart(4, "0")}.png`, png: await renderPng(spec, 80, 64), text: captionOf(spec) });
+  }
   const datasetLayout = await writeCaptionedDataset(datasetDir, rows);
   return { modelDir, datasetDir, datasetLayout, tokenizer };
 }
@@ -324,9 +338,9 @@ function parseArgs(argv: string[]): { out: string } & MakeTinyOptions {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (!["--out", "--tokenizer", "--tokenizer_from", "--num_images", "--seed", "--config"].includes(flag)) {
+    if (!["--out", "--tokenizer", "--tokenizer_from", "--num_images", "--seed", "--config", "--vae_steps"].includes(flag)) {
       throw new Error(
-        `unrecognized argument: ${argv[i]} (flags: --out DIR, --tokenizer clip|trained, --tokenizer_from DIR, --num_images N, --seed S, --config tiny|sd15)`,
+        `unrecognized argument: ${argv[i]} (flags: --out DIR, --tokenizer clip|trained, --tokenizer_from DIR, --num_images N, --seed S, --config tiny|sd15, --vae_steps N)`,
       );
     }
     const value = inline ?? argv[++i];
@@ -349,7 +363,7 @@ function parseArgs(argv: string[]): { out: string } & MakeTinyOptions {
   if (config !== undefined && config !== "tiny" && config !== "sd15") {
     throw new Error(`argument --config: invalid choice: '${config}' (choose from 'tiny', 'sd15')`);
   }
-  return { out, tokenizer, tokenizerFrom: values.get("--tokenizer_from"), numImages: int("--num_images"), seed: int("--seed"), config };
+  return { out, tokenizer, tokenizerFrom: values.get("--tokenizer_from"), numImages: int("--num_images"), seed: int("--seed"), config, vaeSteps: int("--vae_steps") };
 }
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
+import { allPictures } from "@/trainer/tiny/pictures";
 import { DEFAULT_VALIDATION_PROMPTS, parseOptions } from "@/trainer/options";
 import { FormError, LR_SCHEDULERS, PRESETS, DEFAULT_VALIDATION_PROMPTS as FORM_PROMPTS, parseRunForm, trainerFlags } from "@/lib/launcher/run-form";
 
@@ -99,11 +100,14 @@ test("a prompt that looks like a flag is refused", () => {
   assert.match(fieldErrors({ ...naruto, validation_prompts: "--output_dir=/etc" }).validation_prompts, /must not start with '-'/);
 });
 
-test("the tiny preset points at the generated model and validates every epoch", () => {
-  assert.equal(PRESETS.tiny.values.pretrained_model_name_or_path, "./data/tiny/model");
-  assert.equal(PRESETS.tiny.values.dataset_name, "./data/tiny/dataset");
-  assert.equal(PRESETS.tiny.values.validation_epochs, "1");
-  assert.equal(PRESETS.tiny.values.resolution, "64");
+test("the tiny preset points at the generated model and validates its first and last epochs", () => {
+  const v = PRESETS.tiny.values;
+  assert.equal(v.pretrained_model_name_or_path, "./data/tiny/model");
+  assert.equal(v.dataset_name, "./data/tiny/dataset");
+  assert.equal(v.resolution, "64");
+  // One optimizer step per epoch (the whole dataset per batch): epochs 0 .. max_train_steps - 1.
+  assert.equal(v.train_batch_size, String(allPictures().length));
+  assert.equal((Number(v.max_train_steps) - 1) % Number(v.validation_epochs), 0, "the last epoch is a validation epoch");
 });
 
 test("output_dir stays inside the data folder, and model paths outside it say nothing about what exists", () => {

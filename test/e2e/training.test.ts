@@ -22,7 +22,8 @@ import { FAST_TINY, assertRunAddsUp, outputDir, removeOutputs, reportedConfig, r
 // One CPU slot, so the form's default is the tiny demo whatever this machine has.
 process.env.INKSTONE_LAUNCH_SLOTS = "cpu";
 const skip = chromiumMissing();
-const TRAINING_TIMEOUT = 150_000;
+// Includes generating data/tiny (training its VAE) on a fresh clone.
+const TRAINING_TIMEOUT = 300_000;
 
 let server: TestServer;
 let browser: Browser;
@@ -51,7 +52,7 @@ test("the tiny demo from the form trains live in the browser and finishes with c
 
   // The form: the tiny demo is the default without a GPU; shorten it and start.
   await page.goto(`${server.url}/runs/new`);
-  const tiny = page.getByLabel("Tiny demo (CPU, ~1 min)");
+  const tiny = page.getByLabel("Tiny demo (CPU, ~3 min)");
   assert.equal(await tiny.isChecked(), true, "the tiny demo is the default preset without a GPU");
   await tiny.check();
   assert.equal(await page.inputValue("#field-output_dir"), "", "each run gets its own output folder");
