@@ -41,11 +41,18 @@ test("run page: a sample sits beside the validation grid and never becomes an ep
   assert.equal(await grid.locator("tbody img").count(), PROMPTS.length);
   await page.getByTestId("samples").getByText(SAMPLE_PROMPT).waitFor();
 
+  // The lightbox scales a small image up, pixelated, instead of showing it smaller than its thumbnail.
+  await grid.locator("tbody img").first().click();
+  const enlarged = page.getByRole("dialog", { name: "Enlarged image" }).locator("img");
+  const box = (await enlarged.boundingBox())!;
+  assert.ok(box.width >= 480, `a 96 px image is shown ${box.width} px wide`);
+  assert.equal(await enlarged.evaluate((el) => getComputedStyle(el).imageRendering), "pixelated");
+  await page.keyboard.press("Escape");
+
   // Prompt filter, key and epoch go into the URL, and the URL restores them.
   await page.getByLabel("Filter prompts").fill("bill");
   await page.waitForFunction(() => new URL(location.href).searchParams.get("prompt") === "bill");
   assert.deepEqual(await grid.locator("tbody th").allTextContents(), ["2 Bill Gates with a hoodie"]);
-  await page.keyboard.press("Escape");
   await page.getByRole("button", { name: "Previous epoch" }).click();
   await page.waitForFunction(() => new URL(location.href).searchParams.get("epoch") === "0");
   const again = await context.newPage();
