@@ -50,11 +50,11 @@ export async function requireViewer(req: Request): Promise<void> {
   if (!(await requestUser(req))) throw unauthorized("sign in or send an API key");
 }
 
-/** Reads of one run: accounts, or a share link for this run. */
-export async function requireRunViewer(req: Request, runId: string): Promise<void> {
-  if (!(await hasAnyUser())) return;
-  if (await requestUser(req)) return;
-  if (await shareTokenGrants(runId, shareTokenOf(req))) return;
+/** Reads of one run: accounts, or a share link for this run. Returns how: "share" views see no server details (lib/share/public-view.ts). */
+export async function requireRunViewer(req: Request, runId: string): Promise<"account" | "share"> {
+  if (!(await hasAnyUser())) return "account";
+  if (await requestUser(req)) return "account";
+  if (await shareTokenGrants(runId, shareTokenOf(req))) return "share";
   throw unauthorized("sign in, or open a valid share link for this run");
 }
 

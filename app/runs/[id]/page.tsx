@@ -7,6 +7,7 @@ import { notFound } from "next/navigation";
 import { ClientError } from "@/lib/errors";
 import { pageViewer } from "@/lib/page-access";
 import { loadRunPage } from "@/lib/dashboard/run-view-data";
+import { publicRunDetails } from "@/lib/share/public-view";
 import { initialSeriesUrl } from "@/lib/dashboard/initial-series";
 import { parseRunViewState } from "@/lib/charts/view-state";
 import { RunView } from "@/components/run/run-view";
@@ -42,7 +43,7 @@ export default async function RunPage({ params, searchParams }: Props) {
   return (
     <main className="page">
       {seriesUrl && <link rel="preload" href={seriesUrl} as="fetch" crossOrigin="anonymous" />}
-      <RunView data={data} initialSeriesUrl={seriesUrl} initialState={state} share={readOnly ? share : null} editable={!readOnly} />
+      <RunView data={readOnly ? { ...data, run: publicRunDetails(data.run) } : data} initialSeriesUrl={seriesUrl} initialState={state} share={readOnly ? share : null} editable={!readOnly} />
     </main>
   );
 }

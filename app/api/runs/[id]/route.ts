@@ -1,14 +1,16 @@
 import { readJson, respond } from "@/lib/http/responses";
 import type { RouteContext } from "@/lib/http/ingest-route";
 import { getRun } from "@/lib/runs/queries";
+import { publicRunDetails } from "@/lib/share/public-view";
 import { updateRun } from "@/lib/runs/update-run";
 import { requireRunEditor, requireRunViewer } from "@/lib/access";
 
 export async function GET(req: Request, ctx: RouteContext) {
   return respond(async () => {
     const { id } = await ctx.params;
-    await requireRunViewer(req, id);
-    return getRun(id);
+    const via = await requireRunViewer(req, id);
+    const run = await getRun(id);
+    return via === "share" ? publicRunDetails(run) : run;
   });
 }
 

@@ -2,12 +2,14 @@ import { respond } from "@/lib/http/responses";
 import type { RouteContext } from "@/lib/http/ingest-route";
 import { requireRunViewer } from "@/lib/access";
 import { runOutput } from "@/lib/runs/output";
+import { publicRunOutput } from "@/lib/share/public-view";
 
 /** The run's output folder: whether it exists, its checkpoints, and whether the final model is saved. */
 export async function GET(req: Request, ctx: RouteContext) {
   return respond(async () => {
     const { id } = await ctx.params;
-    await requireRunViewer(req, id);
-    return runOutput(id);
+    const via = await requireRunViewer(req, id);
+    const output = await runOutput(id);
+    return via === "share" ? publicRunOutput(output) : output;
   });
 }
