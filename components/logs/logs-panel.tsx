@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { apiFetch, errorMessage } from "@/lib/client/api";
 import type { LogLineView } from "@/lib/dashboard/run-view-data";
+import { mergeLogLines } from "@/lib/dashboard/log-lines";
 import styles from "./logs.module.css";
 
 const PAGE = 500;
@@ -67,14 +68,14 @@ export function LogsPanel({ runId, share, initial, live, q, onSearch }: LogsPane
     });
   }, [q, runId, share, initial, run]);
 
-  // Live lines: appended when they are new and match the search.
+  // Live and caught-up lines: merged in by sequence number when they match the search
+  // (a line read after a later one arrived live still lands in its place).
   useEffect(() => {
     if (!live.length) return;
+    const needle = q.toLowerCase();
     setLines((prev) => {
-      const last = prev.length ? prev[prev.length - 1].seq : -1;
-      const needle = q.toLowerCase();
-      const fresh = live.filter((l) => l.seq > last && (!needle || l.text.toLowerCase().includes(needle)));
-      return fresh.length ? [...prev, ...fresh] : prev;
+      const first = prev[0]?.seq ?? -1;
+      return mergeLogLines(prev, live.filter((l) => l.seq > first && (!needle || l.text.toLowerCase().includes(needle))));
     });
   }, [live, q]);
 

@@ -8,6 +8,7 @@ import { useCallback, useMemo, useRef, useState } from "react";
 import Link from "next/link";
 import type { LiveImage, RunStatus } from "@/lib/protocol";
 import type { LogLineView, RunPageData, RunView as RunData } from "@/lib/dashboard/run-view-data";
+import { lastLogSeq, mergeLogLines } from "@/lib/dashboard/log-lines";
 import { MetricBus } from "@/lib/charts/metric-bus";
 import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/charts/view-state";
 import { runColor } from "@/lib/charts/colors";
@@ -33,6 +34,18 @@ const TAB_LABELS: Record<RunTab, string> = { overview: "Overview", charts: "Char
 /** Live log lines kept in memory for the logs tab before it is opened. */
 const LIVE_LOG_CAP = 5000;
 
+/** Every log line after `afterSeq`, page by page. */
+async function readLogsAfter(runId: string, share: string | null, afterSeq: number): Promise<LogLineView[]> {
+  const lines: LogLineView[] = [];
+  for (let after = afterSeq; lines.length < LIVE_LOG_CAP; ) {
+    const page = await apiFetch<{ lines: LogLineView[]; nextAfterSeq: number | null }>(`/api/runs/${runId}/logs?after=${after}&limit=500`, { share });
+    lines.push(...page.lines);
+    if (page.lines.length < 500 || page.nextAfterSeq === null) break;
+    after = page.nextAfterSeq;
+  }
+  return lines;
+}
+
 type RunDetails = Pick<RunData, "config" | "environment" | "commandLine">;
 
 export interface RunViewProps {
@@ -55,6 +68,9 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
   });
   const [images, setImages] = useState<LiveImage[]>(data.images);
   const [liveLogs, setLiveLogs] = useState<LogLineView[]>([]);
+  const liveLogsRef = useRef(liveLogs);
+  liveLogsRef.current = liveLogs;
+  const addLogLines = useCallback((lines: LogLineView[]) => setLiveLogs((prev) => mergeLogLines(prev, lines).slice(-LIVE_LOG_CAP)), []);
   const [startedAt, setStartedAt] = useState(run.startedAt);
   const bus = useRef(new MetricBus()).current;
   const [catchUpError, setCatchUpError] = useState<string | null>(null);
@@ -72,6 +88,10 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
     subscribed: () => {
       bus.resync();
       refreshDetails();
+      // Lines logged between the page's render (or the last event) and this subscription.
+      readLogsAfter(run.id, share, lastLogSeq(data.logs, liveLogsRef.current)).then(addLogLines, (err: unknown) =>
+        setCatchUpError(`could not catch up on the logs: ${errorMessage(err)}`),
+      );
       apiFetch<LiveImage[]>(`/api/runs/${run.id}/images`, { share }).then(
         (all) => setImages((prev) => (all.length === prev.length ? prev : all)),
         (err: unknown) => setCatchUpError(`could not refresh the images: ${errorMessage(err)}`),
@@ -83,7 +103,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
       setKeys((prev) => (fresh.every((k) => prev.includes(k)) ? prev : [...new Set([...prev, ...fresh])]));
     },
     image: (e) => setImages((prev) => (prev.some((i) => i.id === e.image.id) ? prev : [...prev, e.image])),
-    logs: (e) => setLiveLogs((prev) => [...prev, ...e.lines].slice(-LIVE_LOG_CAP)),
+    logs: (e) => addLogLines(e.lines),
     status: (e) => {
       setStatus({ status: e.status, endedAt: e.endedAt, error: e.error });
       if (e.status === "running") {
