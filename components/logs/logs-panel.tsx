@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { apiFetch, errorMessage } from "@/lib/client/api";
 import type { LogLineView } from "@/lib/dashboard/run-view-data";
-import { mergeLogLines } from "@/lib/dashboard/log-lines";
+import { isErrorLine, mergeLogLines } from "@/lib/dashboard/log-lines";
 import styles from "./logs.module.css";
 
 const PAGE = 500;
@@ -146,7 +146,7 @@ export function LogsPanel({ runId, share, initial, live, q, onSearch }: LogsPane
           <p className={styles.emptyText}>{q ? `No line contains “${q}”.` : "No console output yet. The trainer's stdout and stderr appear here as it runs."}</p>
         )}
         {lines.map((l) => (
-          <div key={l.seq} className={l.stream === "stderr" ? `${styles.line} ${styles.stderr}` : styles.line}>
+          <div key={l.seq} className={isErrorLine(l) ? `${styles.line} ${styles.stderr}` : styles.line}>
             <span className={styles.seq}>{l.seq}</span>
             <span className={styles.text}>{l.text}</span>
           </div>

@@ -52,7 +52,7 @@ export function OutputPanel({ runId, status, images, share, editable, className 
     <Panel title="Output" className={className} actions={<Button size="sm" onClick={load}>Refresh</Button>}>
       <div className="stack" data-testid="run-output">
         <ErrorBanner error={error} onDismiss={() => setError(null)} />
-        {output && <OutputListing output={output} />}
+        {output && <OutputListing output={output} status={status} />}
         {output?.finalModel && <SampleForm runId={runId} share={share} editable={editable} />}
         {samples.length > 0 && <SampleGallery samples={samples} share={share} />}
       </div>
@@ -60,7 +60,14 @@ export function OutputPanel({ runId, status, images, share, editable, className 
   );
 }
 
-function OutputListing({ output }: { output: RunOutput }) {
+/** Why there is no final model, by the run's state: a cancelled run's model is never written. */
+function missingModelText(status: RunStatus): string {
+  if (status === "running" || status === "queued") return "not saved yet — written when training ends";
+  if (status === "finished") return "not in the folder (no model_index.json)";
+  return `not saved — the run ${status === "cancelled" ? "was cancelled" : status} before training ended`;
+}
+
+function OutputListing({ output, status }: { output: RunOutput; status: RunStatus }) {
   if (!output.path) return <p className="muted">This run's config names no output_dir.</p>;
   return (
     <>
@@ -76,7 +83,11 @@ function OutputListing({ output }: { output: RunOutput }) {
           <tr>
             <th scope="row">Final model</th>
             <td data-testid="final-model">
-              {output.finalModel ? "saved (model_index.json)" : <span className="muted">not saved yet — written when training ends</span>}
+              {output.finalModel ? (
+                "saved (model_index.json)"
+              ) : (
+                <span className="muted">{missingModelText(status)}</span>
+              )}
             </td>
           </tr>
         </tbody>

@@ -22,3 +22,11 @@ export function mergeLogLines(held: readonly LogLineView[], incoming: readonly L
 export function lastLogSeq(...lists: ReadonlyArray<readonly LogLineView[]>): number {
   return Math.max(-1, ...lists.map((l) => l.at(-1)?.seq ?? -1));
 }
+
+/** A tqdm-style progress bar ("Steps:  12%|██▍   | 12/100 [...]"): tools write these to stderr, but they are not errors. */
+const PROGRESS_LINE = /\d+%\|[^|]*\|\s*\d+\/\d+/;
+
+/** Whether a line reads as an error or warning in the console: stderr, unless it is a progress bar. */
+export function isErrorLine(line: Pick<LogLineView, "stream" | "text">): boolean {
+  return line.stream === "stderr" && !PROGRESS_LINE.test(line.text);
+}
