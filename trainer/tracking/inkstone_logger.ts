@@ -37,7 +37,8 @@ export class InkstoneLogger implements TrainLogger {
 
   start(config: Record<string, unknown>): void {
     this.local.start(config);
-    this.run.updateConfig(config);
+    // The run page shows where the metrics went: here, whatever --report_to said (tensorboard by default).
+    this.run.updateConfig({ ...config, report_to: "inkstone" });
   }
 
   log(metrics: Record<string, number>, step: number): void {
