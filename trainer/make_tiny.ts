@@ -21,7 +21,7 @@ import { writeCaptionedDataset, type CaptionedPng, type DatasetLayout } from "./
 import { AutoencoderKL } from "./models/autoencoder_kl";
 import { CLIPTextModel } from "./models/clip_text_model";
 import { UNet2DConditionModel } from "./models/unet_2d_condition";
-import { allCaptions, allPictures, captionOf, renderPixels, renderPng } from "./tiny/pictures";
+import { allCaptions, allPictures, datasetRows, renderPixels, renderPng } from "./tiny/pictures";
 import { trainTinyVae } from "./tiny/train_vae";
 import type { Module } from "./nn/module";
 import { DEFAULT_VALIDATION_PROMPTS } from "./options";
@@ -324,11 +324,11 @@ export async function makeTiny(outDir: string, opts: MakeTinyOptions = {}): Prom
   await fs.promises.writeFile(path.join(modelDir, "model_index.json"), configJson(MODEL_INDEX));
 
   // Non-square images, so the resize-then-crop path is exercised.
-  const pictures = allPictures();
+  const dataset = datasetRows();
   const rows: CaptionedPng[] = [];
-  for (let i = 0; i < (opts.numImages ?? pictures.length); i++) {
-    const spec = pictures[i % pictures.length];
-    rows.push({ fileName: `${String(i).padStart(4, "0")}.png`, png: await renderPng(spec, 80, 64), text: captionOf(spec) });
+  for (let i = 0; i < (opts.numImages ?? dataset.length); i++) {
+    const { spec, caption } = dataset[i % dataset.length];
+    rows.push({ fileName: `${String(i).padStart(4, "0")}.png`, png: await renderPng(spec, 80, 64), text: caption });
   }
   const datasetLayout = await writeCaptionedDataset(datasetDir, rows);
   return { modelDir, datasetDir, datasetLayout, tokenizer };

@@ -154,7 +154,7 @@ export const PRESETS: Record<PresetId, { label: string; description: string; val
     description:
       "Trains the generated tiny model on its synthetic dataset (each prompt names a person and an accessory): the image grid turns from noise into each prompt's picture within a few minutes on a laptop CPU.",
     // The tutorial's flags, scaled to the generated model and dataset: the whole
-    // dataset (20 pictures) per batch, so an epoch is one optimizer step, and a
+    // dataset (24 rows) per batch, so an epoch is one optimizer step, and a
     // learning rate a from-scratch tiny UNet takes.
     values: {
       ...TUTORIAL,
@@ -162,7 +162,7 @@ export const PRESETS: Record<PresetId, { label: string; description: string; val
       dataset_name: "./data/tiny/dataset",
       output_dir: "",
       resolution: "64",
-      train_batch_size: "20",
+      train_batch_size: "24",
       gradient_accumulation_steps: "1",
       gradient_checkpointing: false,
       max_train_steps: "201",

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { allPictures } from "@/trainer/tiny/pictures";
+import { datasetRows } from "@/trainer/tiny/pictures";
 import { DEFAULT_VALIDATION_PROMPTS, parseOptions } from "@/trainer/options";
 import { FormError, LR_SCHEDULERS, PRESETS, DEFAULT_VALIDATION_PROMPTS as FORM_PROMPTS, parseRunForm, trainerFlags } from "@/lib/launcher/run-form";
 
@@ -106,7 +106,7 @@ test("the tiny preset points at the generated model and validates its first and 
   assert.equal(v.dataset_name, "./data/tiny/dataset");
   assert.equal(v.resolution, "64");
   // One optimizer step per epoch (the whole dataset per batch): epochs 0 .. max_train_steps - 1.
-  assert.equal(v.train_batch_size, String(allPictures().length));
+  assert.equal(v.train_batch_size, String(datasetRows().length));
   assert.equal((Number(v.max_train_steps) - 1) % Number(v.validation_epochs), 0, "the last epoch is a validation epoch");
 });
 

@@ -105,6 +105,19 @@ export function allCaptions(): string[] {
   return allPictures().map(captionOf);
 }
 
+/**
+ * The dataset's rows: every picture with its caption, then each person's plain
+ * picture with an empty caption. Validation samples with classifier-free
+ * guidance (7.5, against the empty prompt), so the model must also learn what
+ * an empty prompt looks like, as Stable Diffusion did by dropping captions in
+ * training; a model that never saw one extrapolates from noise.
+ */
+export function datasetRows(): Array<{ spec: PictureSpec; caption: string }> {
+  const captioned = allPictures().map((spec) => ({ spec, caption: captionOf(spec) }));
+  const uncaptioned = PEOPLE.map((person) => ({ spec: { person, accessory: ACCESSORIES[0] }, caption: "" }));
+  return [...captioned, ...uncaptioned];
+}
+
 /** The picture a caption names, e.g. a validation prompt's target; throws for a caption outside the dataset. */
 export function pictureFor(caption: string): PictureSpec {
   const spec = allPictures().find((s) => captionOf(s) === caption);
