@@ -31,14 +31,16 @@ async function mse(png: Buffer, target: Buffer): Promise<number> {
 test("the tiny demo preset turns noise into each prompt's picture: last-epoch MSE at most half of epoch 0's", async () => {
   await selectBackend();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-learns-"));
-  const { modelDir, datasetDir } = await makeTiny(tmp);
+  // The form takes model and dataset folders inside the server's data folder only: this one.
+  process.env.INKSTONE_DATA_DIR = tmp;
+  const { modelDir, datasetDir } = await makeTiny(path.join(tmp, "tiny"));
   const form = parseRunForm({
     ...PRESETS.tiny.values,
     project: "tiny",
     tags: "",
     pretrained_model_name_or_path: modelDir,
     dataset_name: datasetDir,
-    output_dir: path.join(tmp, "out"),
+    output_dir: "learns",
   });
   const images = new Map<number, Map<string, Buffer>>();
   const logger: TrainLogger = {
