@@ -155,8 +155,7 @@ export const PRESETS: Record<PresetId, { label: string; description: string; val
       "Trains the generated tiny model on its synthetic dataset (each prompt names a person and an accessory): the image grid turns from noise into each prompt's picture within a few minutes on a laptop CPU.",
     // The tutorial's flags, scaled to the generated model and dataset: the whole
     // dataset (24 rows) per batch, so an epoch is one optimizer step, and a
-    // learning rate a from-scratch tiny UNet takes, annealed (cosine) so the
-    // last epoch's weights are settled rather than mid-stride.
+    // learning rate a from-scratch tiny UNet takes.
     values: {
       ...TUTORIAL,
       pretrained_model_name_or_path: "./data/tiny/model",
@@ -167,8 +166,7 @@ export const PRESETS: Record<PresetId, { label: string; description: string; val
       gradient_accumulation_steps: "1",
       gradient_checkpointing: false,
       max_train_steps: "201",
-      learning_rate: "3e-3",
-      lr_scheduler: "cosine",
+      learning_rate: "2e-3",
       validation_epochs: "25",
     },
   },
