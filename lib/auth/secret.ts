@@ -1,38 +1,45 @@
 /**
- * The key that signs session cookies: NEXTAUTH_SECRET when set, otherwise a
- * random one generated at first start and kept under the data folder, so
- * sessions survive restarts without any configuration.
+ * The key that signs session cookies: NEXTAUTH_SECRET when set, otherwise one
+ * random key kept in the database (ServerSecret), so that every instance
+ * sharing the database signs and reads the same cookies, and sessions survive
+ * restarts without any configuration. The server loads it once at start
+ * (loadAuthSecret); route handlers in Next's bundles read it through globalThis.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { dataDir } from "@/lib/data-dir";
+import { prisma } from "@/lib/prisma";
 
-let cached: string | undefined;
+const NAME = "nextauth";
+const holder = globalThis as unknown as { __inkstoneAuthSecret?: string };
 
-export function secretFile(): string {
+/** Where servers before the shared secret kept theirs; adopted once so existing sessions stay valid. */
+export function legacySecretFile(): string {
   return path.join(dataDir(), "nextauth-secret");
 }
 
-export function authSecret(): string {
+export async function loadAuthSecret(): Promise<string> {
   if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
-  if (cached) return cached;
-  const file = secretFile();
+  const candidate = readLegacySecret() ?? crypto.randomBytes(32).toString("base64url");
+  // When two instances start at once, the first insert wins and both read it back.
+  await prisma.serverSecret.createMany({ data: [{ name: NAME, value: candidate }], skipDuplicates: true });
+  const stored = await prisma.serverSecret.findUniqueOrThrow({ where: { name: NAME } });
+  holder.__inkstoneAuthSecret = stored.value;
+  return stored.value;
+}
+
+export function authSecret(): string {
+  const secret = process.env.NEXTAUTH_SECRET ?? holder.__inkstoneAuthSecret;
+  if (!secret) throw new Error("the session secret is not loaded: the server calls loadAuthSecret() at start");
+  return secret;
+}
+
+function readLegacySecret(): string | undefined {
   try {
-    cached = fs.readFileSync(file, "utf8").trim();
-    if (cached) return cached;
+    return fs.readFileSync(legacySecretFile(), "utf8").trim() || undefined;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    return undefined;
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fresh = crypto.randomBytes(32).toString("base64url");
-  try {
-    // "wx": when two processes start at once, the first writer wins and the other reads its secret.
-    fs.writeFileSync(file, fresh + "\n", { flag: "wx", mode: 0o600 });
-    cached = fresh;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    cached = fs.readFileSync(file, "utf8").trim();
-  }
-  return cached;
 }

@@ -3,16 +3,20 @@
  * device slot at a time. Children run in their own process group with their
  * console going to a file, so they outlive a server restart; the next server
  * adopts them (by pid) and marks a vanished one failed with its last output.
+ * Several servers may share the queue: each claims launches under its own id
+ * and renews the claims while it lives (lib/launcher/queue.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import { prisma } from "@/lib/prisma";
 import { setFinalStatus } from "@/lib/ingest/store";
 import { newToken, sha256 } from "@/lib/tokens";
 import type { Launcher, ProcessOutcome } from "./launcher";
 import { WITHHELD_ENV } from "./command";
 import { openOutputLog, outputTail } from "./output-log";
-import { activeLaunches, adoptQueuedFromMissingSlots, claimLaunch, nextQueued, recordExit, recordPid } from "./queue";
+import { activeLaunches, adoptLapsedClaims, adoptQueuedFromMissingSlots, busySlots, claimNextQueued, recordExit, recordPid, renewClaims, type Claimer } from "./queue";
 import { launchSlots, slotEnv } from "./slots";
 import { syncLaunchedSpools } from "./spools";
 import { ensureTinyDemo } from "./tiny-demo";
@@ -25,6 +29,7 @@ export class ProcessLauncher implements Launcher {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private again = false;
+  private readonly claimer: Claimer = { host: os.hostname(), id: `${os.hostname()}/${process.pid}/${crypto.randomBytes(4).toString("hex")}` };
 
   constructor(private readonly opts: { url: string; log?: (line: string) => void }) {}
 
@@ -57,7 +62,9 @@ export class ProcessLauncher implements Launcher {
   }
 
   private async tick(): Promise<void> {
-    const active = await activeLaunches();
+    await renewClaims(this.claimer);
+    await adoptLapsedClaims(this.claimer);
+    const active = await activeLaunches(this.claimer);
     for (const launch of active) {
       if (launch.cancelRequested && !this.signalled.has(launch.runId)) this.terminate(launch.runId, launch.pid);
       // Started by an earlier server: watch it by pid.
@@ -65,13 +72,13 @@ export class ProcessLauncher implements Launcher {
         await this.finish(launch.runId, { exitCode: null, signal: null, lost: true });
       }
     }
-    const busy = new Set(active.filter((l) => this.children.has(l.runId) || (l.pid && isAlive(l.pid))).map((l) => l.slot));
+    const busy = await busySlots(this.claimer.host);
     const slots = launchSlots();
     await adoptQueuedFromMissingSlots(slots);
     for (const slot of slots) {
       if (busy.has(slot)) continue;
-      const next = await nextQueued(slot);
-      if (next && (await claimLaunch(next.runId))) await this.spawn(next.runId, next.argv, next.cwd, slot);
+      const next = await claimNextQueued(slot, this.claimer);
+      if (next) await this.spawn(next.runId, next.argv, next.cwd, slot);
     }
   }
 

@@ -21,21 +21,73 @@ export async function adoptQueuedFromMissingSlots(slots: string[]): Promise<void
   await prisma.launch.updateMany({ where: { startedAt: null, exitedAt: null, slot: { notIn: slots } }, data: { slot: slots[0] } });
 }
 
-export function activeLaunches() {
-  return prisma.launch.findMany({ where: { startedAt: { not: null }, exitedAt: null } });
+/**
+ * How long a claim holds without renewal. Launchers renew theirs every poll
+ * (a second); a lapsed claim means its server stopped or lost the database.
+ */
+export const LEASE_MS = Number(process.env.INKSTONE_LEASE_MS ?? 30_000);
+
+/** Who claims: the machine (pids are only meaningful there) and the server process on it. */
+export interface Claimer {
+  host: string;
+  id: string;
 }
 
-export function nextQueued(slot: string) {
-  return prisma.launch.findFirst({
-    where: { slot, startedAt: null, exitedAt: null, cancelRequested: false },
-    orderBy: { enqueuedAt: "asc" },
+function leaseEnd(): Date {
+  return new Date(Date.now() + LEASE_MS);
+}
+
+/** Launches this server claimed and that have not exited. */
+export function activeLaunches(claimer: Claimer) {
+  return prisma.launch.findMany({ where: { claimedBy: claimer.id, startedAt: { not: null }, exitedAt: null } });
+}
+
+/** Slots with a started, unexited launch on this machine, whichever server started it. */
+export async function busySlots(host: string): Promise<Set<string>> {
+  const rows = await prisma.launch.findMany({
+    where: { OR: [{ host }, { host: null }], startedAt: { not: null }, exitedAt: null },
+    select: { slot: true },
+  });
+  return new Set(rows.map((r) => r.slot));
+}
+
+export async function renewClaims(claimer: Claimer): Promise<void> {
+  await prisma.launch.updateMany({ where: { claimedBy: claimer.id, exitedAt: null }, data: { leaseExpiresAt: leaseEnd() } });
+}
+
+/**
+ * Takes over this machine's started launches whose claim lapsed (their server
+ * was restarted or died): their processes may still run here, and only a
+ * server on this machine can watch them by pid. Rows from before claims
+ * existed have no host and no lease.
+ */
+export async function adoptLapsedClaims(claimer: Claimer): Promise<void> {
+  await prisma.launch.updateMany({
+    where: {
+      AND: [{ OR: [{ host: claimer.host }, { host: null }] }, { OR: [{ leaseExpiresAt: { lt: new Date() } }, { leaseExpiresAt: null }] }],
+      startedAt: { not: null },
+      exitedAt: null,
+    },
+    data: { host: claimer.host, claimedBy: claimer.id, leaseExpiresAt: leaseEnd() },
   });
 }
 
-/** Claims a queued launch; false when another launcher got it first. */
-export async function claimLaunch(runId: string): Promise<boolean> {
-  const { count } = await prisma.launch.updateMany({ where: { runId, startedAt: null, exitedAt: null }, data: { startedAt: new Date() } });
-  return count === 1;
+/**
+ * Claims the oldest queued launch of a slot, exactly once across every server
+ * sharing the database: SKIP LOCKED lets concurrent claimers pass over a row
+ * another one is taking instead of waiting for it or taking it twice.
+ */
+export async function claimNextQueued(slot: string, claimer: Claimer): Promise<{ runId: string; argv: string[]; cwd: string } | null> {
+  const rows = await prisma.$queryRaw<{ runId: string; argv: string[]; cwd: string }[]>`
+    UPDATE "Launch" SET "startedAt" = now(), "host" = ${claimer.host}, "claimedBy" = ${claimer.id}, "leaseExpiresAt" = ${leaseEnd()}
+    WHERE "runId" = (
+      SELECT "runId" FROM "Launch"
+      WHERE "slot" = ${slot} AND "startedAt" IS NULL AND "exitedAt" IS NULL AND NOT "cancelRequested"
+      ORDER BY "enqueuedAt" LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING "runId", "argv", "cwd"`;
+  return rows[0] ?? null;
 }
 
 export async function recordPid(runId: string, pid: number): Promise<void> {

@@ -1,6 +1,8 @@
 /**
  * One process serves Next.js and socket.io on the same port. Used by
- * server.ts (npm start) and by the tests.
+ * server.ts (npm start) and by the tests. Several such processes may share
+ * one database (and, for live updates, one Redis at REDIS_URL); then one of
+ * them at a time runs the singleton duties.
  */
 import http from "node:http";
 import path from "node:path";
@@ -8,8 +10,10 @@ import type { AddressInfo } from "node:net";
 import next from "next";
 import { Server } from "socket.io";
 import { connectDatabase } from "@/lib/db/connect";
+import { loadAuthSecret } from "@/lib/auth/secret";
 import { startHeartbeatMonitor } from "@/lib/heartbeat-monitor";
 import { startLauncher } from "@/lib/launcher";
+import { startQueueHousekeeping } from "@/lib/launcher/housekeeping";
 import { attachIngestNamespace } from "@/lib/ingest/ingest-namespace";
 import { attachLiveNamespace } from "@/lib/live-namespace";
 import { setLiveServer } from "@/lib/live";
@@ -17,6 +21,8 @@ import { disconnect } from "@/lib/prisma";
 import { LIMITS } from "@/lib/protocol";
 import { rateLimit } from "@/lib/http/rate-limits";
 import { isCrossOrigin, refusal, stampClientAddress } from "@/lib/http/request-guard";
+import { joinLiveCluster } from "./live-cluster";
+import { runSingletonDuties } from "./singleton-duties";
 import { staticAssets } from "./static-assets";
 
 export interface RunningServer {
@@ -41,6 +47,7 @@ export async function startServer(opts: {
   const host = opts.host ?? "127.0.0.1";
   const db = await connectDatabase({ log });
   process.env.DATABASE_URL = db.url;
+  await loadAuthSecret();
 
   const app = next({ dev: opts.dev ?? false, dir: opts.dir ?? process.cwd(), hostname: host, port: opts.port ?? 3000 });
   const handle = app.getRequestHandler();
@@ -69,10 +76,18 @@ export async function startServer(opts: {
     // /live authenticates with the session cookie: a page of another origin must not open it in the user's name.
     allowRequest: (req, callback) => callback(isCrossOrigin(req) ? "cross-origin connection refused" : null, !isCrossOrigin(req)),
   });
-  setLiveServer(io);
+  const cluster = process.env.REDIS_URL ? await joinLiveCluster(io, process.env.REDIS_URL, log) : undefined;
+  setLiveServer(io, { clustered: cluster !== undefined });
   attachIngestNamespace(io);
   attachLiveNamespace(io);
-  const stopMonitor = startHeartbeatMonitor();
+  const duties = runSingletonDuties({
+    databaseUrl: db.url,
+    log,
+    duties: () => {
+      const stops = [startHeartbeatMonitor(), startQueueHousekeeping(log)];
+      return () => stops.forEach((stop) => stop());
+    },
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -89,10 +104,11 @@ export async function startServer(opts: {
     port,
     io,
     async close() {
-      stopMonitor();
+      await duties.stop();
       stopLauncher();
       setLiveServer(undefined);
       io.close();
+      await cluster?.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await app.close?.();
       await disconnect();

@@ -1,34 +1,73 @@
-/** The session-signing secret: NEXTAUTH_SECRET when set, else generated once and kept under the data folder. */
+/**
+ * The session-signing secret: NEXTAUTH_SECRET when set, else one kept in the
+ * database, so every instance sharing it (and every restart) signs alike.
+ */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, before, test } from "node:test";
+import { authSecret, legacySecretFile, loadAuthSecret } from "@/lib/auth/secret";
+import { disconnect } from "@/lib/prisma";
+import { applyPendingMigrations } from "@/lib/db/migrations";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
-test("a secret is generated at first use, persisted with owner-only permissions, and reused", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-secret-"));
-  const saved = { dir: process.env.INKSTONE_DATA_DIR, secret: process.env.NEXTAUTH_SECRET };
+let db: TestDatabase;
+const saved = { url: process.env.DATABASE_URL, dir: process.env.INKSTONE_DATA_DIR, secret: process.env.NEXTAUTH_SECRET };
+
+before(async () => {
+  db = await createTestDatabase();
+  process.env.DATABASE_URL = db.url;
+  delete process.env.NEXTAUTH_SECRET;
+  await applyPendingMigrations(db.url);
+});
+after(async () => {
+  await disconnect();
+  await db?.drop();
+  for (const [name, value] of [["DATABASE_URL", saved.url], ["INKSTONE_DATA_DIR", saved.dir], ["NEXTAUTH_SECRET", saved.secret]] as const) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+/** loadAuthSecret() in a separate process, as a second instance (own data folder) would run it. */
+function loadInAnotherProcess(dataDir: string): string {
+  return execFileSync(process.execPath, ["--experimental-wasm-modules", "--import", "tsx", "-e", 'import("./lib/auth/secret.ts").then(async (m) => { console.log(await m.loadAuthSecret()); process.exit(0) })'], {
+    env: { ...process.env, INKSTONE_DATA_DIR: dataDir, NEXTAUTH_SECRET: "" },
+    encoding: "utf8",
+  }).trim();
+}
+
+test("a pre-existing data-folder secret is adopted once, then every instance reads the database's", async () => {
+  const first = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-secret-a-"));
+  const second = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-secret-b-"));
   try {
-    process.env.INKSTONE_DATA_DIR = dir;
-    delete process.env.NEXTAUTH_SECRET;
-    const { authSecret, secretFile } = await import("@/lib/auth/secret");
-    const first = authSecret();
-    assert.match(first, /^[A-Za-z0-9_-]{43}$/, "256 bits, base64url");
-    assert.equal(fs.readFileSync(secretFile(), "utf8").trim(), first);
-    assert.equal(fs.statSync(secretFile()).mode & 0o777, 0o600);
-    const restarted = execFileSync(process.execPath, ["--import", "tsx", "-e", 'import("./lib/auth/secret.ts").then((m) => console.log(m.authSecret()))'], {
-      env: { ...process.env, INKSTONE_DATA_DIR: dir },
-      encoding: "utf8",
-    });
-    assert.equal(restarted.trim(), first, "a restarted server reads the same secret");
+    process.env.INKSTONE_DATA_DIR = first;
+    fs.writeFileSync(legacySecretFile(), "kept-from-before\n", { mode: 0o600 });
+    assert.equal(await loadAuthSecret(), "kept-from-before", "sessions signed before the upgrade stay valid");
+    assert.equal(authSecret(), "kept-from-before");
+    fs.writeFileSync(path.join(second, "nextauth-secret"), "another-instance-file\n");
+    assert.equal(loadInAnotherProcess(second), "kept-from-before", "another instance with another data folder agrees");
+  } finally {
+    fs.rmSync(first, { recursive: true, force: true });
+    fs.rmSync(second, { recursive: true, force: true });
+  }
+});
+
+test("without any secret a random 256-bit one is stored; NEXTAUTH_SECRET overrides it", async () => {
+  const pool = (await import("@/lib/prisma")).pool();
+  await pool.query(`DELETE FROM "ServerSecret"`);
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-secret-c-"));
+  try {
+    process.env.INKSTONE_DATA_DIR = empty;
+    const fresh = await loadAuthSecret();
+    assert.match(fresh, /^[A-Za-z0-9_-]{43}$/, "256 bits, base64url");
+    assert.equal(loadInAnotherProcess(empty), fresh);
     process.env.NEXTAUTH_SECRET = "from-the-environment";
     assert.equal(authSecret(), "from-the-environment");
   } finally {
-    if (saved.dir === undefined) delete process.env.INKSTONE_DATA_DIR;
-    else process.env.INKSTONE_DATA_DIR = saved.dir;
-    if (saved.secret === undefined) delete process.env.NEXTAUTH_SECRET;
-    else process.env.NEXTAUTH_SECRET = saved.secret;
-    fs.rmSync(dir, { recursive: true, force: true });
+    delete process.env.NEXTAUTH_SECRET;
+    fs.rmSync(empty, { recursive: true, force: true });
   }
 });

@@ -1,0 +1,30 @@
+/**
+ * Several instances behind a balancer: with REDIS_URL set, socket.io's Redis
+ * streams adapter carries every `/live` emit to the browsers connected to the
+ * other instances. The streams adapter (not the pub/sub one) is the one that
+ * supports socket.io's connection-state recovery across instances.
+ */
+import type { Server } from "socket.io";
+import { createAdapter } from "@socket.io/redis-streams-adapter";
+import { createClient } from "redis";
+
+export interface LiveCluster {
+  close(): Promise<void>;
+}
+
+/** Connects `io` to the other instances; resolves once Redis answers, so a wrong REDIS_URL fails the start. */
+export async function joinLiveCluster(io: Server, redisUrl: string, log: (line: string) => void): Promise<LiveCluster> {
+  const client = createClient({ url: redisUrl });
+  // A Redis outage must not take the server down: the client reconnects and the adapter resumes its stream.
+  client.on("error", (err: Error) => log(`inkstone: redis: ${err.message}`));
+  await client.connect();
+  // Instances agree on the stream's name; a deployment sharing one Redis with another sets its own.
+  const streamName = process.env.INKSTONE_REDIS_STREAM ?? "inkstone:live";
+  io.adapter(createAdapter(client, { streamName, channelPrefix: streamName, sessionKeyPrefix: `${streamName}:session:` }));
+  log(`inkstone: live updates shared through Redis stream "${streamName}"`);
+  return {
+    async close() {
+      await client.quit().catch(() => client.destroy());
+    },
+  };
+}
