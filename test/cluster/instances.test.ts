@@ -1,0 +1,95 @@
+/**
+ * Two instances (separate processes, two ports) on one PostgreSQL and one
+ * Redis, as behind a balancer: live points cross instances, sessions and API
+ * keys work on either, and the singleton duties move when their holder dies.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { Run } from "@/lib/sdk/run";
+import { createCluster, type Cluster, type Instance } from "../helpers/instances";
+import { signInViaApi, signUpAndIn } from "../helpers/auth";
+import { createRunViaApi } from "../helpers/server";
+import { connectIngest, emitAck, subscribeLive } from "../sdk/clients";
+
+const LEADER = /this instance runs the singleton duties/;
+let cluster: Cluster;
+let a: Instance;
+let b: Instance;
+let spoolDir: string;
+
+before(async () => {
+  // A short heartbeat timeout keeps the crash check quick; the election keeps its real 5 s retry.
+  cluster = await createCluster({ INKSTONE_HEARTBEAT_TIMEOUT_MS: "3000", INKSTONE_LAUNCH_SLOTS: "cpu" });
+  // One after the other: the first applies the migrations.
+  a = await cluster.start("a");
+  await a.waitFor(LEADER, 15_000);
+  b = await cluster.start("b");
+  spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-cluster-"));
+});
+after(async () => {
+  await cluster?.close();
+  if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
+});
+
+test("a subscriber on instance B sees, live and exactly once, the points a trainer sends to instance A", async () => {
+  assert.doesNotMatch(b.output(), LEADER, "only one instance holds the duties");
+  const run = await Run.init({ url: a.url, project: "cluster", name: "fan-out", spoolDir });
+  const live = await subscribeLive(b.url, run.id!);
+  try {
+    for (let step = 0; step < 300; step++) run.log({ loss: 1 / (step + 1) }, step);
+    assert.deepEqual(await run.finish(), { delivered: true });
+    const steps = () => live.events.filter((e) => e.event === "metrics").flatMap((e) => e.payload.points.map((p: { step: number }) => p.step));
+    await live.until(() => steps().length >= 300 && live.events.some((e) => e.event === "status" && e.payload.status === "finished"));
+    assert.deepEqual(steps().sort((x: number, y: number) => x - y), Array.from({ length: 300 }, (_, i) => i), "every point once");
+  } finally {
+    live.close();
+  }
+});
+
+test("a session cookie and an API key made on A are honoured on B", async () => {
+  const cookie = await signUpAndIn(a.url, { email: "ada@example.com", password: "correct horse battery" });
+  const keyRes = await fetch(`${a.url}/api/keys`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ name: "ci" }) });
+  assert.equal(keyRes.status, 201, await keyRes.clone().text());
+  const { key } = (await keyRes.json()) as { key: string };
+
+  assert.equal((await fetch(`${b.url}/api/keys`, { headers: { cookie } })).status, 200, "B reads A's session cookie");
+  assert.equal((await fetch(`${b.url}/api/keys`)).status, 401, "and refuses without one");
+  const created = await createRunViaApi(b.url, { name: "by-key" }, { authorization: `Bearer ${key}` });
+  assert.ok(created.id, "B accepts A's API key");
+  assert.ok(await signInViaApi(b.url, "ada@example.com", "correct horse battery"), "signing in on B works too");
+});
+
+test("when the instance with the singleton duties dies, the other takes over within 30 s and still crashes silent runs", async () => {
+  await a.kill("SIGKILL");
+  const killedAt = Date.now();
+  // A run on B that starts, then falls silent: only the new leader can mark it crashed.
+  const signedIn = await signInViaApi(b.url, "ada@example.com", "correct horse battery");
+  const keyRes = await fetch(`${b.url}/api/keys`, { method: "POST", headers: { cookie: signedIn, "content-type": "application/json" }, body: JSON.stringify({ name: "crash" }) });
+  const { key } = (await keyRes.json()) as { key: string };
+  const created = await createRunViaApi(b.url, { name: "goes-silent" }, { authorization: `Bearer ${key}` });
+  const socket = await connectIngest(b.url, created.id, created.token);
+  assert.equal((await emitAck(socket, "run:start", {})).ok, true);
+  socket.close();
+
+  await b.waitFor(LEADER, 30_000);
+  const tookOver = Date.now() - killedAt;
+  assert.ok(tookOver < 30_000, `took over after ${tookOver} ms`);
+
+  const client = new pg.Client({ connectionString: cluster.db.url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 20_000;
+    let status = "";
+    while (Date.now() < deadline && status !== "crashed") {
+      status = (await client.query(`SELECT "status" FROM "Run" WHERE "id" = $1`, [created.id])).rows[0].status;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(status, "crashed", "the new leader's heartbeat check marks the silent run crashed");
+  } finally {
+    await client.end();
+  }
+});
