@@ -35,6 +35,13 @@ after(async () => {
   if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
 });
 
+async function createApiKey(url: string, cookie: string, name: string): Promise<string> {
+  const res = await fetch(`${url}/api/keys`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  const body = (await res.json()) as { ok: boolean; data: { key: string } };
+  assert.ok(body.ok, `POST /api/keys answered ${res.status}`);
+  return body.data.key;
+}
+
 test("a subscriber on instance B sees, live and exactly once, the points a trainer sends to instance A", async () => {
   assert.doesNotMatch(b.output(), LEADER, "only one instance holds the duties");
   const run = await Run.init({ url: a.url, project: "cluster", name: "fan-out", spoolDir });
@@ -52,9 +59,7 @@ test("a subscriber on instance B sees, live and exactly once, the points a train
 
 test("a session cookie and an API key made on A are honoured on B", async () => {
   const cookie = await signUpAndIn(a.url, { email: "ada@example.com", password: "correct horse battery" });
-  const keyRes = await fetch(`${a.url}/api/keys`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ name: "ci" }) });
-  assert.equal(keyRes.status, 201, await keyRes.clone().text());
-  const { key } = (await keyRes.json()) as { key: string };
+  const key = await createApiKey(a.url, cookie, "ci");
 
   assert.equal((await fetch(`${b.url}/api/keys`, { headers: { cookie } })).status, 200, "B reads A's session cookie");
   assert.equal((await fetch(`${b.url}/api/keys`)).status, 401, "and refuses without one");
@@ -68,8 +73,7 @@ test("when the instance with the singleton duties dies, the other takes over wit
   const killedAt = Date.now();
   // A run on B that starts, then falls silent: only the new leader can mark it crashed.
   const signedIn = await signInViaApi(b.url, "ada@example.com", "correct horse battery");
-  const keyRes = await fetch(`${b.url}/api/keys`, { method: "POST", headers: { cookie: signedIn, "content-type": "application/json" }, body: JSON.stringify({ name: "crash" }) });
-  const { key } = (await keyRes.json()) as { key: string };
+  const key = await createApiKey(b.url, signedIn, "crash");
   const created = await createRunViaApi(b.url, { name: "goes-silent" }, { authorization: `Bearer ${key}` });
   const socket = await connectIngest(b.url, created.id, created.token);
   assert.equal((await emitAck(socket, "run:start", {})).ok, true);
