@@ -7,14 +7,14 @@ import { ProcessLauncher } from "./process-launcher";
 
 const holder = globalThis as unknown as { __inkstoneLauncher?: Launcher };
 
-export function startLauncher(opts: { url?: string; log?: (line: string) => void } = {}): () => void {
+export function startLauncher(opts: { url?: string; log?: (line: string) => void } = {}): () => Promise<void> {
   const url = opts.url ?? process.env.INKSTONE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
   const launcher = new ProcessLauncher({ url, log: opts.log });
   holder.__inkstoneLauncher = launcher;
   const stop = launcher.start();
-  return () => {
-    stop();
+  return async () => {
     if (holder.__inkstoneLauncher === launcher) holder.__inkstoneLauncher = undefined;
+    await stop();
   };
 }
 

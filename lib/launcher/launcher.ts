@@ -1,7 +1,7 @@
 /** Starts training runs on this machine. One implementation spawns a command (process-launcher.ts). */
 export interface Launcher {
   /** Picks up queued launches and watches running ones; returns a function that stops watching (processes keep running). */
-  start(): () => void;
+  start(): () => Promise<void>;
   /** Looks at the queue now instead of at the next poll. */
   kick(): void;
 }

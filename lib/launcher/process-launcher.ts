@@ -10,13 +10,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import { prisma } from "@/lib/prisma";
-import { setFinalStatus } from "@/lib/ingest/store";
-import { newToken, sha256 } from "@/lib/tokens";
 import type { Launcher, ProcessOutcome } from "./launcher";
 import { WITHHELD_ENV } from "./command";
 import { openOutputLog, outputTail } from "./output-log";
-import { activeLaunches, adoptLapsedClaims, adoptQueuedFromMissingSlots, busySlots, claimNextQueued, recordExit, recordPid, renewClaims, type Claimer } from "./queue";
+import { activeLaunches, adoptLapsedClaims, adoptQueuedFromMissingSlots, busySlots, claimNextQueued, recordPid, releaseClaims, renewClaims, type Claimer } from "./queue";
+import { issueRunToken } from "./run-token";
+import { settleExit } from "./settle-exit";
 import { launchSlots, slotEnv } from "./slots";
 import { syncLaunchedSpools } from "./spools";
 import { ensureTinyDemo } from "./tiny-demo";
@@ -27,20 +26,24 @@ export class ProcessLauncher implements Launcher {
   private readonly children = new Map<string, ChildProcess>();
   private readonly signalled = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  /** The tick in progress, if any. */
+  private ticking: Promise<void> | undefined;
   private again = false;
   private readonly claimer: Claimer = { host: os.hostname(), id: `${os.hostname()}/${process.pid}/${crypto.randomBytes(4).toString("hex")}` };
 
   constructor(private readonly opts: { url: string; log?: (line: string) => void }) {}
 
-  start(): () => void {
+  start(): () => Promise<void> {
     this.timer = setInterval(() => this.kick(), POLL_MS);
     this.timer.unref();
     this.kick();
     void this.syncEndedSpools();
-    return () => {
+    return async () => {
       clearInterval(this.timer);
       this.timer = undefined;
+      // After the last tick, which would renew the claims again.
+      await this.ticking;
+      await releaseClaims(this.claimer);
     };
   }
 
@@ -49,11 +52,10 @@ export class ProcessLauncher implements Launcher {
       this.again = true;
       return;
     }
-    this.ticking = true;
-    this.tick()
+    this.ticking = this.tick()
       .catch((err: unknown) => this.log(`inkstone: launcher: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
-        this.ticking = false;
+        this.ticking = undefined;
         if (this.again && this.timer) {
           this.again = false;
           this.kick();
@@ -83,9 +85,7 @@ export class ProcessLauncher implements Launcher {
   }
 
   private async spawn(runId: string, argv: string[], cwd: string, slot: string): Promise<void> {
-    // A fresh ingest token for the process: only its hash is stored, so a queued launch cannot keep the first one.
-    const token = newToken();
-    await prisma.run.update({ where: { id: runId }, data: { ingestTokenHash: sha256(token) } });
+    const token = await issueRunToken(runId);
     const env: NodeJS.ProcessEnv = { ...process.env, ...slotEnv(slot), INKSTONE_URL: this.opts.url, INKSTONE_RUN_ID: runId, INKSTONE_RUN_TOKEN: token };
     for (const name of WITHHELD_ENV) delete env[name];
     const out = openOutputLog(runId);
@@ -128,20 +128,14 @@ export class ProcessLauncher implements Launcher {
     this.children.delete(runId);
     child?.removeAllListeners();
     this.signalled.delete(runId);
-    const tail = outputTail(runId);
-    const launch = await prisma.launch.findUnique({ where: { runId }, select: { exitedAt: true, cancelRequested: true, argv: true, cwd: true } });
-    if (!launch || launch.exitedAt) return;
-    await recordExit(runId, outcome.exitCode, tail);
-    // What the run could not deliver itself goes in first, its final status included.
-    await syncLaunchedSpools(runId, launch.argv, launch.cwd, this.opts.url, (l) => this.log(l)).catch((err: unknown) =>
-      this.log(`inkstone: run ${runId}'s spool: ${err instanceof Error ? err.message : String(err)}`),
+    const settled = await settleExit(runId, outcome, outputTail(runId), (launch) =>
+      // What the run could not deliver itself goes in first, its final status included.
+      syncLaunchedSpools(runId, launch.argv, launch.cwd, this.opts.url, (l) => this.log(l)).then(
+        () => undefined,
+        (err: unknown) => this.log(`inkstone: run ${runId}'s spool: ${err instanceof Error ? err.message : String(err)}`),
+      ),
     );
-    const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
-    if (run && (run.status === "queued" || run.status === "running")) {
-      const [status, error] = finalStatus(outcome, launch.cancelRequested, tail);
-      await setFinalStatus(runId, status, error);
-    }
-    this.kick();
+    if (settled) this.kick();
   }
 
   /** Spools of runs that ended while no server was watching (or whose upload failed): uploaded once at start. */
@@ -157,16 +151,6 @@ export class ProcessLauncher implements Launcher {
   private log(line: string): void {
     (this.opts.log ?? console.log)(line);
   }
-}
-
-/** What a run becomes when its process ends without having reported a final status itself. */
-export function finalStatus(o: ProcessOutcome, cancelRequested: boolean, tail: string): ["finished" | "failed" | "cancelled", string | null] {
-  const withTail = (why: string) => (tail ? `${why}; last output:\n${tail}` : why);
-  if (cancelRequested) return ["cancelled", null];
-  if (o.spawnError) return ["failed", `could not start the training command: ${o.spawnError}`];
-  if (o.lost) return ["failed", withTail("the training process ended without reporting (started before a server restart, so its exit code is unknown)")];
-  if (o.exitCode === 0) return ["finished", null];
-  return ["failed", withTail(o.signal ? `the training process was killed by ${o.signal}` : `the training process exited with code ${o.exitCode}`)];
 }
 
 function isAlive(pid: number): boolean {

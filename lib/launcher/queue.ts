@@ -55,6 +55,11 @@ export async function renewClaims(claimer: Claimer): Promise<void> {
   await prisma.launch.updateMany({ where: { claimedBy: claimer.id, exitedAt: null }, data: { leaseExpiresAt: leaseEnd() } });
 }
 
+/** On a clean shutdown: lets the next server on this machine adopt the running launches at once. */
+export async function releaseClaims(claimer: Claimer): Promise<void> {
+  await prisma.launch.updateMany({ where: { claimedBy: claimer.id, exitedAt: null }, data: { leaseExpiresAt: new Date() } });
+}
+
 /**
  * Takes over this machine's started launches whose claim lapsed (their server
  * was restarted or died): their processes may still run here, and only a

@@ -105,7 +105,7 @@ export async function startServer(opts: {
     io,
     async close() {
       await duties.stop();
-      stopLauncher();
+      await stopLauncher();
       setLiveServer(undefined);
       io.close();
       await cluster?.close();
