@@ -23,4 +23,4 @@ export function trainCommand(env: NodeJS.ProcessEnv = process.env): string[] {
 }
 
 /** Variables of the server that a training process must not inherit. */
-export const WITHHELD_ENV = ["DATABASE_URL", "INKSTONE_TEST_DATABASE_URL", "NEXTAUTH_SECRET", "AUTH_SECRET", "INKSTONE_TRAIN_COMMAND"];
+export const WITHHELD_ENV = ["DATABASE_URL", "INKSTONE_TEST_DATABASE_URL", "NEXTAUTH_SECRET", "AUTH_SECRET", "INKSTONE_TRAIN_COMMAND", "INKSTONE_WORKER_TOKEN"];

@@ -3,22 +3,35 @@
  * A launch is queued (not started), active (started, not exited) or done (exited).
  */
 import { prisma } from "@/lib/prisma";
+import { Prisma } from "@/generated/prisma/client";
 import { conflict } from "@/lib/errors";
 import { launchSlots } from "./slots";
 
-export async function enqueueLaunch(runId: string, argv: string[], cwd: string): Promise<{ slot: string }> {
+/** Where a launch may run: this server's own launcher, any worker, or one worker. */
+export type LaunchPlace = { target: "server" } | { target: "any_worker" } | { target: "worker"; workerId: string };
+
+/** Before a worker claims it, a worker launch has no device yet. */
+const WORKER_SLOT = "worker";
+
+export async function enqueueLaunch(launch: { runId: string; argv: string[]; flags: string[]; cwd: string; place: LaunchPlace }): Promise<{ slot: string }> {
+  const { runId, argv, flags, cwd, place } = launch;
+  const targetWorkerId = place.target === "worker" ? place.workerId : null;
+  if (place.target !== "server") {
+    await prisma.launch.create({ data: { runId, argv, flags, cwd, slot: WORKER_SLOT, target: place.target, targetWorkerId } });
+    return { slot: WORKER_SLOT };
+  }
   const slots = launchSlots();
   // The slot with the fewest waiting or active launches.
   const load = await prisma.launch.groupBy({ by: ["slot"], where: { exitedAt: null, slot: { in: slots } }, _count: { _all: true } });
   const count = (s: string) => load.find((l) => l.slot === s)?._count._all ?? 0;
   const slot = slots.reduce((best, s) => (count(s) < count(best) ? s : best), slots[0]);
-  await prisma.launch.create({ data: { runId, argv, cwd, slot } });
+  await prisma.launch.create({ data: { runId, argv, flags, cwd, slot } });
   return { slot };
 }
 
 /** Queued launches for a device this machine no longer has (e.g. moved to a machine without GPUs) move to the first slot. */
 export async function adoptQueuedFromMissingSlots(slots: string[]): Promise<void> {
-  await prisma.launch.updateMany({ where: { startedAt: null, exitedAt: null, slot: { notIn: slots } }, data: { slot: slots[0] } });
+  await prisma.launch.updateMany({ where: { target: "server", startedAt: null, exitedAt: null, slot: { notIn: slots } }, data: { slot: slots[0] } });
 }
 
 /**
@@ -45,7 +58,7 @@ export function activeLaunches(claimer: Claimer) {
 /** Slots with a started, unexited launch on this machine, whichever server started it. */
 export async function busySlots(host: string): Promise<Set<string>> {
   const rows = await prisma.launch.findMany({
-    where: { OR: [{ host }, { host: null }], startedAt: { not: null }, exitedAt: null },
+    where: { OR: [{ host }, { host: null }], workerId: null, startedAt: { not: null }, exitedAt: null },
     select: { slot: true },
   });
   return new Set(rows.map((r) => r.slot));
@@ -70,6 +83,7 @@ export async function adoptLapsedClaims(claimer: Claimer): Promise<void> {
   await prisma.launch.updateMany({
     where: {
       AND: [{ OR: [{ host: claimer.host }, { host: null }] }, { OR: [{ leaseExpiresAt: { lt: new Date() } }, { leaseExpiresAt: null }] }],
+      workerId: null,
       startedAt: { not: null },
       exitedAt: null,
     },
@@ -77,21 +91,27 @@ export async function adoptLapsedClaims(claimer: Claimer): Promise<void> {
   });
 }
 
+/** Claims the oldest queued launch of a slot for this server's own launcher. */
+export function claimNextQueued(slot: string, claimer: Claimer) {
+  return claimOldest(claimer, Prisma.sql`"target" = 'server' AND "slot" = ${slot}`, Prisma.sql`"host" = ${claimer.host}`);
+}
+
 /**
- * Claims the oldest queued launch of a slot, exactly once across every server
- * sharing the database: SKIP LOCKED lets concurrent claimers pass over a row
- * another one is taking instead of waiting for it or taking it twice.
+ * Claims the oldest queued launch that `filter` admits, exactly once across
+ * every server and worker sharing the database: SKIP LOCKED lets concurrent
+ * claimers pass over a row another one is taking instead of waiting for it
+ * or taking it twice. `set` adds the claimer's own columns.
  */
-export async function claimNextQueued(slot: string, claimer: Claimer): Promise<{ runId: string; argv: string[]; cwd: string } | null> {
-  const rows = await prisma.$queryRaw<{ runId: string; argv: string[]; cwd: string }[]>`
-    UPDATE "Launch" SET "startedAt" = now(), "host" = ${claimer.host}, "claimedBy" = ${claimer.id}, "leaseExpiresAt" = ${leaseEnd()}
+export async function claimOldest(claimer: Claimer, filter: Prisma.Sql, set: Prisma.Sql): Promise<{ runId: string; argv: string[]; flags: string[]; cwd: string } | null> {
+  const rows = await prisma.$queryRaw<{ runId: string; argv: string[]; flags: string[]; cwd: string }[]>`
+    UPDATE "Launch" SET "startedAt" = now(), "claimedBy" = ${claimer.id}, "leaseExpiresAt" = ${leaseEnd()}, ${set}
     WHERE "runId" = (
       SELECT "runId" FROM "Launch"
-      WHERE "slot" = ${slot} AND "startedAt" IS NULL AND "exitedAt" IS NULL AND NOT "cancelRequested"
+      WHERE "startedAt" IS NULL AND "exitedAt" IS NULL AND NOT "cancelRequested" AND ${filter}
       ORDER BY "enqueuedAt" LIMIT 1
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING "runId", "argv", "cwd"`;
+    RETURNING "runId", "argv", "flags", "cwd"`;
   return rows[0] ?? null;
 }
 
@@ -120,15 +140,15 @@ export async function requestCancel(runId: string): Promise<"withdrawn" | "signa
 }
 
 export function getLaunch(runId: string) {
-  return prisma.launch.findUnique({ where: { runId } });
+  return prisma.launch.findUnique({ where: { runId }, include: { worker: { select: { name: true } }, targetWorker: { select: { name: true } } } });
 }
 
-/** Position in its slot's queue (1 = next), or null when not waiting. */
+/** Position in its queue (its slot's on this server, the workers' otherwise; 1 = next), or null when not waiting. */
 export async function queuePosition(runId: string): Promise<number | null> {
   const launch = await prisma.launch.findUnique({ where: { runId } });
   if (!launch || launch.startedAt || launch.exitedAt) return null;
   const ahead = await prisma.launch.count({
-    where: { slot: launch.slot, startedAt: null, exitedAt: null, enqueuedAt: { lt: launch.enqueuedAt } },
+    where: { slot: launch.slot, target: launch.target, startedAt: null, exitedAt: null, enqueuedAt: { lt: launch.enqueuedAt } },
   });
   return ahead + 1;
 }
