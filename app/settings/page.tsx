@@ -1,5 +1,6 @@
 import { ApiKeysPanel } from "@/components/settings/api-keys-panel";
 import { InvitesPanel } from "@/components/settings/invites-panel";
+import { WorkersPanel } from "@/components/settings/workers-panel";
 import { Panel } from "@/components/ui/panel";
 import { Badge } from "@/components/ui/badge";
 import { listUsers } from "@/lib/auth/accounts";
@@ -23,6 +24,7 @@ export default async function SettingsPage() {
       {user.role === "admin" ? (
         <>
           <InvitesPanel />
+          <WorkersPanel />
           <Panel title={`Members (${members.length})`}>
             <div className="table-wrap">
               <table className="table">

@@ -15,12 +15,29 @@ export interface PresetOption {
   values: Values;
 }
 
+/** A place a run can go: this server, any worker, or one worker (value "worker:<id>"). */
+export interface PlaceOption {
+  value: string;
+  label: string;
+}
+
 /** The new-run form: a preset fills the fields; the server validates and answers with one error per field. */
-export function NewRunForm({ presets, initialPreset, lrSchedulers }: { presets: PresetOption[]; initialPreset: string; lrSchedulers: readonly string[] }) {
+export function NewRunForm({
+  presets,
+  initialPreset,
+  lrSchedulers,
+  places,
+}: {
+  presets: PresetOption[];
+  initialPreset: string;
+  lrSchedulers: readonly string[];
+  places: PlaceOption[];
+}) {
   const router = useRouter();
   const start = presets.find((p) => p.id === initialPreset) ?? presets[0];
   const [preset, setPreset] = useState(start.id);
   const [values, setValues] = useState<Values>({ name: "", project: "sd-finetune", tags: "", ...start.values });
+  const [runsOn, setRunsOn] = useState(places[0]?.value ?? "server");
   const [fields, setFields] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -42,7 +59,7 @@ export function NewRunForm({ presets, initialPreset, lrSchedulers }: { presets: 
     setBusy(true);
     setError(null);
     try {
-      const res = await fetchJson<{ id: string; url: string }>("/api/launches", { method: "POST", json: { ...values, preset } });
+      const res = await fetchJson<{ id: string; url: string }>("/api/launches", { method: "POST", json: { ...values, preset, runs_on: runsOn } });
       router.push(res.url);
     } catch (err) {
       if (err instanceof ApiError && err.fields) {
@@ -87,10 +104,34 @@ export function NewRunForm({ presets, initialPreset, lrSchedulers }: { presets: 
       {fields.form ? <div className="field-error">{fields.form}</div> : null}
 
       <div className="row">
+        <div className="field">
+          <label htmlFor="field-runs_on">Runs on</label>
+          <select
+            id="field-runs_on"
+            name="runs_on"
+            value={runsOn}
+            aria-invalid={fields.runs_on ? true : undefined}
+            onChange={(e) => {
+              setRunsOn(e.target.value);
+              setFields(({ runs_on: _gone, ...rest }) => rest);
+            }}
+          >
+            {places.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+          {fields.runs_on ? (
+            <span className="field-error" role="alert">
+              {fields.runs_on}
+            </span>
+          ) : null}
+        </div>
         <Button type="submit" variant="primary" busy={busy}>
           Start run
         </Button>
-        <span className="muted small">Runs wait in a queue while this machine's GPU (or CPU) is busy.</span>
+        <span className="muted small">Runs wait in a queue while the chosen machine's GPUs (or CPU) are busy.</span>
       </div>
     </form>
   );

@@ -6,6 +6,7 @@ const LINKS = [
   { href: "/", label: "Runs", match: (p: string) => p === "/" || (p.startsWith("/runs/") && p !== "/runs/new") },
   { href: "/compare", label: "Compare", match: (p: string) => p.startsWith("/compare") },
   { href: "/runs/new", label: "New run", match: (p: string) => p === "/runs/new" },
+  { href: "/workers", label: "Workers", match: (p: string) => p.startsWith("/workers") },
   { href: "/settings", label: "Settings", match: (p: string) => p.startsWith("/settings") },
 ];
 

@@ -146,6 +146,8 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
           <span>{run.project}</span>
           <span>created {formatTime(run.createdAt)}</span>
           <span>duration {formatDuration(duration)}</span>
+          {run.ranOn && <span data-testid="run-place">on {run.ranOn}</span>}
+          {run.outputDir && <span className="mono" title="Checkpoints and the final model, on that machine's disk">{run.outputDir}</span>}
           {share && <span className={styles.readonly}>Read-only shared view</span>}
         </div>
         {catchUpError && (

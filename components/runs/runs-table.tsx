@@ -179,6 +179,7 @@ export function RunsTable({
                 <th>Tags</th>
                 <SortHeader label="Created" column="createdAt" view={view} onSort={sortBy} />
                 <th>Duration</th>
+                <th>Ran on</th>
                 <th className="num">train_loss</th>
                 {view.cols.map((c) => (
                   <th key={c} className="num" title={`config.${c}`}>
@@ -215,6 +216,9 @@ export function RunsTable({
                     {formatAgo(r.createdAt, now)}
                   </td>
                   <td className="nowrap">{formatDuration(runDuration(r, now))}</td>
+                  <td className="muted truncate" style={{ maxWidth: 200 }} title={r.ranOn ?? "logged from a script"}>
+                    {r.ranOn ?? "script"}
+                  </td>
                   <td className="num mono">{formatValue(r.lastMetric)}</td>
                   {view.cols.map((c) => (
                     <td key={c} className="num mono truncate" style={{ maxWidth: 180 }}>

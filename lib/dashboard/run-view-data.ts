@@ -25,6 +25,9 @@ export interface RunView {
   endedAt: string | null;
   lastHeartbeatAt: string | null;
   environment: Record<string, unknown> | null;
+  /** Where a run started from the form runs (describePlace), and its output folder there. */
+  ranOn: string | null;
+  outputDir: string | null;
 }
 
 export interface LogLineView {
@@ -60,6 +63,8 @@ export function toRunView(r: RunDetail): RunView {
     endedAt: r.endedAt?.toISOString() ?? null,
     lastHeartbeatAt: r.lastHeartbeatAt?.toISOString() ?? null,
     environment: r.environment,
+    ranOn: r.ranOn,
+    outputDir: r.outputDir,
   };
 }
 

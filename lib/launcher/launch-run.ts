@@ -1,11 +1,11 @@
 /** The form's two actions: start a run (on this server, queued behind busy slots, or on a worker), and cancel one. */
-import path from "node:path";
 import { createRun } from "@/lib/runs/create-run";
 import { setFinalStatus } from "@/lib/ingest/store";
 import { prisma } from "@/lib/prisma";
 import { trainCommand } from "./command";
 import { kickLauncher } from "./index";
 import { enqueueLaunch, getLaunch, queuePosition, requestCancel, type LaunchPlace } from "./queue";
+import { describePlace, launchOutputDir } from "./place";
 import { FormError, formConfig, parseRunForm, runOutputDir, trainerFlags } from "./run-form";
 
 /** The form's `runs_on`: "server" (default), "any_worker", or "worker:<id>" of an active worker. */
@@ -49,7 +49,7 @@ export async function cancelLaunch(runId: string): Promise<{ state: "cancelled" 
 
 export interface LaunchInfo {
   slot: string;
-  /** Where it runs or ran: "this server", "any worker" while queued, or the worker's name. */
+  /** Where it runs or ran (describePlace). */
   runsOn: string;
   /** The machine, once claimed. */
   host: string | null;
@@ -66,12 +66,11 @@ export async function launchInfo(runId: string): Promise<LaunchInfo | null> {
   const launch = await getLaunch(runId);
   if (!launch) return null;
   const state = launch.exitedAt ? "exited" : launch.startedAt ? "running" : "queued";
-  const outputFlag = [...launch.flags, ...launch.argv].find((a) => a.startsWith("--output_dir="));
   return {
     slot: launch.slot,
-    runsOn: launch.worker ? `worker ${launch.worker.name}` : launch.targetWorker ? `worker ${launch.targetWorker.name}` : launch.target === "any_worker" ? "any worker" : "this server",
+    runsOn: describePlace(launch),
     host: launch.startedAt ? launch.host : null,
-    outputDir: outputFlag && launch.startedAt && launch.cwd ? path.resolve(launch.cwd, outputFlag.slice("--output_dir=".length)) : null,
+    outputDir: launchOutputDir(launch),
     state,
     position: state === "queued" ? await queuePosition(runId) : null,
     exitCode: launch.exitCode,

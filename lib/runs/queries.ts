@@ -1,4 +1,5 @@
 /** Read side of runs for the dashboard and the API: list with filters, and detail. */
+import { PLACE_SELECT, describePlace, launchOutputDir } from "@/lib/launcher/place";
 import { Prisma } from "@/generated/prisma/client";
 import { prisma, pool } from "@/lib/prisma";
 import { RUN_STATUSES, toWireNumber, type RunStatus, type WireNumber } from "@/lib/protocol";
@@ -34,6 +35,8 @@ export interface RunListItem {
   /** A summary of the config (configSummary): what the table's columns show, not the whole config. */
   config: Record<string, ConfigScalar>;
   lastMetric: WireNumber | null;
+  /** Where it ran when started from the form (describePlace); null for a script's run. */
+  ranOn: string | null;
 }
 
 /** The deepest page: a million runs at one per page. A page like 1e20 would overflow the query's offset. */
@@ -88,6 +91,7 @@ export async function listRuns(q: RunListQuery): Promise<{ runs: RunListItem[]; 
         endedAt: true,
         config: true,
         project: { select: { name: true } },
+        launch: { select: PLACE_SELECT },
       },
     }),
     prisma.run.count({ where }),
@@ -111,6 +115,7 @@ export async function listRuns(q: RunListQuery): Promise<{ runs: RunListItem[]; 
       endedAt: r.endedAt?.toISOString() ?? null,
       config: configSummary(r.config),
       lastMetric: last.get(r.id) ?? null,
+      ranOn: r.launch ? describePlace(r.launch) : null,
     })),
   };
 }
@@ -169,9 +174,16 @@ export async function getRun(id: string) {
       lastHeartbeatAt: true,
       project: { select: { id: true, name: true } },
       environment: { select: { data: true } },
+      launch: { select: PLACE_SELECT },
     },
   });
   if (!run) throw notFound(`unknown run ${id}`);
-  return { ...run, environment: (run.environment?.data as Record<string, unknown> | undefined) ?? null };
+  const { launch, ...rest } = run;
+  return {
+    ...rest,
+    environment: (run.environment?.data as Record<string, unknown> | undefined) ?? null,
+    ranOn: launch ? describePlace(launch) : null,
+    outputDir: launch ? launchOutputDir(launch) : null,
+  };
 }
 export type RunDetail = Awaited<ReturnType<typeof getRun>>;

@@ -2,6 +2,7 @@ import { NewRunForm } from "@/components/launch/new-run-form";
 import { LR_SCHEDULERS, PRESETS, PRESET_IDS, defaultPreset } from "@/lib/launcher/run-form";
 import { hasGpu } from "@/lib/launcher/slots";
 import { pageViewer } from "@/lib/page-access";
+import { listWorkers } from "@/lib/workers/registry";
 
 export const metadata = { title: "New run · Inkstone" };
 
@@ -9,13 +10,25 @@ export default async function NewRunPage() {
   await pageViewer({ next: "/runs/new" });
   const gpu = hasGpu();
   const presets = PRESET_IDS.map((id) => ({ id, ...PRESETS[id] }));
+  const workers = (await listWorkers()).filter((w) => w.state !== "revoked");
+  const places = [
+    { value: "server", label: `This server (${gpu ? "GPU" : "CPU"})` },
+    ...(workers.length
+      ? [
+          { value: "any_worker", label: "Any worker" },
+          ...workers.map((w) => ({ value: `worker:${w.id}`, label: `Worker ${w.name} (${w.state}${w.gpus.length ? `, ${w.gpus.length} GPU${w.gpus.length > 1 ? "s" : ""}` : ""})` })),
+        ]
+      : []),
+  ];
   return (
     <main className="page" style={{ maxWidth: 1100 }}>
       <div className="page-header">
         <h1>New run</h1>
-        <span className="muted">Trains on this machine ({gpu ? "GPU" : "no GPU found: CPU"}) and streams everything to its run page.</span>
+        <span className="muted">
+          Trains on this server ({gpu ? "GPU" : "no GPU found: CPU"}) or on a worker, and streams everything to its run page.
+        </span>
       </div>
-      <NewRunForm presets={presets} initialPreset={defaultPreset(gpu)} lrSchedulers={LR_SCHEDULERS} />
+      <NewRunForm presets={presets} initialPreset={defaultPreset(gpu)} lrSchedulers={LR_SCHEDULERS} places={places} />
     </main>
   );
 }

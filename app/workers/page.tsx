@@ -1,0 +1,94 @@
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Panel } from "@/components/ui/panel";
+import { formatDateTime } from "@/lib/format";
+import { pageViewer } from "@/lib/page-access";
+import { listWorkers, type WorkerSummary } from "@/lib/workers/registry";
+
+export const metadata = { title: "Workers · Inkstone" };
+
+const TONES = { online: "green", offline: "red", revoked: "gray", "never connected": "gray" } as const;
+
+/** Remote GPU workers: state, GPUs with memory and utilisation at the last heartbeat, and the run each is on. */
+export default async function WorkersPage() {
+  await pageViewer({ next: "/workers" });
+  const workers = await listWorkers();
+  return (
+    <main className="page stack">
+      <div className="page-header">
+        <h1>Workers</h1>
+        <span className="muted">GPU hosts that take runs from the queue. Admins add and revoke them in Settings.</span>
+      </div>
+      <Panel title={`Workers (${workers.length})`}>
+        {workers.length === 0 ? (
+          <EmptyState title="No workers">
+            Runs start on this server. To add a GPU host, create a worker token in <Link href="/settings">Settings</Link>.
+          </EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="table" data-testid="workers-table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>State</th>
+                  <th>Host</th>
+                  <th>GPUs</th>
+                  <th>Backend</th>
+                  <th>Current run</th>
+                  <th>Last seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {workers.map((w) => (
+                  <tr key={w.id}>
+                    <td>{w.name}</td>
+                    <td>
+                      <Badge tone={TONES[w.state]}>{w.state}</Badge>
+                    </td>
+                    <td>
+                      {w.hostname ?? <span className="muted">–</span>}
+                      {w.workDir ? <div className="muted small mono">{w.workDir}</div> : null}
+                    </td>
+                    <td>
+                      <Gpus gpus={w.gpus} />
+                    </td>
+                    <td>
+                      {w.backend ?? <span className="muted">–</span>}
+                      {w.version ? <div className="muted small">v{w.version}</div> : null}
+                    </td>
+                    <td>
+                      {w.current.length ? (
+                        w.current.map((c) => (
+                          <div key={c.runId}>
+                            <Link href={`/runs/${c.runId}`}>{c.runName}</Link> <span className="muted small">on {c.slot}</span>
+                          </div>
+                        ))
+                      ) : (
+                        <span className="muted">idle</span>
+                      )}
+                    </td>
+                    <td>{w.lastSeenAt ? formatDateTime(w.lastSeenAt) : <span className="muted">never</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </main>
+  );
+}
+
+function Gpus({ gpus }: { gpus: WorkerSummary["gpus"] }) {
+  if (!gpus.length) return <span className="muted">CPU only</span>;
+  return (
+    <>
+      {gpus.map((g) => (
+        <div key={g.index} className="small">
+          {g.index}: {g.name}, {(g.memoryMiB / 1024).toFixed(0)} GiB{g.utilization === null ? "" : `, ${g.utilization}% busy`}
+        </div>
+      ))}
+    </>
+  );
+}
