@@ -14,10 +14,20 @@ export interface LiveCluster {
 
 /** Connects `io` to the other instances; resolves once Redis answers, so a wrong REDIS_URL fails the start. */
 export async function joinLiveCluster(io: Server, redisUrl: string, log: (line: string) => void): Promise<LiveCluster> {
-  const client = createClient({ url: redisUrl });
-  // A Redis outage must not take the server down: the client reconnects and the adapter resumes its stream.
-  client.on("error", (err: Error) => log(`inkstone: redis: ${err.message}`));
-  await client.connect();
+  let connected = false;
+  const client = createClient({
+    url: redisUrl,
+    // At start, an unreachable Redis fails the start with its reason. Later, an outage must not take
+    // the server down: the client reconnects and the adapter resumes its stream.
+    socket: { reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(100 * 2 ** retries, 5000) : cause) },
+  });
+  client.on("error", (err: Error) => connected && log(`inkstone: redis: ${err.message}`));
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(`REDIS_URL: cannot connect to ${redisUrl}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  connected = true;
   // Instances agree on the stream's name; a deployment sharing one Redis with another sets its own.
   const streamName = process.env.INKSTONE_REDIS_STREAM ?? "inkstone:live";
   io.adapter(createAdapter(client, { streamName, channelPrefix: streamName, sessionKeyPrefix: `${streamName}:session:` }));
