@@ -86,7 +86,7 @@ test("one run at a time per slot; cancel withdraws a queued run at once and stop
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await prisma.run.findUniqueOrThrow({ where: { id: second.data.id } })).status, "queued", "waits for the slot");
   const info = await fetch(`${server.url}/api/runs/${second.data.id}/launch`, { headers: { cookie: admin } }).then((r) => r.json());
-  assert.deepEqual(info.data, { slot: "cpu", state: "queued", position: 1, exitCode: null, cancelRequested: false });
+  assert.deepEqual(info.data, { slot: "cpu", runsOn: "this server", host: null, outputDir: null, state: "queued", position: 1, exitCode: null, cancelRequested: false });
 
   const cancelQueued = await fetch(`${server.url}/api/runs/${second.data.id}/cancel`, { method: "POST", headers: { cookie: admin } });
   assert.deepEqual(((await cancelQueued.json()) as { data: unknown }).data, { state: "cancelled" });
