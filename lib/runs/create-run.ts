@@ -15,11 +15,10 @@ export interface CreatedRun {
 export async function createRun(input: CreateRunInput | unknown, opts: { createdById?: string } = {}): Promise<CreatedRun> {
   const data = parseInput(createRunSchema, input);
   const token = newToken();
-  const project = await prisma.project.upsert({
-    where: { name: data.project },
-    create: { name: data.project },
-    update: {},
-  });
+  // INSERT … ON CONFLICT DO NOTHING, then read: trainers starting together in a new project
+  // (on one instance or several) must not race each other into a unique violation, as upsert can.
+  await prisma.project.createMany({ data: [{ name: data.project }], skipDuplicates: true });
+  const project = await prisma.project.findUniqueOrThrow({ where: { name: data.project }, select: { id: true } });
   const run = await prisma.run.create({
     data: {
       projectId: project.id,

@@ -57,6 +57,11 @@ test("a subscriber on instance B sees, live and exactly once, the points a train
   }
 });
 
+test("trainers starting together in a new project, on both instances, all get their runs", async () => {
+  const created = await Promise.all(Array.from({ length: 12 }, (_, i) => createRunViaApi([a, b][i % 2].url, { project: "together" })));
+  assert.equal(new Set(created.map((r) => r.id)).size, 12);
+});
+
 test("a session cookie and an API key made on A are honoured on B", async () => {
   const cookie = await signUpAndIn(a.url, { email: "ada@example.com", password: "correct horse battery" });
   const key = await createApiKey(a.url, cookie, "ci");
