@@ -36,7 +36,8 @@ try {
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    // A second Ctrl-C does not wait for the trainers' checkpoints.
+    if (stopping) process.exit(1);
     stopping = true;
     console.log(`inkstone worker: ${signal}, stopping the running trainers (they save a checkpoint)`);
     agent.stop().then(

@@ -9,7 +9,7 @@
 import pg from "pg";
 
 /** Arbitrary, fixed: the same 64-bit key on every instance ("inkstone" in ASCII). */
-const LOCK_KEY = "7597125012434579045";
+const LOCK_KEY = "7597127765039476325";
 export const ELECTION_RETRY_MS = Number(process.env.INKSTONE_ELECTION_RETRY_MS ?? 5000);
 
 /** Starts the duties and returns a function that stops them. */
