@@ -92,6 +92,13 @@ test("two workers take the queued runs exactly once; cancel on B stops a run on 
 
   const listed = await api(`${b.url}/api/workers`, "GET");
   assert.deepEqual(listed.body.data.map((w: any) => [w.name, w.state, w.current.length]), [["w1", "online", 1], ["w2", "online", 1]]);
+  const page = await (await fetch(`${b.url}/workers`, { headers: { cookie } })).text();
+  assert.match(page, /w1[\s\S]*online[\s\S]*w2/, "the Workers page lists both, online");
+  const form = await (await fetch(`${b.url}/runs/new`, { headers: { cookie } })).text();
+  assert.match(form, /value="any_worker"/, "the form offers any worker");
+  assert.match(form, /Worker w1/, "and each worker");
+  const runsPage = await (await fetch(`${b.url}/`, { headers: { cookie } })).text();
+  assert.match(runsPage, /worker w[12]/, "the runs table says where each run runs");
   const where = await api(`${b.url}/api/runs/${slow1}/launch`, "GET");
   assert.match(where.body.data.runsOn, /^worker w[12]$/);
   assert.match(where.body.data.outputDir, /inkstone-worker-w[12]-.*\/data\/outputs|sd-naruto-model/);
