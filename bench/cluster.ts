@@ -5,6 +5,8 @@
  * every "epoch" (10 s). Every run is watched on /live through the *other*
  * instance, so each point crosses Redis. Prints points/s, the p95 latency
  * from log() to that subscriber, and lost or duplicated points (must be 0).
+ * As the anchor, every fifth run is also watched on its own instance: the
+ * same-instance latency measured in the same run, under the same load.
  * Usage: npx tsx bench/cluster.ts [--trainers 50] [--seconds 120]
  */
 import fs from "node:fs";
@@ -59,13 +61,16 @@ async function main(): Promise<void> {
     const a = await cluster.start("a");
     const b = await cluster.start("b");
     const instances = [a, b];
-    console.log(`bench: instances at ${a.url} and ${b.url}, ${os.cpus().length} CPUs, ${trainers} trainers at ${HZ} Hz for ${seconds} s`);
+    console.log(
+      `bench: instances at ${a.url} and ${b.url}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; ${trainers} trainers at ${HZ} Hz for ${seconds} s`,
+    );
     const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#3366cc" } }).png().toBuffer();
     const t0 = performance.now();
 
     const runs = await Promise.all(Array.from({ length: trainers }, (_, i) => Run.init({ url: instances[i % 2].url, project: "bench-cluster", name: `trainer-${i}`, spoolDir })));
     // Each run is watched through the instance its trainer does not talk to.
     const watchers = await Promise.all(runs.map((r, i) => watch(instances[(i + 1) % 2].url, r.id!, t0)));
+    const anchors = await Promise.all(runs.filter((_, i) => i % 5 === 0).map((r, i) => watch(instances[(i * 5) % 2].url, r.id!, t0)));
 
     const steps = Math.round(seconds * HZ);
     const started = performance.now();
@@ -82,7 +87,7 @@ async function main(): Promise<void> {
     // Stragglers: wait until every watcher holds every step, or 30 s.
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && watchers.some((w) => w.seen.size < steps)) await sleep(200);
-    watchers.forEach((w) => w.close());
+    [...watchers, ...anchors].forEach((w) => w.close());
 
     let lost = 0;
     let duplicated = 0;
@@ -93,13 +98,16 @@ async function main(): Promise<void> {
         if (n > 1) duplicated += n - 1;
       }
     }
-    const latencies = watchers.flatMap((w) => w.latencies).sort((x, y) => x - y);
-    const pct = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
+    const pct = (ws: typeof watchers, q: number) => {
+      const sorted = ws.flatMap((w) => w.latencies).sort((x, y) => x - y);
+      return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN);
+    };
     const points = trainers * steps * 2;
     const images = watchers.reduce((n, w) => n + w.images(), 0);
     const lines = [
       `cluster, 2 instances, ${trainers} trainers x ${HZ} Hz x 2 metrics for ${logSeconds.toFixed(0)} s: ${Math.round(points / logSeconds).toLocaleString("en")} points/s logged`,
-      `latency log() -> /live on the other instance: p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms over ${latencies.length} points`,
+      `latency log() -> /live on the other instance: p50 ${pct(watchers, 0.5)} ms, p95 ${pct(watchers, 0.95)} ms`,
+      `  anchor, the same runs' points on their own instance: p50 ${pct(anchors, 0.5)} ms, p95 ${pct(anchors, 0.95)} ms (cross-instance p95 = ${(pct(watchers, 0.95) / pct(anchors, 0.95)).toFixed(2)} x)`,
       `images seen on the other instance: ${images} of ${trainers * Math.floor(steps / STEPS_PER_EPOCH)}`,
       `lost points: ${lost}, duplicated points: ${duplicated}   (target 0 and 0) ${lost === 0 && duplicated === 0 ? "OK" : "MISSED"}`,
     ];
