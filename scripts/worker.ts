@@ -25,7 +25,7 @@ if (values.gpus !== undefined && !/^\d+(,\d+)*$/.test(values.gpus)) {
 const slots = values.gpus ? values.gpus.split(",").map((i) => `gpu${i}`) : launchSlots();
 const { version } = JSON.parse(fs.readFileSync("package.json", "utf8")) as { version: string };
 
-const agent = new WorkerAgent({ server: values.server, token, slots, name: values.name, version });
+const agent = new WorkerAgent({ server: values.server, token, slots, name: values.name, version, onRevoked: () => process.exit(1) });
 try {
   await agent.start();
 } catch (err) {

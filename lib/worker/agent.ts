@@ -15,7 +15,7 @@ import { slotEnv } from "@/lib/launcher/slots";
 import { ensureTinyDemo } from "@/lib/launcher/tiny-demo";
 import type { ClaimedLaunch, ExitReport, HeartbeatResponse, RegisterRequest } from "@/lib/workers/protocol";
 import { probeBackend, queryGpus } from "./host-info";
-import { ServerClient } from "./server-client";
+import { ServerClient, ServerError } from "./server-client";
 
 export interface WorkerOptions {
   server: string;
@@ -25,6 +25,8 @@ export interface WorkerOptions {
   name?: string;
   version: string;
   log?: (line: string) => void;
+  /** Called once the worker stopped because the server refused its token (revoked in Settings). */
+  onRevoked?: () => void;
 }
 
 interface Job {
@@ -92,6 +94,13 @@ export class WorkerAgent {
         await this.run(launch, slot);
       }
     } catch (err) {
+      if (err instanceof ServerError && err.status === 401 && !this.stopping) {
+        this.log(`inkstone worker: the server refuses this worker's token (${err.message}); stopping`);
+        this.polling = false;
+        await this.stop().catch(() => {});
+        this.opts.onRevoked?.();
+        return;
+      }
       this.log(`inkstone worker: ${err instanceof Error ? err.message : String(err)} (retrying)`);
     } finally {
       this.polling = false;

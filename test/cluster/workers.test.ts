@@ -124,4 +124,10 @@ test("two workers take the queued runs exactly once; cancel on B stops a run on 
   // Finished by the trainer's own report, then closed by the worker's exit report.
   await until("the next run finished", () => runRow(next), (r) => r.status === "finished" && r.exitedAt !== null, 30_000);
   assert.ok(survivor.output().includes(next), "run by the surviving worker");
+
+  // Revoked in Settings (here on B): the worker's next heartbeat is refused and it stops.
+  const survivorId = listed.body.data.find((w: any) => survivor.output().includes(`registered as ${w.name}`)).id;
+  assert.equal((await api(`${b.url}/api/workers/${survivorId}`, "DELETE")).status, 200);
+  await survivor.waitFor(/refuses this worker's token/, 15_000);
+  await until("the revoked worker's exit", async () => survivor.process.exitCode, (code) => code === 1, 15_000);
 });
