@@ -29,6 +29,7 @@ import { configJson, saveModelComponent } from "./save_pipeline";
 import { SD15_TEXT_ENCODER_CONFIG, SD15_UNET_CONFIG, SD15_VAE_CONFIG } from "./sd15_configs";
 import { CLIPTokenizer } from "./tokenizer/clip_tokenizer";
 import { trainBPE, writeCLIPTokenizerFiles } from "./tokenizer/train_bpe";
+import { isMainModule } from "./is_main";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_TOKENIZER_DIR = path.resolve(REPO_ROOT, "../shared/reference/sd-tiny-a/model/tokenizer");
@@ -385,7 +386,7 @@ async function main(): Promise<void> {
   console.log(`  npm run train -- --pretrained_model_name_or_path=${paths.modelDir} --dataset_name=${paths.datasetDir} --resolution=64 --max_train_steps=4`);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMainModule(import.meta.url)) {
   main().catch((e) => {
     console.error(`make-tiny: error: ${(e as Error).message}`);
     process.exit(1);

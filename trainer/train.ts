@@ -12,7 +12,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "./backend";
 import { checkpointName, loadCheckpoint, pruneCheckpoints, resolveResumeCheckpoint, saveCheckpoint, type TrainedState } from "./checkpoint";
@@ -38,6 +37,7 @@ import { readScalars } from "./training/read_scalars";
 import { accumulateGradients, microStep, optimizerStep, sampleLatents, sampleNoise, sampleTimesteps, type MicroBatch } from "./training/train_step";
 import { runValidation } from "./validation";
 import { readComponentConfig } from "./weights/diffusers_loader";
+import { isMainModule } from "./is_main";
 
 /** Exit status after a SIGTERM/SIGINT that saved a checkpoint (128 + SIGTERM). */
 const EXIT_CANCELLED = 143;
@@ -295,4 +295,4 @@ async function main(): Promise<void> {
   process.exit(status === "finished" ? 0 : status === "cancelled" ? EXIT_CANCELLED : 1);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main();
+if (isMainModule(import.meta.url)) void main();
