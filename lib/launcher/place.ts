@@ -10,9 +10,9 @@ export interface PlacedLaunch {
   targetWorker: { name: string } | null;
 }
 
-/** "worker host-a", "this server (gpu-box)", or "any worker" while still queued. */
+/** "worker host-a (gpu-box-1)", "this server (gpu-box)", or "any worker" while still queued. */
 export function describePlace(launch: PlacedLaunch): string {
-  if (launch.worker) return `worker ${launch.worker.name}`;
+  if (launch.worker) return `worker ${launch.worker.name}${launch.host ? ` (${launch.host})` : ""}`;
   if (launch.targetWorker) return `worker ${launch.targetWorker.name}`;
   if (launch.target === "any_worker") return "any worker";
   return launch.startedAt && launch.host ? `this server (${launch.host})` : "this server";

@@ -41,7 +41,7 @@ export async function claimForWorker(worker: Worker, payload: unknown): Promise<
   const claimed = await claimOldest(
     workerClaimer(worker),
     Prisma.sql`("target" = 'any_worker' OR ("target" = 'worker' AND "targetWorkerId" = ${worker.id}))`,
-    Prisma.sql`"slot" = ${slot}, "workerId" = ${worker.id}, "cwd" = ${worker.workDir ?? ""}`,
+    Prisma.sql`"slot" = ${slot}, "workerId" = ${worker.id}, "host" = ${worker.hostname}, "cwd" = ${worker.workDir ?? ""}`,
   );
   if (!claimed) return { launch: null };
   return { launch: { runId: claimed.runId, flags: claimed.flags, token: await issueRunToken(claimed.runId) } };

@@ -100,7 +100,8 @@ test("two workers take the queued runs exactly once; cancel on B stops a run on 
   const runsPage = await (await fetch(`${b.url}/`, { headers: { cookie } })).text();
   assert.match(runsPage, /worker w[12]/, "the runs table says where each run runs");
   const where = await api(`${b.url}/api/runs/${slow1}/launch`, "GET");
-  assert.match(where.body.data.runsOn, /^worker w[12]$/);
+  assert.match(where.body.data.runsOn, /^worker w[12] \(.+\)$/, "the worker and its host");
+  assert.ok(where.body.data.host);
   assert.match(where.body.data.outputDir, /inkstone-worker-w[12]-.*\/data\/outputs|sd-naruto-model/);
 
   // Cancel on instance B; the worker hears of it through its heartbeat to A.
