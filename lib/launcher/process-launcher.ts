@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
+import { prisma } from "@/lib/prisma";
 import type { Launcher, ProcessOutcome } from "./launcher";
 import { WITHHELD_ENV } from "./command";
 import { openOutputLog, outputTail } from "./output-log";
@@ -141,7 +142,11 @@ export class ProcessLauncher implements Launcher {
   /** Spools of runs that ended while no server was watching (or whose upload failed): uploaded once at start. */
   private async syncEndedSpools(): Promise<void> {
     try {
-      const ended = await prisma.launch.findMany({ where: { exitedAt: { not: null } }, select: { runId: true, argv: true, cwd: true } });
+      // Spools live on the disk of the machine that ran the trainer: this one's only (a worker's stay on its own).
+      const ended = await prisma.launch.findMany({
+        where: { exitedAt: { not: null }, workerId: null, OR: [{ host: this.claimer.host }, { host: null }] },
+        select: { runId: true, argv: true, cwd: true },
+      });
       for (const l of ended) await syncLaunchedSpools(l.runId, l.argv, l.cwd, this.opts.url, (line) => this.log(line));
     } catch (err) {
       this.log(`inkstone: syncing launched runs' spools: ${err instanceof Error ? err.message : String(err)}`);
