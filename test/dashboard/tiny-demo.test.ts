@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { dataDir } from "@/lib/data-dir";
 import { ensureTinyDemo, isTinyDemoPath, missingTinyDemoParts } from "@/lib/launcher/tiny-demo";
 import { parseRunForm, PRESETS } from "@/lib/launcher/run-form";
 
@@ -56,7 +57,7 @@ test("the form accepts the tiny preset before its folders exist, and leaves the 
     const form = parseRunForm({ ...PRESETS.tiny.values, project: "demo", tags: "" });
     assert.equal(form.pretrained_model_name_or_path, "./data/tiny/model");
     assert.equal(form.output_dir, undefined, "an empty output folder means one of the run's own");
-    assert.equal(parseRunForm({ ...PRESETS.tiny.values, project: "demo", tags: "", output_dir: " mine " }).output_dir, "mine");
+    assert.equal(parseRunForm({ ...PRESETS.tiny.values, project: "demo", tags: "", output_dir: " mine " }).output_dir, path.join(dataDir(), "outputs", "mine"), "a relative output folder lies under the data folder's outputs/");
     assert.throws(() => parseRunForm({ ...PRESETS.tiny.values, project: "demo", tags: "", dataset_name: "./data/tinier/dataset" }), /no folder/);
   } finally {
     process.chdir(home);
