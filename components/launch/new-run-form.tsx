@@ -25,12 +25,10 @@ export interface PlaceOption {
 export function NewRunForm({
   presets,
   initialPreset,
-  lrSchedulers,
   places,
 }: {
   presets: PresetOption[];
   initialPreset: string;
-  lrSchedulers: readonly string[];
   places: PlaceOption[];
 }) {
   const router = useRouter();
@@ -91,7 +89,7 @@ export function NewRunForm({
 
       <ErrorBanner error={error} />
 
-      {formGroups(lrSchedulers).map((g) => (
+      {formGroups().map((g) => (
         <section key={g.title} className="form-section">
           <h2>{g.title}</h2>
           <div className="form-grid" style={g.title === "Validation" ? { gridTemplateColumns: "3fr 1fr" } : undefined}>

@@ -1,7 +1,8 @@
 /**
- * The new-run form: its fields (the trainer's flags, same names as the seed
- * script's), its presets, server-side validation with one message per field,
- * and the trainer command line it turns into.
+ * The new-run form: its fields (the trainer's flags that trainer/flags.ts marks
+ * for the form, plus the run's name, project and tags), its presets,
+ * server-side validation with one message per field, and the trainer command
+ * line it turns into.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -9,17 +10,10 @@ import { z } from "zod";
 import { nameText } from "@/lib/protocol-schemas";
 import { ClientError } from "@/lib/errors";
 import { dataDir, insideDataDir } from "@/lib/data-dir";
+import { DEFAULT_VALIDATION_PROMPTS, FORM_FLAG_NAMES, flagSpec, type FormFlagName, type TrainOptions } from "@/trainer/flags";
 import { isTinyDemoPath } from "./tiny-demo";
 
-// The trainer's choices and defaults (trainer/options.ts), repeated here so the
-// web app does not bundle the trainer; test/dashboard/run-form.test.ts keeps them equal.
-export const LR_SCHEDULERS = ["linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"] as const;
-export const DEFAULT_VALIDATION_PROMPTS = [
-  "Bill Gates with a hoodie",
-  "John Oliver with Naruto style",
-  "Lebron James with a hat",
-  "Mickael Jackson as a ninja",
-];
+export { DEFAULT_VALIDATION_PROMPTS };
 
 export const PRESET_IDS = ["tiny", "naruto"] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
@@ -60,8 +54,62 @@ const int = (min: number, max: number) =>
     .max(max, `must be at most ${max}`);
 const positive = (max: number) =>
   z.coerce.number({ message: "enter a number" }).refine(Number.isFinite, "enter a number").gt(0, "must be greater than 0").max(max, `must be at most ${max}`);
-const optionalInt = (min: number, max: number) => z.preprocess((v) => (v === "" || v === null ? undefined : v), int(min, max).optional());
 const bool = z.preprocess((v) => v === true || v === "true" || v === "on" || v === "1", z.boolean());
+
+const prompts = (max: number) =>
+  z
+    .preprocess(
+      (v) => (typeof v === "string" ? v.split("\n") : v),
+      z.array(nameText(500, "a prompt").pipe(z.string().trim())),
+    )
+    .transform((p) => p.filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().refine((p) => !p.startsWith("-"), "a prompt must not start with '-'"))
+        .min(1, "enter at least one prompt, one per line")
+        .max(max, `at most ${max} prompts`),
+    );
+
+// Empty: a folder of the run's own (runOutputDir), so runs never mix checkpoints.
+const ownFolder = z.preprocess(
+  (v) => (typeof v === "string" && !v.trim() ? undefined : v),
+  z
+    .string()
+    .trim()
+    .max(1000)
+    .refine((s) => !s.startsWith("-"), "must not start with '-'")
+    // Relative to the data folder's outputs/, like the runs' own folders; never outside the data folder.
+    .transform((s) => path.resolve(dataDir(), "outputs", s))
+    .refine(insideDataDir, `${OUTSIDE_DATA} (e.g. outputs/my-model)`)
+    .optional(),
+);
+
+/** A form field's validation, derived from the trainer's flag and how the form shows it. */
+function fieldSchema(name: FormFlagName): z.ZodType {
+  const spec = flagSpec(name);
+  const form = spec.form!;
+  if (spec.type === "bool") return bool;
+  if (spec.type === "strs") return prompts(form.max ?? 16);
+  if (spec.choices) return z.enum(spec.choices as [string, ...string[]], { message: `choose one of ${spec.choices.join(", ")}` });
+  if (form.path === "hub-or-folder") return modelOrFolder((form.label ?? name).toLowerCase());
+  if (form.path === "own-folder") return ownFolder;
+  const max = form.max ?? Number.MAX_SAFE_INTEGER;
+  if (spec.type === "float") return form.positive ? positive(max) : z.coerce.number({ message: "enter a number" }).max(max);
+  const whole = int(form.min ?? spec.min ?? Number.MIN_SAFE_INTEGER, max);
+  const multipleOf = spec.multipleOf;
+  const checked = multipleOf ? whole.refine((n) => n % multipleOf.n === 0, `must be a multiple of ${multipleOf.n} (${multipleOf.why})`) : whole;
+  return form.optional ? z.preprocess((v) => (v === "" || v === null ? undefined : v), checked.optional()) : checked;
+}
+
+/** The validated form: the run's own fields, then the trainer flags the form shows (undefined: left empty). */
+export type RunForm = {
+  preset?: PresetId;
+  name?: string;
+  project: string;
+  tags: string[];
+} & Omit<{ [K in FormFlagName]: Exclude<TrainOptions[K], null> | (null extends TrainOptions[K] ? undefined : never) }, "output_dir"> & {
+  output_dir?: string;
+};
 
 export const runFormSchema = z.object({
   preset: z.enum(PRESET_IDS).optional(),
@@ -73,50 +121,8 @@ export const runFormSchema = z.object({
       z.array(nameText(64, "a tag").pipe(z.string().trim())).max(32, "at most 32 tags"),
     )
     .transform((t) => [...new Set(t.filter(Boolean))]),
-  pretrained_model_name_or_path: modelOrFolder("model"),
-  dataset_name: modelOrFolder("dataset"),
-  // Empty: a folder of the run's own (runOutputDir), so runs never mix checkpoints.
-  output_dir: z.preprocess(
-    (v) => (typeof v === "string" && !v.trim() ? undefined : v),
-    z
-      .string()
-      .trim()
-      .max(1000)
-      .refine((s) => !s.startsWith("-"), "must not start with '-'")
-      // Relative to the data folder's outputs/, like the runs' own folders; never outside the data folder.
-      .transform((s) => path.resolve(dataDir(), "outputs", s))
-      .refine(insideDataDir, `${OUTSIDE_DATA} (e.g. outputs/my-model)`)
-      .optional(),
-  ),
-  resolution: int(8, 2048).refine((n) => n % 8 === 0, "must be a multiple of 8 (the VAE downsamples by 8)"),
-  center_crop: bool,
-  random_flip: bool,
-  train_batch_size: int(1, 256),
-  gradient_accumulation_steps: int(1, 1024),
-  gradient_checkpointing: bool,
-  max_train_steps: int(1, 10_000_000),
-  learning_rate: positive(1),
-  max_grad_norm: positive(1e6),
-  lr_scheduler: z.enum(LR_SCHEDULERS, { message: `choose one of ${LR_SCHEDULERS.join(", ")}` }),
-  lr_warmup_steps: int(0, 10_000_000),
-  seed: optionalInt(0, 2 ** 32 - 1),
-  use_ema: bool,
-  checkpointing_steps: int(1, 10_000_000),
-  validation_epochs: int(1, 100_000),
-  validation_prompts: z
-    .preprocess(
-      (v) => (typeof v === "string" ? v.split("\n") : v),
-      z.array(nameText(500, "a prompt").pipe(z.string().trim())),
-    )
-    .transform((p) => p.filter(Boolean))
-    .pipe(
-      z
-        .array(z.string().refine((p) => !p.startsWith("-"), "a prompt must not start with '-'"))
-        .min(1, "enter at least one prompt, one per line")
-        .max(16, "at most 16 prompts"),
-    ),
-});
-export type RunForm = z.output<typeof runFormSchema>;
+  ...Object.fromEntries(FORM_FLAG_NAMES.map((name) => [name, fieldSchema(name)])),
+}) as unknown as z.ZodType<RunForm>; // the flag fields are built from the table, so their type comes from it too
 
 /** The form's values as the browser holds them (text inputs, checkboxes). */
 export type RunFormValues = Record<keyof RunForm, string | boolean>;
@@ -205,35 +211,14 @@ export function parseRunForm(input: unknown): RunForm {
   throw new FormError(fields);
 }
 
-/** Flags in the order the form shows them; booleans are present or absent, values use --flag=value. */
-const FLAG_ORDER = [
-  "pretrained_model_name_or_path",
-  "dataset_name",
-  "use_ema",
-  "resolution",
-  "center_crop",
-  "random_flip",
-  "train_batch_size",
-  "gradient_accumulation_steps",
-  "gradient_checkpointing",
-  "max_train_steps",
-  "learning_rate",
-  "max_grad_norm",
-  "seed",
-  "lr_scheduler",
-  "lr_warmup_steps",
-  "output_dir",
-  "checkpointing_steps",
-  "validation_epochs",
-] as const satisfies ReadonlyArray<keyof RunForm>;
-
 /** The trainer's arguments for a validated form (secrets never go here: they travel in the environment). */
 export function trainerFlags(form: RunForm): string[] {
   const flags: string[] = [];
-  for (const key of FLAG_ORDER) {
-    const value = form[key];
-    if (value === undefined || value === false) continue;
-    flags.push(value === true ? `--${key}` : `--${key}=${value}`);
+  for (const name of FORM_FLAG_NAMES) {
+    const value = form[name];
+    // Several words: last, so nothing after them is read as another prompt.
+    if (value === undefined || value === false || Array.isArray(value)) continue;
+    flags.push(value === true ? `--${name}` : `--${name}=${value}`);
   }
   flags.push(`--tracker_project_name=${form.project}`);
   flags.push("--validation_prompts", ...form.validation_prompts);

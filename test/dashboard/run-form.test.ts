@@ -2,9 +2,11 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
+import { formGroups } from "@/components/launch/form-fields";
+import { FormError, PRESETS, parseRunForm, trainerFlags } from "@/lib/launcher/run-form";
+import { FORM_FLAG_NAMES, LR_SCHEDULER_CHOICES } from "@/trainer/flags";
 import { datasetRows } from "@/trainer/tiny/pictures";
 import { DEFAULT_VALIDATION_PROMPTS, parseOptions } from "@/trainer/options";
-import { FormError, LR_SCHEDULERS, PRESETS, DEFAULT_VALIDATION_PROMPTS as FORM_PROMPTS, parseRunForm, trainerFlags } from "@/lib/launcher/run-form";
 
 const NO_ENV = {} as NodeJS.ProcessEnv;
 const naruto = { project: "naruto", tags: "", ...PRESETS.naruto.values };
@@ -50,9 +52,32 @@ test("the tutorial preset gives exactly the seed's flags", () => {
   assert.deepEqual(options.validation_prompts, DEFAULT_VALIDATION_PROMPTS);
 });
 
-test("the form's choices are the trainer's", () => {
-  assert.deepEqual(FORM_PROMPTS, DEFAULT_VALIDATION_PROMPTS);
-  for (const s of LR_SCHEDULERS) assert.equal(parseOptions([`--lr_scheduler=${s}`], NO_ENV).options.lr_scheduler, s);
+test("the form shows the flags trainer/flags.ts marks for it, with the trainer's choices", () => {
+  const fields = formGroups().flatMap((g) => g.fields);
+  const flagFields = fields.filter((f) => !["name", "project", "tags"].includes(f.name));
+  assert.deepEqual(flagFields.map((f) => f.name).sort(), [...FORM_FLAG_NAMES].sort());
+  assert.deepEqual(fields.find((f) => f.name === "lr_scheduler")?.options, LR_SCHEDULER_CHOICES);
+  assert.equal(fields.find((f) => f.name === "use_ema")?.kind, "checkbox");
+  assert.equal(fields.find((f) => f.name === "validation_prompts")?.kind, "prompts");
+  for (const p of Object.values(PRESETS)) assert.deepEqual(Object.keys(p.values).sort(), [...FORM_FLAG_NAMES].sort(), p.label);
+});
+
+test("every schedule the form offers is one the trainer accepts", () => {
+  for (const s of LR_SCHEDULER_CHOICES) {
+    const flags = trainerFlags(parseRunForm({ ...naruto, lr_scheduler: s }));
+    assert.equal(parseOptions(flags, NO_ENV).options.lr_scheduler, s);
+  }
+  assert.match(fieldErrors({ ...naruto, lr_scheduler: "piecewise_constant" }).lr_scheduler, /choose one of/);
+});
+
+test("an empty seed leaves the trainer's default; an empty output folder is left to the launcher", () => {
+  const form = parseRunForm({ ...naruto, seed: "", output_dir: "" });
+  assert.equal(form.seed, undefined);
+  assert.equal(form.output_dir, undefined);
+  const { options, given } = parseOptions(trainerFlags(form), NO_ENV);
+  assert.equal(options.seed, null);
+  assert.ok(!given.has("output_dir"));
+  assert.match(fieldErrors({ ...naruto, max_train_steps: "" }).max_train_steps, /whole number|at least/);
 });
 
 test("prompts with spaces and quotes reach the trainer as one argument each", () => {

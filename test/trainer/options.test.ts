@@ -3,8 +3,10 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { FLAG_NAMES } from "../../trainer/flags";
 import {
   DEFAULT_VALIDATION_PROMPTS,
+  HelpRequested,
   OptionsError,
   parseOptions,
   trainingSchedule,
@@ -87,7 +89,7 @@ test("--validation_prompts takes several words until the next flag", () => {
 
 test("bad command lines fail with one message naming the flag", () => {
   const cases: Array<[string[], RegExp]> = [
-    [["--no_such_flag"], /unrecognized argument: --no_such_flag/],
+    [["--no_such_flag"], /unrecognized arguments: --no_such_flag/],
     [["--resolution=abc"], /argument --resolution: invalid int value: 'abc'/],
     [["--learning_rate", "fast"], /argument --learning_rate: invalid float value: 'fast'/],
     [["--mixed_precision=fp8"], /argument --mixed_precision: invalid choice: 'fp8'/],
@@ -97,7 +99,7 @@ test("bad command lines fail with one message naming the flag", () => {
     [["--use_ema=yes"], /argument --use_ema: ignored explicit argument 'yes'/],
     [["--seed"], /argument --seed: expected one argument/],
     [["--output_dir", "--seed", "1"], /argument --output_dir: expected one argument/],
-    [["stray"], /unrecognized argument: stray/],
+    [["stray"], /unrecognized arguments: stray/],
   ];
   for (const [argv, message] of cases) assert.throws(() => parseOptions(argv, {}), (e: Error) => e instanceof OptionsError && message.test(e.message), argv.join(" "));
 });
@@ -109,6 +111,20 @@ test("options TensorFlow.js cannot honour are reported in one line", () => {
   assert.match(note!, /--mixed_precision=fp16/);
   assert.match(note!, /--dataloader_num_workers=4/);
   assert.match(note!, /--report_to=wandb/);
+});
+
+test("the seed's --non_ema_revision is accepted and warned about as ignored", () => {
+  const parsed = parseOptions(["--use_ema", "--non_ema_revision=main"], {});
+  assert.equal(parsed.options.non_ema_revision, "main");
+  assert.match(unhonouredOptionsNote(parsed)!, /--non_ema_revision=main \(the UNet loads from --revision\)/);
+  assert.equal(unhonouredOptionsNote(parseOptions(["--mixed_precision=no", "--report_to=tensorboard"], {})), null, "values the trainer honours are not warned about");
+});
+
+test("--help lists every flag of trainer/flags.ts with its default", () => {
+  let help = "";
+  assert.throws(() => parseOptions(["--seed=1", "--help"], {}), (e: Error) => e instanceof HelpRequested && Boolean((help = e.message)));
+  for (const name of FLAG_NAMES) assert.ok(help.includes(`--${name}`), `--${name} missing from --help`);
+  assert.ok(help.replace(/\s+/g, " ").includes("--resolution INT Training images are resized and cropped to this size. (default: 512)"), help);
 });
 
 test("environment: INKSTONE_URL is the default --inkstone_url, LOCAL_RANK overrides --local_rank", () => {

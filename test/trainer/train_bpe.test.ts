@@ -105,7 +105,7 @@ test("make-tiny --tokenizer trained writes a pipeline whose tokenizer and text e
   );
   assert.equal(tiny.tokenIds("Bill Gates with a hoodie").length, 5, "dataset captions are whole-word tokens");
   const encoder = await CLIPTextModel.fromPretrained(made.modelDir);
-  const ids = tiny.encodeToTensor(DEFAULT_VALIDATION_PROMPTS);
+  const ids = tiny.encodeToTensor([...DEFAULT_VALIDATION_PROMPTS]);
   const hidden = encoder.forward(ids);
   assert.deepEqual(hidden.shape, [DEFAULT_VALIDATION_PROMPTS.length, 77, config.hidden_size]);
   const total = tf.tidy(() => tf.sum(tf.abs(hidden)));

@@ -1,5 +1,5 @@
 import { NewRunForm } from "@/components/launch/new-run-form";
-import { LR_SCHEDULERS, PRESETS, PRESET_IDS, defaultPreset } from "@/lib/launcher/run-form";
+import { PRESETS, PRESET_IDS, defaultPreset } from "@/lib/launcher/run-form";
 import { hasGpu } from "@/lib/launcher/slots";
 import { pageViewer } from "@/lib/page-access";
 import { listWorkers } from "@/lib/workers/registry";
@@ -28,7 +28,7 @@ export default async function NewRunPage() {
           Trains on this server ({gpu ? "GPU" : "no GPU found: CPU"}) or on a worker, and streams everything to its run page.
         </span>
       </div>
-      <NewRunForm presets={presets} initialPreset={defaultPreset(gpu)} lrSchedulers={LR_SCHEDULERS} places={places} />
+      <NewRunForm presets={presets} initialPreset={defaultPreset(gpu)} places={places} />
     </main>
   );
 }
