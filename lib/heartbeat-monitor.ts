@@ -3,7 +3,7 @@
  * HEARTBEAT_TIMEOUT_MS. A later heartbeat brings it back (lib/ingest/store.ts).
  */
 import { prisma } from "./prisma";
-import { publish } from "./live";
+import { moveRun } from "./runs/status";
 
 export const HEARTBEAT_TIMEOUT_MS = Number(process.env.INKSTONE_HEARTBEAT_TIMEOUT_MS ?? 60_000);
 
@@ -16,11 +16,7 @@ export async function markSilentRunsCrashed(now = new Date()): Promise<string[]>
   const error = `no heartbeat for ${Math.round(HEARTBEAT_TIMEOUT_MS / 1000)} s`;
   for (const { id } of silent) {
     // Re-checked in the update so that a heartbeat arriving meanwhile wins.
-    const { count } = await prisma.run.updateMany({
-      where: { id, status: "running", OR: [{ lastHeartbeatAt: { lt: cutoff } }, { lastHeartbeatAt: null }] },
-      data: { status: "crashed", endedAt: now, error },
-    });
-    if (count) publish("status", { runId: id, status: "crashed", endedAt: now.toISOString(), error });
+    await moveRun(id, "crashed", { from: ["running"], where: { OR: [{ lastHeartbeatAt: { lt: cutoff } }, { lastHeartbeatAt: null }] }, error, at: now });
   }
   return silent.map((r) => r.id);
 }

@@ -9,7 +9,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { badRequest, conflict, tooLarge } from "@/lib/errors";
 import { publish } from "@/lib/live";
 import { pool, prisma } from "@/lib/prisma";
-import { fromWireNumber, LIMITS, toWireNumber, type BatchResult, type LiveImage, type RunStatus } from "@/lib/protocol";
+import { fromWireNumber, LIMITS, toWireNumber, type BatchResult, type LiveImage } from "@/lib/protocol";
 import {
   imageMetaSchema,
   INT4_MAX,
@@ -22,6 +22,7 @@ import {
 } from "@/lib/protocol-schemas";
 import { parseEach, parseInput } from "@/lib/validate";
 import { insertPointsWithRollups } from "@/lib/metrics/rollup";
+import { moveRun } from "@/lib/runs/status";
 import { sniffImageMime } from "./image-format";
 
 function toDate(t: number | string | undefined, now: Date): Date {
@@ -36,11 +37,7 @@ export async function startRun(runId: string, payload: unknown): Promise<void> {
     await tx.run.update({
       where: { id: runId },
       data: {
-        status: "running",
         startedAt: run.startedAt ?? now,
-        endedAt: null,
-        error: null,
-        lastHeartbeatAt: now,
         ...(config ? { config: mergeConfig(run.config, config) } : {}),
         ...(commandLine ? { commandLine } : {}),
       },
@@ -53,7 +50,7 @@ export async function startRun(runId: string, payload: unknown): Promise<void> {
       });
     }
   });
-  publish("status", { runId, status: "running", endedAt: null, error: null });
+  await moveRun(runId, "running", { data: { lastHeartbeatAt: now }, at: now });
 }
 
 /** A config update merged over the stored config, within the size cap. */
@@ -215,24 +212,12 @@ async function writerBase(runId: string, writer: string): Promise<number> {
 /** Records that the trainer is alive; a run the monitor had marked crashed is running again. */
 export async function heartbeat(runId: string): Promise<void> {
   const now = new Date();
-  const revived = await prisma.run.updateMany({
-    where: { id: runId, status: "crashed" },
-    data: { status: "running", lastHeartbeatAt: now, endedAt: null, error: null },
-  });
-  if (revived.count) {
-    publish("status", { runId, status: "running", endedAt: null, error: null });
-  } else {
-    await prisma.run.update({ where: { id: runId }, data: { lastHeartbeatAt: now } });
-  }
+  const revived = await moveRun(runId, "running", { from: ["crashed"], data: { lastHeartbeatAt: now }, at: now });
+  if (!revived) await prisma.run.update({ where: { id: runId }, data: { lastHeartbeatAt: now } });
 }
 
+/** The trainer's final report; a run that already ended keeps its first end (lib/runs/status.ts). */
 export async function finishRun(runId: string, payload: unknown): Promise<void> {
   const { status, error } = parseInput(runFinishSchema, payload);
-  await setFinalStatus(runId, status, error ?? null);
-}
-
-export async function setFinalStatus(runId: string, status: RunStatus, error: string | null): Promise<void> {
-  const endedAt = new Date();
-  await prisma.run.update({ where: { id: runId }, data: { status, endedAt, error } });
-  publish("status", { runId, status, endedAt: endedAt.toISOString(), error });
+  await moveRun(runId, status, { error });
 }

@@ -9,7 +9,7 @@
  * tokens are replaced so that an orphaned trainer cannot go on writing.
  */
 import { prisma } from "@/lib/prisma";
-import { setFinalStatus } from "@/lib/ingest/store";
+import { moveRun, NOT_ENDED } from "@/lib/runs/status";
 import { WORKER_TIMEOUT_MS } from "@/lib/workers/registry";
 import { LEASE_MS } from "./queue";
 import { issueRunToken } from "./run-token";
@@ -35,8 +35,7 @@ export async function settleLapsedClaims(now = new Date()): Promise<{ requeued: 
     const { count } = await prisma.launch.updateMany({ where: still, data: { exitedAt: now, outputTail: why } });
     if (!count) continue;
     lost.push(launch.runId);
-    const run = await prisma.run.findUnique({ where: { id: launch.runId }, select: { status: true } });
-    if (run?.status === "queued") await setFinalStatus(launch.runId, "failed", why);
+    await moveRun(launch.runId, "failed", { from: ["queued"], error: why });
   }
   return { requeued, lost };
 }
@@ -55,8 +54,7 @@ export async function settleSilentWorkers(now = new Date()): Promise<string[]> {
     if (!count) continue;
     crashed.push(runId);
     await issueRunToken(runId);
-    const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
-    if (run?.status === "queued" || run?.status === "running") await setFinalStatus(runId, "crashed", why);
+    await moveRun(runId, "crashed", { from: NOT_ENDED, error: why });
   }
   return crashed;
 }

@@ -1,7 +1,7 @@
 /** The form's two actions: start a run (on this server, queued behind busy slots, or on a worker), and cancel one. */
 import { createRun } from "@/lib/runs/create-run";
-import { setFinalStatus } from "@/lib/ingest/store";
 import { prisma } from "@/lib/prisma";
+import { moveRun, NOT_ENDED } from "@/lib/runs/status";
 import { trainCommand } from "./command";
 import { kickLauncher } from "./index";
 import { enqueueLaunch, getLaunch, queuePosition, requestCancel, type LaunchPlace } from "./queue";
@@ -38,8 +38,7 @@ export async function launchFromForm(payload: unknown, opts: { userId?: string; 
 export async function cancelLaunch(runId: string): Promise<{ state: "cancelled" | "stopping" }> {
   const outcome = await requestCancel(runId);
   if (outcome === "withdrawn") {
-    const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
-    if (run && (run.status === "queued" || run.status === "running")) await setFinalStatus(runId, "cancelled", "cancelled before it started");
+    await moveRun(runId, "cancelled", { from: NOT_ENDED, error: "cancelled before it started" });
     kickLauncher();
     return { state: "cancelled" };
   }

@@ -6,7 +6,7 @@
  * spools there, its final status included (a worker's spools stay on its disk).
  */
 import { prisma } from "@/lib/prisma";
-import { setFinalStatus } from "@/lib/ingest/store";
+import { moveRun, NOT_ENDED } from "@/lib/runs/status";
 import type { ProcessOutcome } from "./launcher";
 import { recordExit } from "./queue";
 
@@ -21,11 +21,9 @@ export async function settleExit(
   if (!launch || launch.exitedAt) return false;
   await recordExit(runId, outcome.exitCode, tail);
   await beforeStatus?.(launch);
-  const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
-  if (run && (run.status === "queued" || run.status === "running")) {
-    const [status, error] = finalStatus(outcome, launch.cancelRequested, tail);
-    await setFinalStatus(runId, status, error);
-  }
+  // Only a run whose trainer did not report its own end.
+  const [status, error] = finalStatus(outcome, launch.cancelRequested, tail);
+  await moveRun(runId, status, { from: NOT_ENDED, error });
   return true;
 }
 
