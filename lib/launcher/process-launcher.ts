@@ -6,13 +6,13 @@
  * Several servers may share the queue: each claims launches under its own id
  * and renews the claims while it lives (lib/launcher/queue.ts).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { prisma } from "@/lib/prisma";
 import type { Launcher, ProcessOutcome } from "./launcher";
-import { WITHHELD_ENV } from "./command";
+import { spawnTrainerProcess } from "./command";
 import { openOutputLog, outputTail } from "./output-log";
 import { activeLaunches, adoptLapsedClaims, adoptQueuedFromMissingSlots, busySlots, claimNextQueued, recordPid, releaseClaims, renewClaims, type Claimer } from "./queue";
 import { issueRunToken } from "./run-token";
@@ -87,13 +87,12 @@ export class ProcessLauncher implements Launcher {
 
   private async spawn(runId: string, argv: string[], cwd: string, slot: string): Promise<void> {
     const token = await issueRunToken(runId);
-    const env: NodeJS.ProcessEnv = { ...process.env, ...slotEnv(slot), INKSTONE_URL: this.opts.url, INKSTONE_RUN_ID: runId, INKSTONE_RUN_TOKEN: token };
-    for (const name of WITHHELD_ENV) delete env[name];
+    const env = { ...slotEnv(slot), INKSTONE_URL: this.opts.url, INKSTONE_RUN_ID: runId, INKSTONE_RUN_TOKEN: token };
     const out = openOutputLog(runId);
     let child: ChildProcess;
     try {
       await ensureTinyDemo(argv, cwd, out);
-      child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ["ignore", out, out], detached: true });
+      child = spawnTrainerProcess(argv, { cwd, env, output: out, detached: true });
     } catch (err) {
       fs.closeSync(out);
       await this.finish(runId, { exitCode: null, signal: null, spawnError: err instanceof Error ? err.message : String(err) });

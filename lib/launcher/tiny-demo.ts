@@ -4,9 +4,9 @@
  * `npm run make-tiny` before it starts a run that needs them. The trainer is
  * not imported here, so the web app does not bundle TensorFlow.js.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { spawnTrainerProcess } from "./command";
 
 export const TINY_DEMO_DIR = "data/tiny";
 /** make-tiny writes these two folders under its --out folder. */
@@ -45,7 +45,7 @@ export async function ensureTinyDemo(argv: string[], cwd: string, outputFd: numb
   try {
     const [cmd, ...args] = [...MAKE_TINY_COMMAND, scratch];
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(cmd, args, { cwd, stdio: ["ignore", outputFd, outputFd] });
+      const child = spawnTrainerProcess([cmd, ...args], { cwd, output: outputFd });
       child.once("error", reject);
       child.once("exit", (c) => resolve(c));
     });

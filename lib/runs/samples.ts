@@ -6,7 +6,6 @@
  * this server's memory, reached through globalThis because route handlers
  * are bundled separately from the server.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +13,7 @@ import { z } from "zod";
 import { SAMPLES_KEY } from "@/lib/charts/image-grid";
 import { nameText } from "@/lib/protocol-schemas";
 import { storeImage } from "@/lib/ingest/store";
-import { WITHHELD_ENV } from "@/lib/launcher/command";
+import { spawnTrainerProcess } from "@/lib/launcher/command";
 import { conflict } from "@/lib/errors";
 import { prisma } from "@/lib/prisma";
 import { LIMITS } from "@/lib/protocol";
@@ -108,17 +107,15 @@ async function nextSamplePosition(runId: string): Promise<{ step: number; index:
 
 /** Runs the sampler without the server's secrets; rejects with the end of its output when it fails. */
 function runCommand(argv: string[]): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of WITHHELD_ENV) delete env[name];
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout stops npm and the sampler under it together.
-    const child = spawn(argv[0], argv.slice(1), { cwd: process.cwd(), env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawnTrainerProcess(argv, { cwd: process.cwd(), output: "pipe", detached: true });
     let output = "";
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString("utf8")).slice(-OUTPUT_TAIL_CHARS);
     };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
     const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGTERM"), SAMPLE_TIMEOUT_MS);
     timer.unref();
     child.once("error", (err) => {

@@ -5,10 +5,10 @@
  * with the same environment the server's own launcher gives it, so the run
  * streams through the SDK as usual. It talks to the server over HTTP only.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
-import { trainCommand, WITHHELD_ENV } from "@/lib/launcher/command";
+import { spawnTrainerProcess, trainCommand } from "@/lib/launcher/command";
 import type { ProcessOutcome } from "@/lib/launcher/launcher";
 import { openOutputLog, outputTail } from "@/lib/launcher/output-log";
 import { slotEnv } from "@/lib/launcher/slots";
@@ -111,13 +111,12 @@ export class WorkerAgent {
     const job: Job = { runId: launch.runId, slot, terminated: false };
     this.jobs.set(launch.runId, job);
     const argv = [...trainCommand(), ...launch.flags];
-    const env: NodeJS.ProcessEnv = { ...process.env, ...slotEnv(slot), INKSTONE_URL: this.opts.server, INKSTONE_RUN_ID: launch.runId, INKSTONE_RUN_TOKEN: launch.token };
-    for (const name of WITHHELD_ENV) delete env[name];
+    const env = { ...slotEnv(slot), INKSTONE_URL: this.opts.server, INKSTONE_RUN_ID: launch.runId, INKSTONE_RUN_TOKEN: launch.token };
     const out = openOutputLog(launch.runId);
     try {
       await ensureTinyDemo(argv, process.cwd(), out);
       // Its own process group, so that SIGTERM reaches the whole tree (as the server's launcher does).
-      job.child = spawn(argv[0], argv.slice(1), { env, stdio: ["ignore", out, out], detached: true });
+      job.child = spawnTrainerProcess(argv, { cwd: process.cwd(), env, output: out, detached: true });
     } catch (err) {
       this.exited(job, { exitCode: null, signal: null, spawnError: err instanceof Error ? err.message : String(err) });
       return;
