@@ -16,7 +16,7 @@ import { fade } from "@/lib/charts/colors";
 import type { MetricBus } from "@/lib/charts/metric-bus";
 import { appendLive, fromWire, plotLines, stepRange, type InitialSeries, type InitialSeriesByKey, type LoadedSeries, type XY } from "@/lib/charts/series-data";
 import type { XAxis } from "@/lib/charts/view-state";
-import { formatClock, formatExact, formatTick } from "@/lib/dashboard/format";
+import { formatClock, formatExact, formatTick } from "@/lib/format";
 import styles from "./charts.module.css";
 
 export interface ChartRun {

@@ -1,7 +1,7 @@
 "use client";
 /** Configs of several runs side by side, one column per run in its colour; optionally only the keys that differ. */
 import { useMemo } from "react";
-import { flattenConfig, formatValue } from "@/lib/dashboard/format";
+import { flattenConfig, formatConfigExact } from "@/lib/format";
 import styles from "./compare.module.css";
 
 export interface ConfigColumn {
@@ -12,7 +12,7 @@ export interface ConfigColumn {
 }
 
 export function configRows(columns: ConfigColumn[]): { key: string; values: string[]; differs: boolean }[] {
-  const flat = columns.map((c) => new Map(flattenConfig(c.config).map(([k, v]) => [k, formatValue(v)])));
+  const flat = columns.map((c) => new Map(flattenConfig(c.config).map(([k, v]) => [k, formatConfigExact(v)])));
   const keys = [...new Set(flat.flatMap((m) => [...m.keys()]))].sort();
   return keys.map((key) => {
     const values = flat.map((m) => m.get(key) ?? "—");

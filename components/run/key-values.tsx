@@ -1,5 +1,5 @@
 /** A two-column key/value table, as the config and environment panels show them. */
-import { formatValue } from "@/lib/dashboard/format";
+import { formatConfigExact } from "@/lib/format";
 import styles from "./run.module.css";
 
 export function KeyValues({ rows, caption, testId }: { rows: [string, unknown][]; caption?: string; testId?: string }) {
@@ -10,7 +10,7 @@ export function KeyValues({ rows, caption, testId }: { rows: [string, unknown][]
         {rows.map(([k, v]) => (
           <tr key={k}>
             <th scope="row">{k}</th>
-            <td>{formatValue(v)}</td>
+            <td>{formatConfigExact(v)}</td>
           </tr>
         ))}
       </tbody>

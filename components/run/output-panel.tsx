@@ -10,7 +10,7 @@ import type { LiveImage, RunStatus } from "@/lib/protocol";
 import type { RunOutput } from "@/lib/runs/output";
 import type { SampleJob } from "@/lib/runs/samples";
 import { apiFetch } from "@/lib/client/api";
-import { formatTime } from "@/lib/dashboard/format";
+import { formatTimeUtc } from "@/lib/format";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
@@ -108,7 +108,7 @@ function OutputListing({ output, status }: { output: RunOutput; status: RunStatu
                 <td className="mono">{c.name}</td>
                 <td className="num">{c.step}</td>
                 <td className="num">{formatBytes(c.bytes)}</td>
-                <td className="nowrap">{formatTime(c.modifiedAt)}</td>
+                <td className="nowrap">{formatTimeUtc(c.modifiedAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -209,7 +209,7 @@ function SampleForm({ runId, share, editable }: { runId: string; share: string |
           {running ? "Generating…" : "Generate"}
         </Button>
       </div>
-      {running && job && <span className="muted small">Generating “{job.prompt}” since {formatTime(job.startedAt)}; the image appears below when it is done.</span>}
+      {running && job && <span className="muted small">Generating “{job.prompt}” since {formatTimeUtc(job.startedAt)}; the image appears below when it is done.</span>}
       {job?.state === "failed" && <ErrorBanner error={`Sampling “${job.prompt}” failed: ${job.error ?? "unknown error"}`} />}
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
     </form>

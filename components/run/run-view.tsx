@@ -15,7 +15,7 @@ import { runColor } from "@/lib/charts/colors";
 import { useLive } from "@/lib/client/live";
 import { apiFetch, errorMessage } from "@/lib/client/api";
 import { useNow, useUrlState } from "@/lib/client/use-url-state";
-import { formatDuration, formatTime } from "@/lib/dashboard/format";
+import { formatDurationFull, formatTimeUtc } from "@/lib/format";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { TabBar } from "@/components/ui/tab-bar";
 import { SharePanel } from "@/components/share/share-panel";
@@ -144,8 +144,8 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
         </div>
         <div className={styles.subtitle}>
           <span>{run.project}</span>
-          <span>created {formatTime(run.createdAt)}</span>
-          <span>duration {formatDuration(duration)}</span>
+          <span>created {formatTimeUtc(run.createdAt)}</span>
+          <span>duration {formatDurationFull(duration)}</span>
           {run.ranOn && <span data-testid="run-place">on {run.ranOn}</span>}
           {run.outputDir && <span className="mono" title="Checkpoints and the final model, on that machine's disk">{run.outputDir}</span>}
           {share && <span className={styles.readonly}>Read-only shared view</span>}
@@ -187,19 +187,19 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
                   </tr>
                   <tr>
                     <th scope="row">Created</th>
-                    <td>{formatTime(run.createdAt)}</td>
+                    <td>{formatTimeUtc(run.createdAt)}</td>
                   </tr>
                   <tr>
                     <th scope="row">Started</th>
-                    <td>{formatTime(startedAt)}</td>
+                    <td>{formatTimeUtc(startedAt)}</td>
                   </tr>
                   <tr>
                     <th scope="row">Ended</th>
-                    <td>{formatTime(status.endedAt)}</td>
+                    <td>{formatTimeUtc(status.endedAt)}</td>
                   </tr>
                   <tr>
                     <th scope="row">Duration</th>
-                    <td data-testid="run-duration">{formatDuration(duration)}</td>
+                    <td data-testid="run-duration">{formatDurationFull(duration)}</td>
                   </tr>
                   <tr>
                     <th scope="row">Run id</th>

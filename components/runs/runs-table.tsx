@@ -6,7 +6,7 @@ import { Button, LinkButton } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Spinner } from "@/components/ui/spinner";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { formatAgo, formatConfigValue, formatDateTime, formatDuration, formatValue, runDuration } from "@/lib/format";
+import { formatAgo, formatConfigCell, formatDateTime, formatDurationCompact, formatMetricValue, runDuration } from "@/lib/format";
 import { RUN_STATUSES } from "@/lib/protocol";
 import type { ProjectFacet } from "@/lib/runs/facets";
 import { runsViewQuery, type RunsView } from "@/lib/runs/list-url";
@@ -215,14 +215,14 @@ export function RunsTable({
                   <td className="nowrap" title={formatDateTime(r.createdAt)}>
                     {formatAgo(r.createdAt, now)}
                   </td>
-                  <td className="nowrap">{formatDuration(runDuration(r, now))}</td>
+                  <td className="nowrap">{formatDurationCompact(runDuration(r, now))}</td>
                   <td className="muted truncate" style={{ maxWidth: 200 }} title={r.ranOn ?? "logged from a script"}>
                     {r.ranOn ?? "script"}
                   </td>
-                  <td className="num mono">{formatValue(r.lastMetric)}</td>
+                  <td className="num mono">{formatMetricValue(r.lastMetric)}</td>
                   {view.cols.map((c) => (
                     <td key={c} className="num mono truncate" style={{ maxWidth: 180 }}>
-                      {formatConfigValue(r.config?.[c])}
+                      {formatConfigCell(r.config?.[c])}
                     </td>
                   ))}
                 </tr>

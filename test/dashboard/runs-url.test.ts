@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readRunsView, runsViewQuery } from "@/lib/runs/list-url";
-import { formatDuration, formatValue } from "@/lib/format";
+import { formatDurationCompact, formatMetricValue } from "@/lib/format";
 
 test("a view survives a round trip through its query string", () => {
   const view = readRunsView(new URLSearchParams("project=sd&q=naruto&status=running,failed&tag=sd15&sort=name&order=asc&page=3&pageSize=100&cols=learning_rate,resolution"));
@@ -29,10 +29,10 @@ test("defaults stay out of the URL and junk falls back to them", () => {
 });
 
 test("durations and values read at a glance", () => {
-  assert.equal(formatDuration(3_725_000), "1h 02m");
-  assert.equal(formatDuration(65_000), "1m 05s");
-  assert.equal(formatDuration(-5), "");
-  assert.equal(formatValue(0.123456), "0.1235");
-  assert.equal(formatValue(1e-5), "1.000e-5");
-  assert.equal(formatValue("NaN"), "NaN");
+  assert.equal(formatDurationCompact(3_725_000), "1h 02m");
+  assert.equal(formatDurationCompact(65_000), "1m 05s");
+  assert.equal(formatDurationCompact(-5), "");
+  assert.equal(formatMetricValue(0.123456), "0.1235");
+  assert.equal(formatMetricValue(1e-5), "1.000e-5");
+  assert.equal(formatMetricValue("NaN"), "NaN");
 });
