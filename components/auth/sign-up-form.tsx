@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { signIn } from "next-auth/react";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { apiFetch } from "@/lib/client/api";
 
 /** Creates the account, then signs in with it. */
 export function SignUpForm({ invite, first }: { invite?: string; first: boolean }) {
@@ -18,7 +18,7 @@ export function SignUpForm({ invite, first }: { invite?: string; first: boolean 
     setBusy(true);
     setError(null);
     try {
-      await fetchJson("/api/signup", { method: "POST", json: { email, name: String(form.get("name")), password, invite } });
+      await apiFetch("/api/signup", { method: "POST", json: { email, name: String(form.get("name")), password, invite } });
       const res = await signIn("credentials", { email, password, redirect: false });
       if (!res || res.error) throw new Error(`account created, but signing in failed: ${res?.error ?? "no answer"}`);
       window.location.assign("/");

@@ -9,7 +9,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Chart, ChartDataset } from "chart.js";
 import { loadChartJs } from "@/lib/charts/chartjs";
-import { errorMessage } from "@/lib/client/api";
+import { errorText } from "@/lib/client/api";
 import type { SeriesLoader } from "@/lib/charts/series-loader";
 import { chooseBuckets } from "@/lib/charts/buckets";
 import { fade } from "@/lib/charts/colors";
@@ -112,7 +112,7 @@ export function MetricChart(props: MetricChartProps) {
         setSeries(new Map(loaded));
         setError(null);
       } catch (err) {
-        if (seq === fetchSeq.current) setError(`could not load ${metricKey}: ${errorMessage(err)}`);
+        if (seq === fetchSeq.current) setError(`could not load ${metricKey}: ${errorText(err)}`);
       } finally {
         if (seq === fetchSeq.current) setLoading(false);
       }
@@ -169,7 +169,7 @@ export function MetricChart(props: MetricChartProps) {
           return next;
         });
       },
-      (err: unknown) => setError(`could not catch up on ${metricKey}: ${errorMessage(err)}`),
+      (err: unknown) => setError(`could not catch up on ${metricKey}: ${errorText(err)}`),
     );
   }, [resyncs, loading, loader, metricKey, load]);
 

@@ -2,7 +2,7 @@
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { apiFetch } from "@/lib/client/api";
 import type { RunStatus } from "@/lib/protocol";
 import type { LaunchInfo } from "@/lib/launcher/launch-run";
 
@@ -23,7 +23,7 @@ export function CancelButton({ runId, status }: { runId: string; status: RunStat
     if (!active) return;
     let stop = false;
     const poll = () =>
-      fetchJson<LaunchInfo | null>(`/api/runs/${encodeURIComponent(runId)}/launch`)
+      apiFetch<LaunchInfo | null>(`/api/runs/${encodeURIComponent(runId)}/launch`)
         .then((l) => !stop && setLaunch(l))
         .catch(() => {});
     void poll();
@@ -41,7 +41,7 @@ export function CancelButton({ runId, status }: { runId: string; status: RunStat
     setState("busy");
     setError(null);
     try {
-      const res = await fetchJson<{ state: "cancelled" | "stopping" }>(`/api/runs/${encodeURIComponent(runId)}/cancel`, { method: "POST" });
+      const res = await apiFetch<{ state: "cancelled" | "stopping" }>(`/api/runs/${encodeURIComponent(runId)}/cancel`, { method: "POST" });
       setState(res.state === "stopping" ? "stopping" : "idle");
     } catch (err) {
       setError(err);

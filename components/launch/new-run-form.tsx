@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
-import { ApiError, fetchJson } from "@/components/ui/fetch-json";
+import { ApiError, apiFetch } from "@/lib/client/api";
 import { formGroups, type FieldSpec } from "./form-fields";
 
 type Values = Record<string, string | boolean>;
@@ -57,7 +57,7 @@ export function NewRunForm({
     setBusy(true);
     setError(null);
     try {
-      const res = await fetchJson<{ id: string; url: string }>("/api/launches", { method: "POST", json: { ...values, preset, runs_on: runsOn } });
+      const res = await apiFetch<{ id: string; url: string }>("/api/launches", { method: "POST", json: { ...values, preset, runs_on: runsOn } });
       router.push(res.url);
     } catch (err) {
       if (err instanceof ApiError && err.fields) {

@@ -5,7 +5,7 @@
  * server-side search.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import { apiFetch, errorMessage } from "@/lib/client/api";
+import { apiFetch, errorText } from "@/lib/client/api";
 import type { LogLineView } from "@/lib/dashboard/run-view-data";
 import { isErrorLine, mergeLogLines } from "@/lib/dashboard/log-lines";
 import styles from "./logs.module.css";
@@ -44,7 +44,7 @@ export function LogsPanel({ runId, share, initial, live, q, onSearch }: LogsPane
       setError(null);
       return v;
     } catch (err) {
-      setError(`could not load logs: ${errorMessage(err)}`);
+      setError(`could not load logs: ${errorText(err)}`);
       return undefined;
     } finally {
       setBusy(false);

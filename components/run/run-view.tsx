@@ -13,7 +13,7 @@ import { MetricBus } from "@/lib/charts/metric-bus";
 import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/charts/view-state";
 import { runColor } from "@/lib/charts/colors";
 import { useLive } from "@/lib/client/live";
-import { apiFetch, errorMessage } from "@/lib/client/api";
+import { apiFetch, errorText } from "@/lib/client/api";
 import { useNow, useUrlState } from "@/lib/client/use-url-state";
 import { formatDurationFull, formatTimeUtc } from "@/lib/format";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -80,7 +80,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
   const refreshDetails = useCallback(() => {
     apiFetch<RunDetails>(`/api/runs/${run.id}`, { share }).then(
       ({ config, environment, commandLine }) => setDetails({ config, environment, commandLine }),
-      (err: unknown) => setCatchUpError(`could not refresh the run's details: ${errorMessage(err)}`),
+      (err: unknown) => setCatchUpError(`could not refresh the run's details: ${errorText(err)}`),
     );
   }, [run.id, share]);
   const { state: liveState, error: liveError } = useLive([run.id], share, {
@@ -94,7 +94,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
       );
       apiFetch<LiveImage[]>(`/api/runs/${run.id}/images`, { share }).then(
         (all) => setImages((prev) => (all.length === prev.length ? prev : all)),
-        (err: unknown) => setCatchUpError(`could not refresh the images: ${errorMessage(err)}`),
+        (err: unknown) => setCatchUpError(`could not refresh the images: ${errorText(err)}`),
       );
     },
     metrics: (e) => {

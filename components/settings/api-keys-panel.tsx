@@ -6,7 +6,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { apiFetch } from "@/lib/client/api";
 import { formatDateTime } from "@/lib/format";
 import { useManagedList } from "@/components/ui/use-managed-list";
 
@@ -25,7 +25,7 @@ export function ApiKeysPanel() {
 
   const create = (e: FormEvent<HTMLFormElement>) =>
     submit(e, async (fields) => {
-      const res = await fetchJson<KeyRow & { key: string }>("/api/keys", { method: "POST", json: { name: fields.get("name") } });
+      const res = await apiFetch<KeyRow & { key: string }>("/api/keys", { method: "POST", json: { name: fields.get("name") } });
       setCreated(res.key);
     });
 

@@ -6,7 +6,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { apiFetch } from "@/lib/client/api";
 import { formatDateTime } from "@/lib/format";
 import { useManagedList } from "@/components/ui/use-managed-list";
 
@@ -28,7 +28,7 @@ export function InvitesPanel() {
 
   const create = (e: FormEvent<HTMLFormElement>) =>
     submit(e, async (fields) => {
-      const res = await fetchJson<{ path: string }>("/api/invites", { method: "POST", json: { email: fields.get("email") } });
+      const res = await apiFetch<{ path: string }>("/api/invites", { method: "POST", json: { email: fields.get("email") } });
       setLink(new URL(res.path, window.location.origin).toString());
     });
 

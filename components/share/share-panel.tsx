@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { apiFetch } from "@/lib/client/api";
 import { useManagedList } from "@/components/ui/use-managed-list";
 import { formatDateTime } from "@/lib/format";
 import type { ShareLinkView } from "@/lib/share/links";
@@ -25,7 +25,7 @@ export function SharePanel({ runId }: { runId: string }) {
 
   const create = () =>
     run(async () => {
-      const link = await fetchJson<ShareLinkView>(base, { method: "POST" });
+      const link = await apiFetch<ShareLinkView>(base, { method: "POST" });
       if (!link.path) return;
       setFresh({ id: link.id, path: link.path });
       await copy({ id: link.id, path: link.path });

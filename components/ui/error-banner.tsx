@@ -1,4 +1,5 @@
 "use client";
+import { errorText } from "@/lib/client/api";
 import { Button } from "./button";
 
 /** Shows an error from the server to the user (never swallowed), with an optional retry. */
@@ -19,10 +20,4 @@ export function ErrorBanner({ error, onRetry, onDismiss }: { error: unknown; onR
       ) : null}
     </div>
   );
-}
-
-export function errorText(error: unknown): string {
-  if (typeof error === "string") return error;
-  if (error instanceof Error) return error.message;
-  return String(error);
 }

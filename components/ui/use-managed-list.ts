@@ -5,7 +5,7 @@
  * while a create runs.
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { apiFetch } from "@/lib/client/api";
 
 export function useManagedList<Row>(url: string) {
   const [rows, setRows] = useState<Row[] | null>(null);
@@ -13,7 +13,7 @@ export function useManagedList<Row>(url: string) {
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(() => {
-    fetchJson<Row[]>(url).then(setRows, setError);
+    apiFetch<Row[]>(url).then(setRows, setError);
   }, [url]);
   useEffect(load, [load]);
 
@@ -42,7 +42,7 @@ export function useManagedList<Row>(url: string) {
 
   async function revoke(id: string) {
     try {
-      await fetchJson(`${url}/${encodeURIComponent(id)}`, { method: "DELETE" });
+      await apiFetch(`${url}/${encodeURIComponent(id)}`, { method: "DELETE" });
       load();
     } catch (err) {
       setError(err);
