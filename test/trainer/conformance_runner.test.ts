@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { writeSafetensors } from "../../trainer/weights/safetensors";
-import { GOLDEN_DIR, GOLDEN_MISSING } from "./golden";
+import { GOLDEN_DIR, requireGoldenSet } from "./golden";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -44,8 +44,8 @@ test("an unknown kind is a FAIL line and a non-zero exit, and the other cases st
   assert.match(stdout, /^0\/3 cases passed$/m);
 });
 
-test("all cases passing exits 0", async (t) => {
-  if (!fs.existsSync(path.join(GOLDEN_DIR, "model/tokenizer/vocab.json"))) return t.skip(GOLDEN_MISSING);
+test("all cases passing exits 0", async () => {
+  requireGoldenSet();
   const { status, stdout } = await runConformance(
     [{ ...base, name: "words", kind: "tokenize", inputs: { prompts: ["hi"] }, outputs: { input_ids: "ids" } }],
     path.join(GOLDEN_DIR, "model"),

@@ -7,11 +7,24 @@ import { readSafetensors } from "../../trainer/weights/safetensors";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const GOLDEN_DIR = path.resolve(repoRoot, "../shared/reference/sd-tiny-a");
-export const GOLDEN_MISSING = "golden set ../shared/reference/sd-tiny-a not found";
 
-/** The golden set's cases and tensors for tests, or null when it is not on this machine. */
-export async function loadGolden(): Promise<{ set: GoldenSet; cases: GoldenCase[] } | null> {
-  if (!fs.existsSync(path.join(GOLDEN_DIR, "cases.json"))) return null;
+/**
+ * The golden set's folder; a missing set fails the test that needs it, loudly
+ * (CI always has it: a silent skip would pass a trainer nobody compared).
+ */
+export function requireGoldenSet(): string {
+  if (!fs.existsSync(path.join(GOLDEN_DIR, "cases.json"))) {
+    throw new Error(
+      `golden set ${GOLDEN_DIR} not found: the trainer's reference tests compare against it. ` +
+        "Check out the shared folder (shared/reference/sd-tiny-a) next to the repository, as CI does.",
+    );
+  }
+  return GOLDEN_DIR;
+}
+
+/** The golden set's cases and tensors for tests. */
+export async function loadGolden(): Promise<{ set: GoldenSet; cases: GoldenCase[] }> {
+  requireGoldenSet();
   const parsed = JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, "cases.json"), "utf8")) as { model: string; cases: GoldenCase[] };
   const tensors = await readSafetensors(path.join(GOLDEN_DIR, "tensors.safetensors"));
   const tensor = (name: string): tf.Tensor => {

@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
 import { selectBackend } from "../../trainer/backend";
@@ -12,11 +11,9 @@ import { nchwToNhwc, nhwcToNchw } from "../../trainer/nn/layout";
 import { StableDiffusionPipeline, type SchedulerName } from "../../trainer/pipeline/stable_diffusion";
 import { parseSampleArgs } from "../../trainer/sample_options";
 import { SafetensorsFile } from "../../trainer/weights/safetensors";
+import { GOLDEN_DIR, requireGoldenSet } from "./golden";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const goldenDir = path.resolve(repoRoot, "../shared/reference/sd-tiny-a");
-const modelDir = path.join(goldenDir, "model");
-const MISSING = "golden set ../shared/reference/sd-tiny-a not found";
+const modelDir = path.join(GOLDEN_DIR, "model");
 
 await selectBackend();
 
@@ -26,13 +23,13 @@ const pipeline = (scheduler: SchedulerName): Promise<StableDiffusionPipeline> =>
   return pipes.get(scheduler)!;
 };
 
-test("golden sample cases: timesteps exact, image within tolerance", async (t) => {
-  if (!fs.existsSync(goldenDir)) return t.skip(MISSING);
-  const cases = (JSON.parse(fs.readFileSync(path.join(goldenDir, "cases.json"), "utf8")) as { cases: GoldenCase[] }).cases.filter(
+test("golden sample cases: timesteps exact, image within tolerance", async () => {
+  requireGoldenSet();
+  const cases = (JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, "cases.json"), "utf8")) as { cases: GoldenCase[] }).cases.filter(
     (c) => c.kind === "sample",
   );
   assert.ok(cases.length >= 2, "expected the pndm and ddim sample cases");
-  const file = SafetensorsFile.open(path.join(goldenDir, "tensors.safetensors"));
+  const file = SafetensorsFile.open(path.join(GOLDEN_DIR, "tensors.safetensors"));
   for (const c of cases) {
     const pipe = await pipeline(c.params.scheduler as SchedulerName);
     const latents = nchwToNhwc(file.read(c.inputs.latents as string));
@@ -54,8 +51,8 @@ test("golden sample cases: timesteps exact, image within tolerance", async (t) =
   file.close();
 });
 
-test("seeded generation is deterministic, leaks no tensors, and its PNG holds the image", async (t) => {
-  if (!fs.existsSync(goldenDir)) return t.skip(MISSING);
+test("seeded generation is deterministic, leaks no tensors, and its PNG holds the image", async () => {
+  requireGoldenSet();
   const pipe = await pipeline("ddim");
   const opts = { prompt: "a red fox", numInferenceSteps: 3, seed: 7, height: 64, width: 48 };
   const before = tf.memory().numTensors;
@@ -75,8 +72,8 @@ test("seeded generation is deterministic, leaks no tensors, and its PNG holds th
   tf.dispose([a.image, b.image, c.image]);
 });
 
-test("guidance_scale <= 1 runs without the unconditional batch; bad sizes are rejected", async (t) => {
-  if (!fs.existsSync(goldenDir)) return t.skip(MISSING);
+test("guidance_scale <= 1 runs without the unconditional batch; bad sizes are rejected", async () => {
+  requireGoldenSet();
   const pipe = await pipeline("pndm");
   const out = await pipe.generate({ prompt: "x", numInferenceSteps: 2, guidanceScale: 1, seed: 1, height: 64, width: 64 });
   assert.deepEqual(out.image.shape, [1, 64, 64, 3]);

@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend";
 import { scalarOf } from "./read";
@@ -11,9 +10,8 @@ import { DDPMScheduler } from "../../trainer/schedulers/ddpm";
 import { spacedTimesteps, readNoiseScheduleConfig, torchLinspaceF32 } from "../../trainer/schedulers/noise_schedule";
 import { PNDMScheduler } from "../../trainer/schedulers/pndm";
 import { SafetensorsFile } from "../../trainer/weights/safetensors";
+import { GOLDEN_DIR, requireGoldenSet } from "./golden";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const goldenDir = path.resolve(repoRoot, "../shared/reference/sd-tiny-a");
 
 /** Stable Diffusion 1.5's scheduler_config.json. */
 const SD15 = {
@@ -113,10 +111,10 @@ test("v-prediction: DDIM steps exactly on get_velocity's target", async () => {
   assert.ok((await maxAbsDiff(got, want)) < 1e-5);
 });
 
-test("add_noise matches diffusers' golden output bit for bit", async (t) => {
-  if (!fs.existsSync(goldenDir)) return t.skip("golden set ../shared/reference/sd-tiny-a not found");
-  const config = JSON.parse(fs.readFileSync(path.join(goldenDir, "model/scheduler/scheduler_config.json"), "utf8")) as Record<string, unknown>;
-  const file = SafetensorsFile.open(path.join(goldenDir, "tensors.safetensors"));
+test("add_noise matches diffusers' golden output bit for bit", async () => {
+  requireGoldenSet();
+  const config = JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, "model/scheduler/scheduler_config.json"), "utf8")) as Record<string, unknown>;
+  const file = SafetensorsFile.open(path.join(GOLDEN_DIR, "tensors.safetensors"));
   const s = DDPMScheduler.fromConfig(config);
   const got = s.addNoise(file.read("add_noise.latents"), file.read("add_noise.noise"), tf.cast(file.read("add_noise.timesteps"), "int32") as tf.Tensor1D);
   assert.deepEqual(await got.data(), await file.read("add_noise.noisy").data());

@@ -1,28 +1,25 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
 import { selectBackend } from "../../trainer/backend";
 import { run as runTokenizeCase } from "../../trainer/conformance/kinds/tokenize";
 import { cleanText } from "../../trainer/tokenizer/clean_text";
 import { CLIPTokenizer } from "../../trainer/tokenizer/clip_tokenizer";
 import { htmlUnescape } from "../../trainer/tokenizer/html_unescape";
-import { caseOfKind, GOLDEN_DIR, GOLDEN_MISSING, loadGolden } from "./golden";
+import { caseOfKind, loadGolden, requireGoldenSet } from "./golden";
 
 await selectBackend();
 
 const BOS = 49406;
 const EOS = 49407;
 
-/** The SD1.5 tokenizer files ship with the golden set; null when it is absent. */
-async function sd15Tokenizer(): Promise<CLIPTokenizer | null> {
-  const dir = path.join(GOLDEN_DIR, "model");
-  return fs.existsSync(path.join(dir, "tokenizer/vocab.json")) ? CLIPTokenizer.fromPretrained(dir) : null;
+/** The SD1.5 tokenizer files ship with the golden set. */
+async function sd15Tokenizer(): Promise<CLIPTokenizer> {
+  return CLIPTokenizer.fromPretrained(path.join(requireGoldenSet(), "model"));
 }
 
-test("tokenize matches transformers' CLIPTokenizer on the golden case", async (t) => {
+test("tokenize matches transformers' CLIPTokenizer on the golden case", async () => {
   const golden = await loadGolden();
-  if (!golden) return t.skip(GOLDEN_MISSING);
   const result = await runTokenizeCase(caseOfKind(golden.cases, "tokenize"), golden.set);
   assert.equal(result.worst, 0, result.detail);
 });
@@ -46,9 +43,8 @@ const VECTORS: Array<[string, number[]]> = [
   ["e\u0301le\u0300ve", [3459, 75, 12138, 563]],
 ];
 
-test("tricky strings: contractions, digits, punctuation, unicode, html, whitespace", async (t) => {
+test("tricky strings: contractions, digits, punctuation, unicode, html, whitespace", async () => {
   const tokenizer = await sd15Tokenizer();
-  if (!tokenizer) return t.skip(GOLDEN_MISSING);
   for (const [text, body] of VECTORS) {
     const want = new Int32Array(77).fill(EOS);
     want.set([BOS, ...body, EOS]);
@@ -56,9 +52,8 @@ test("tricky strings: contractions, digits, punctuation, unicode, html, whitespa
   }
 });
 
-test("long prompts are truncated to 77 with eos last", async (t) => {
+test("long prompts are truncated to 77 with eos last", async () => {
   const tokenizer = await sd15Tokenizer();
-  if (!tokenizer) return t.skip(GOLDEN_MISSING);
   const text = "a very long prompt about a ninja, ".repeat(20);
   const all = tokenizer.tokenIds(text);
   assert.ok(all.length > 75);
@@ -73,9 +68,8 @@ test("long prompts are truncated to 77 with eos last", async (t) => {
   ids.dispose();
 });
 
-test("decode inverts encode up to cleanup", async (t) => {
+test("decode inverts encode up to cleanup", async () => {
   const tokenizer = await sd15Tokenizer();
-  if (!tokenizer) return t.skip(GOLDEN_MISSING);
   for (const text of ["Naruto's friend, SMILING at 3 o'clock!!", "café 🐱 猫"]) {
     assert.equal(tokenizer.decode(tokenizer.encode([text])[0]).replace(/ /g, ""), cleanText(text).replace(/ /g, ""));
   }

@@ -6,13 +6,12 @@ import { scalarOf } from "./read";
 import { run as runUNetCase } from "../../trainer/conformance/kinds/unet";
 import { UNet2DConditionModel } from "../../trainer/models/unet_2d_condition";
 import { multiHeadAttention, setAttentionStrategy } from "../../trainer/nn/attention";
-import { caseOfKind, GOLDEN_MISSING, loadGolden } from "./golden";
+import { caseOfKind, loadGolden } from "./golden";
 
 await selectBackend();
 
-test("unet matches diffusers on the golden case", async (t) => {
+test("unet matches diffusers on the golden case", async () => {
   const golden = await loadGolden();
-  if (!golden) return t.skip(GOLDEN_MISSING);
   const c = caseOfKind(golden.cases, "unet");
   const result = await runUNetCase(c, golden.set);
   assert.ok(result.worst <= 1, `worst error ratio ${result.worst} (${result.detail})`);
