@@ -1,16 +1,25 @@
 /**
- * `npm test`: everything the tests need, then every test file.
- * - Debian's chromium for the browser tests (installed with apt-get when missing and we are root);
- * - Mesa's lavapipe (a software Vulkan) from bookworm-backports, so the trainer's tests run a second
- *   time on WebGPU (Dawn) without a GPU: bookworm's own Mesa 22 lacks features Dawn requires;
- * - a production build of the web app, which the integration tests serve;
- * - the tests themselves, on node:test, against a real PostgreSQL
- *   (DATABASE_URL's server when set, an embedded one otherwise).
+ * The test runner behind `npm test` and its three parts, split by what a test
+ * file needs (itself or the test/ helpers it imports):
+ * - `unit`: nothing beyond the code (the trainer, pure functions);
+ * - `integration`: a server and a database (test/helpers/server or database);
+ * - `e2e`: a browser (test/helpers/browser: Debian's chromium, installed with
+ *   apt-get when missing and we are root).
+ * Integration and e2e files get a production build of the web app first
+ * (INKSTONE_SKIP_BUILD=1 reuses the last one). The trainer's tests run a second
+ * time on WebGPU (Dawn) without a GPU, on Mesa's lavapipe (a software Vulkan)
+ * from bookworm-backports: bookworm's own Mesa 22 lacks features Dawn requires.
+ * Tests run on node:test against a real PostgreSQL (DATABASE_URL's server when
+ * set, an embedded one otherwise).
+ *
+ *   tsx scripts/test.ts --kind unit            # one part
+ *   tsx scripts/test.ts test/trainer/a.test.ts # given files
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ArgumentParser } from "argparse";
 
 const CHROMIUM = process.env.INKSTONE_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -70,10 +79,43 @@ function findTests(dir: string): string[] {
     .sort();
 }
 
-const only = process.argv.slice(2);
-const files = only.length ? only : findTests("test");
-ensureChromium();
-if (!process.env.INKSTONE_SKIP_BUILD) {
+const KINDS = ["unit", "integration", "e2e"] as const;
+type Kind = (typeof KINDS)[number];
+
+/** The test/ files a file imports, followed through the helpers and fixtures they import in turn. */
+function sourcesOf(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const [, spec] of fs.readFileSync(file, "utf8").matchAll(/from "(\.{1,2}\/[^"]+)"/g)) {
+    const target = path.resolve(path.dirname(file), spec);
+    const found = [`${target}.ts`, target].find((f) => f.includes(`${path.sep}test${path.sep}`) && fs.existsSync(f) && fs.statSync(f).isFile());
+    if (found) sourcesOf(found, seen);
+  }
+  return seen;
+}
+
+/** What a test file needs, from what it imports. */
+function kindOf(file: string): Kind {
+  const text = [...sourcesOf(path.resolve(file))].map((f) => fs.readFileSync(f, "utf8")).join("\n");
+  if (/from "[./]*helpers\/browser"|from "playwright-core"/.test(text)) return "e2e";
+  if (/from "[./]*helpers\/(server|database)"/.test(text)) return "integration";
+  return "unit";
+}
+
+const parser = new ArgumentParser({ prog: "tsx scripts/test.ts", description: "Runs Inkstone's tests." });
+parser.add_argument("--kind", { choices: KINDS, action: "append", help: "Only the test files of this kind (repeatable)." });
+parser.add_argument("files", { nargs: "*", help: "Test files (default: every test/**/*.test.ts of the kinds)." });
+const args = parser.parse_args() as { kind?: Kind[]; files: string[] };
+
+const kinds = args.kind ?? [...KINDS];
+const files = args.files.length ? args.files : findTests("test").filter((f) => kinds.includes(kindOf(f)));
+const needs = new Set(files.map(kindOf));
+if (!files.length) {
+  console.log(`test: no ${kinds.join("/")} test files`);
+  process.exit(0);
+}
+if (needs.has("e2e")) ensureChromium();
+if ((needs.has("integration") || needs.has("e2e")) && !process.env.INKSTONE_SKIP_BUILD) {
   execFileSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
 }
 /** One node:test run of the files, with extra environment. */
