@@ -65,6 +65,9 @@ export const LR_SCHEDULER_CHOICES: readonly string[] = LR_SCHEDULERS.filter((s) 
 
 const NOT_IN_TFJS = "not available in TensorFlow.js";
 
+/** A model or dataset field: a hub id or a folder on the server. */
+const hubOrFolder = (label: string, hint: string): FormField => ({ group: "Model and data", label, hint, path: "hub-or-folder" });
+
 /** Every flag, in the seed's order (the order of --help). */
 export const FLAGS = {
   input_perturbation: { type: "float", default: 0, help: "The scale of input perturbation. Recommended 0.1." },
@@ -72,12 +75,7 @@ export const FLAGS = {
     type: "str",
     default: "runwayml/stable-diffusion-v1-5",
     help: "Pipeline folder in diffusers layout, or a model id on huggingface.co.",
-    form: {
-      group: "Model and data",
-      label: "Model",
-      hint: "A hub id (runwayml/stable-diffusion-v1-5) or a folder on the server in diffusers layout.",
-      path: "hub-or-folder",
-    },
+    form: hubOrFolder("Model", "A hub id (runwayml/stable-diffusion-v1-5) or a folder on the server in diffusers layout."),
   },
   revision: { type: "str", default: null, help: "Revision of the hub model (branch, tag or commit)." },
   variant: { type: "str", default: null, help: "Variant of the model weight files, e.g. fp16." },
@@ -85,12 +83,7 @@ export const FLAGS = {
     type: "str",
     default: "lambdalabs/naruto-blip-captions",
     help: "Dataset folder (parquet layout or image folder with metadata.jsonl) or a dataset id on huggingface.co.",
-    form: {
-      group: "Model and data",
-      label: "Dataset",
-      hint: "A hub id (lambdalabs/naruto-blip-captions) or a folder on the server.",
-      path: "hub-or-folder",
-    },
+    form: hubOrFolder("Dataset", "A hub id (lambdalabs/naruto-blip-captions) or a folder on the server."),
   },
   dataset_config_name: { type: "str", default: null, help: "Config of the dataset (a data/<config> subfolder)." },
   train_data_dir: { type: "str", default: null, help: "Image folder with a metadata.jsonl holding the captions." },
