@@ -4,46 +4,20 @@
  * there (`--flag=value` and `--flag value`, booleans by presence, unique
  * prefixes accepted, argparse's messages).
  */
-import { ArgumentParser, ArgumentTypeError, SUPPRESS } from "argparse";
+import { SUPPRESS } from "argparse";
+import { CliParser, HelpRequested, numberArg, OptionsError, parseCli } from "./cli";
 import { DEFAULT_VALIDATION_PROMPTS, FLAG_NAMES, flagSpec, type FlagName, type FlagSpec, type TrainOptions } from "./flags";
 
 /** Environment variables (process.env, or a hand-made set in tests). */
 export type Env = Record<string, string | undefined>;
 
 export type { TrainOptions };
-export { DEFAULT_VALIDATION_PROMPTS };
+export { DEFAULT_VALIDATION_PROMPTS, HelpRequested, OptionsError };
 
 /** Parsed options plus which flags the user actually wrote (defaults are not "given"). */
 export interface ParsedOptions {
   options: TrainOptions;
   given: Set<FlagName>;
-}
-
-/** A bad command line; the message names the flag. The CLI exits with status 2. */
-export class OptionsError extends Error {}
-
-/** Thrown for --help; the message is the usage text. */
-export class HelpRequested extends Error {}
-
-/** argparse's parser, throwing OptionsError instead of printing and exiting. */
-class TrainArgumentParser extends ArgumentParser {
-  override error(message: string): never {
-    throw new OptionsError(message);
-  }
-}
-
-/** argparse `type` converters, named so its message reads "invalid int value: 'abc'". */
-function numberType(name: FlagName, spec: FlagSpec): (raw: string) => number {
-  const parse = (raw: string): number => {
-    const value = spec.type === "int" ? (/^\s*[+-]?\d+\s*$/.test(raw) ? Number.parseInt(raw, 10) : NaN) : raw.trim() === "" ? NaN : Number(raw);
-    if (Number.isNaN(value)) throw new TypeError(raw);
-    if (spec.min !== undefined && value < spec.min) throw new ArgumentTypeError(`must be at least ${spec.min}, got ${raw}`);
-    if (spec.multipleOf && value % spec.multipleOf.n !== 0) {
-      throw new ArgumentTypeError(`must be a multiple of ${spec.multipleOf.n} (${spec.multipleOf.why}), got ${raw}`);
-    }
-    return value;
-  };
-  return Object.defineProperty(parse, "name", { value: spec.type === "int" ? "int" : "float" });
 }
 
 function helpText(spec: FlagSpec): string {
@@ -52,17 +26,16 @@ function helpText(spec: FlagSpec): string {
   return `${spec.help}${ignored}${shown ? ` (default: ${JSON.stringify(spec.default)})` : ""}`;
 }
 
-function trainParser(): TrainArgumentParser {
+function trainParser(): CliParser {
   // Defaults are filled in after parsing, so the namespace holds exactly the flags written.
-  const parser = new TrainArgumentParser({ prog: "npm run train --", add_help: false, argument_default: SUPPRESS, suggest_on_error: false, color: false });
-  parser.add_argument("-h", "--help", { action: "store_true", help: "Show this help message and exit." });
+  const parser = new CliParser({ prog: "npm run train --", argument_default: SUPPRESS });
   for (const name of FLAG_NAMES) {
     const spec = flagSpec(name);
     const help = helpText(spec);
     if (spec.type === "bool") parser.add_argument(`--${name}`, { action: "store_true", help });
     else if (spec.type === "strs") parser.add_argument(`--${name}`, { nargs: "+", metavar: "PROMPT", help });
     else if (spec.type === "str") parser.add_argument(`--${name}`, { choices: spec.choices, help });
-    else parser.add_argument(`--${name}`, { type: numberType(name, spec), metavar: spec.type.toUpperCase(), help });
+    else parser.add_argument(`--${name}`, { type: numberArg(spec.type, spec), metavar: spec.type.toUpperCase(), help });
   }
   return parser;
 }
@@ -73,9 +46,7 @@ export function usage(): string {
 
 /** Parses argv (without node and script) into the seed's options. Throws OptionsError on a bad command line. */
 export function parseOptions(argv: string[], env: Env = process.env): ParsedOptions {
-  const parser = trainParser();
-  const written = parser.parse_args(argv) as Partial<Record<FlagName | "help", unknown>>;
-  if (written.help) throw new HelpRequested(parser.format_help());
+  const written = parseCli<Partial<Record<FlagName, unknown>>>(trainParser(), argv);
   const given = new Set(FLAG_NAMES.filter((name) => name in written));
   const options = Object.fromEntries(
     FLAG_NAMES.map((name) => {

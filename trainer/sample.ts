@@ -2,16 +2,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { selectBackend } from "./backend";
 import { StableDiffusionPipeline } from "./pipeline/stable_diffusion";
-import { parseSampleArgs, SAMPLE_USAGE } from "./sample_options";
+import { parseOrExit } from "./cli";
+import { parseSampleArgs } from "./sample_options";
 
 /** `npm run sample -- --model DIR --prompt "..." --out result.png`: one text-to-image generation to a PNG. */
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(SAMPLE_USAGE);
-    return;
-  }
-  const opts = parseSampleArgs(argv);
+  const opts = parseOrExit("sample", parseSampleArgs, process.argv.slice(2));
   if (!fs.existsSync(path.join(opts.model, "model_index.json"))) {
     throw new Error(`--model: ${opts.model} is not a diffusers pipeline folder (no model_index.json)`);
   }

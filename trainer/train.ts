@@ -24,7 +24,8 @@ import { InkstoneLogger } from "./tracking/inkstone_logger";
 import { AutoencoderKL } from "./models/autoencoder_kl";
 import { CLIPTextModel } from "./models/clip_text_model";
 import { UNet2DConditionModel } from "./models/unet_2d_condition";
-import { HelpRequested, OptionsError, parseOptions, trainingSchedule, unhonouredOptionsNote, type ParsedOptions, type TrainOptions } from "./options";
+import { parseOrExit } from "./cli";
+import { parseOptions, trainingSchedule, unhonouredOptionsNote, type ParsedOptions, type TrainOptions } from "./options";
 import { ProgressBar } from "./progress";
 import { savePipeline } from "./save_pipeline";
 import { DDPMScheduler } from "./schedulers/ddpm";
@@ -41,22 +42,6 @@ import { isMainModule } from "./is_main";
 
 /** Exit status after a SIGTERM/SIGINT that saved a checkpoint (128 + SIGTERM). */
 const EXIT_CANCELLED = 143;
-
-function parseOrExit(argv: string[]): ParsedOptions {
-  try {
-    return parseOptions(argv);
-  } catch (e) {
-    if (e instanceof HelpRequested) {
-      console.log(e.message);
-      process.exit(0);
-    }
-    if (e instanceof OptionsError) {
-      console.error(`train: error: ${e.message}`);
-      process.exit(2);
-    }
-    throw e;
-  }
-}
 
 /** Trains as the options say; `shouldStop` is polled after every micro-step (main wires it to SIGTERM/SIGINT). */
 export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldStop: () => boolean = () => false): Promise<RunStatus> {
@@ -268,7 +253,7 @@ async function createLogger(o: TrainOptions): Promise<TrainLogger> {
 }
 
 async function main(): Promise<void> {
-  const parsed = parseOrExit(process.argv.slice(2));
+  const parsed = parseOrExit("train", parseOptions, process.argv.slice(2));
   await selectBackend(parsed.options.backend ?? undefined);
   const logger = await createLogger(parsed.options);
   const started = performance.now();
