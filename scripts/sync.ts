@@ -6,27 +6,22 @@
  * in INKSTONE_API_KEY. Exits 1 when some spool could not be uploaded (it is
  * kept, and running sync again resumes it).
  */
-import { parseArgs } from "node:util";
+import { ArgumentParser } from "argparse";
 import { findSpools, syncSpool } from "@/lib/sdk/sync";
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { url: { type: "string" }, help: { type: "boolean", short: "h" } },
-});
-
-if (values.help || positionals.length === 0) {
-  console.log("usage: npm run sync -- DIR [DIR...] [--url URL]\n  DIR: a run's spool directory or a folder of them (default location ./.inkstone/spool)");
-  process.exit(values.help ? 0 : 2);
-}
+const parser = new ArgumentParser({ prog: "npm run sync --", description: "Uploads the offline spools the SDK left." });
+parser.add_argument("dirs", { nargs: "+", metavar: "DIR", help: "A run's spool directory or a folder of them (default location ./.inkstone/spool)." });
+parser.add_argument("--url", { help: "The Inkstone server (default: env INKSTONE_URL)." });
+const { dirs: roots, url } = parser.parse_args() as { dirs: string[]; url?: string };
 
 let failed = 0;
 let found = 0;
-for (const root of positionals) {
+for (const root of roots) {
   const dirs = findSpools(root);
   if (dirs.length === 0) console.log(`${root}: no spool found`);
   for (const dir of dirs) {
     found++;
-    const result = await syncSpool(dir, { url: values.url, log: (line) => console.log(`${dir}: ${line}`) });
+    const result = await syncSpool(dir, { url, log: (line) => console.log(`${dir}: ${line}`) });
     if (result.error) failed++;
   }
 }

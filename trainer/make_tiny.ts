@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "./backend";
+import { CliParser, numberArg, parseCli, parseOrExit } from "./cli";
 import { Rng } from "./data/rng";
 import { writeCaptionedDataset, type CaptionedPng, type DatasetLayout } from "./data/write_dataset";
 import { AutoencoderKL } from "./models/autoencoder_kl";
@@ -335,46 +336,21 @@ export async function makeTiny(outDir: string, opts: MakeTinyOptions = {}): Prom
   return { modelDir, datasetDir, datasetLayout, tokenizer };
 }
 
+/** make-tiny's command line (argparse, trainer/cli.ts). */
 function parseArgs(argv: string[]): { out: string } & MakeTinyOptions {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (!["--out", "--tokenizer", "--tokenizer_from", "--num_images", "--seed", "--config", "--vae_steps"].includes(flag)) {
-      throw new Error(
-        `unrecognized argument: ${argv[i]} (flags: --out DIR, --tokenizer clip|trained, --tokenizer_from DIR, --num_images N, --seed S, --config tiny|sd15, --vae_steps N)`,
-      );
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new Error(`argument ${flag}: expected one argument`);
-    values.set(flag, value);
-  }
-  const out = values.get("--out");
-  if (!out) throw new Error("argument --out: required (the folder to write the tiny pipeline and dataset to)");
-  const int = (flag: string): number | undefined => {
-    const v = values.get(flag);
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new Error(`argument ${flag}: invalid int value: '${v}'`);
-    return Number(v);
-  };
-  const tokenizer = values.get("--tokenizer");
-  if (tokenizer !== undefined && tokenizer !== "clip" && tokenizer !== "trained") {
-    throw new Error(`argument --tokenizer: invalid choice: '${tokenizer}' (choose from 'clip', 'trained')`);
-  }
-  const config = values.get("--config");
-  if (config !== undefined && config !== "tiny" && config !== "sd15") {
-    throw new Error(`argument --config: invalid choice: '${config}' (choose from 'tiny', 'sd15')`);
-  }
-  return { out, tokenizer, tokenizerFrom: values.get("--tokenizer_from"), numImages: int("--num_images"), seed: int("--seed"), config, vaeSteps: int("--vae_steps") };
+  const parser = new CliParser({ prog: "npm run make-tiny --", description: "Writes a tiny random SD pipeline and a synthetic captioned dataset." });
+  parser.add_argument("--out", { required: true, metavar: "DIR", help: "The folder to write the tiny pipeline and dataset to." });
+  parser.add_argument("--tokenizer", { choices: ["clip", "trained"] });
+  parser.add_argument("--tokenizer_from", { dest: "tokenizerFrom", metavar: "DIR" });
+  parser.add_argument("--num_images", { dest: "numImages", type: numberArg("int", { min: 0 }), metavar: "N" });
+  parser.add_argument("--seed", { type: numberArg("int", { min: 0 }), metavar: "S" });
+  parser.add_argument("--config", { choices: ["tiny", "sd15"], help: "sd15: SD1.5's UNet, text encoder and VAE at their real sizes (default: tiny)." });
+  parser.add_argument("--vae_steps", { dest: "vaeSteps", type: numberArg("int", { min: 0 }), metavar: "N", help: "Training steps of the tiny VAE." });
+  return parseCli(parser, argv);
 }
 
 async function main(): Promise<void> {
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    console.error(`make-tiny: error: ${(e as Error).message}`);
-    process.exit(2);
-  }
+  const args = parseOrExit("make-tiny", parseArgs, process.argv.slice(2));
   await selectBackend();
   const started = performance.now();
   const paths = await makeTiny(args.out, args);
