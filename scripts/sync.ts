@@ -11,7 +11,7 @@ import { findSpools, syncSpool } from "@/lib/sdk/sync";
 
 const parser = new ArgumentParser({ prog: "npm run sync --", description: "Uploads the offline spools the SDK left." });
 parser.add_argument("dirs", { nargs: "+", metavar: "DIR", help: "A run's spool directory or a folder of them (default location ./.inkstone/spool)." });
-parser.add_argument("--url", { help: "The Inkstone server (default: env INKSTONE_URL)." });
+parser.add_argument("--url", { help: "The Inkstone server (default: the one the run was logging to)." });
 const { dirs: roots, url } = parser.parse_args() as { dirs: string[]; url?: string };
 
 let failed = 0;
