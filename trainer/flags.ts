@@ -175,7 +175,7 @@ export const FLAGS = {
     choices: ["epsilon", "v_prediction"],
     help: "Training target; defaults to the noise scheduler's prediction_type.",
   },
-  logging_dir: { type: "str", default: "logs", help: "Log folder under --output_dir.", ignored: { why: "not used" } },
+  logging_dir: { type: "str", default: "logs", help: "Log folder under --output_dir, used when not reporting to Inkstone." },
   mixed_precision: {
     type: "str",
     default: null,
@@ -186,8 +186,8 @@ export const FLAGS = {
   report_to: {
     type: "str",
     default: "tensorboard",
-    help: "Tracker integration.",
-    ignored: { why: "metrics go to the Inkstone logger" },
+    help: "Tracker integration: inkstone reports to the Inkstone server (INKSTONE_URL or http://127.0.0.1:3000).",
+    ignored: { why: "metrics go to the Inkstone logger", honoured: ["tensorboard", "inkstone"] },
   },
   local_rank: { type: "int", default: -1, help: "Distributed rank (also env LOCAL_RANK).", ignored: { why: "single process" } },
   checkpointing_steps: {

@@ -117,7 +117,7 @@ test("the seed's --non_ema_revision is accepted and warned about as ignored", ()
   const parsed = parseOptions(["--use_ema", "--non_ema_revision=main"], {});
   assert.equal(parsed.options.non_ema_revision, "main");
   assert.match(unhonouredOptionsNote(parsed)!, /--non_ema_revision=main \(the UNet loads from --revision\)/);
-  assert.equal(unhonouredOptionsNote(parseOptions(["--mixed_precision=no", "--report_to=tensorboard"], {})), null, "values the trainer honours are not warned about");
+  assert.equal(unhonouredOptionsNote(parseOptions(["--mixed_precision=no", "--report_to=inkstone"], {})), null, "values the trainer honours are not warned about");
 });
 
 test("--help lists every flag of trainer/flags.ts with its default", () => {
