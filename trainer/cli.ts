@@ -54,6 +54,12 @@ export function numberArg(type: "int" | "float", bounds: NumberBounds = {}): (ra
   return Object.defineProperty(parse, "name", { value: type });
 }
 
+/** An argparse `type` for a comma-separated list ("wasm,cpu"), each item through `item`. */
+export function listArg<T>(item: (raw: string) => T = (raw) => raw as T): (raw: string) => T[] {
+  const parse = (raw: string): T[] => raw.split(",").filter(Boolean).map(item);
+  return Object.defineProperty(parse, "name", { value: "list" });
+}
+
 /** For a CLI's main: the parsed arguments; --help prints the usage (exit 0), a bad command line one line naming the flag (exit 2). */
 export function parseOrExit<T>(prog: string, parse: (argv: string[]) => T, argv: string[]): T {
   try {

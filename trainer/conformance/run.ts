@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../backend";
+import { CliParser, listArg, parseCli, parseOrExit } from "../cli";
 import { SafetensorsFile } from "../weights/safetensors";
 import type { CaseResult, CaseRunner, GoldenCase, GoldenSet } from "./types";
 
@@ -22,18 +23,12 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const positional: string[] = [];
-  let only: Set<string> | null = null;
-  let backend: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--only") only = new Set(argv[++i]?.split(",") ?? []);
-    else if (argv[i] === "--backend") backend = argv[++i];
-    else positional.push(argv[i]);
-  }
-  if (positional.length !== 1) {
-    throw new Error("usage: npm run conformance -- DIR [--only NAME[,NAME...]] [--backend NAME]");
-  }
-  return { dir: path.resolve(positional[0]), only, backend };
+  const parser = new CliParser({ prog: "npm run conformance --", description: "Runs a golden set against this port." });
+  parser.add_argument("dir", { metavar: "DIR", help: "A golden set: cases.json and tensors.safetensors." });
+  parser.add_argument("--only", { type: listArg(), metavar: "NAME[,NAME...]", help: "Only these cases (names or kinds)." });
+  parser.add_argument("--backend", { metavar: "NAME", help: "The TensorFlow.js backend (default: the best available)." });
+  const args = parseCli<{ dir: string; only?: string[]; backend?: string }>(parser, argv);
+  return { dir: path.resolve(args.dir), only: args.only ? new Set(args.only) : null, backend: args.backend };
 }
 
 /** A golden set whose tensors are read on first use; `handedOut` collects them for disposal after each case. */
@@ -78,7 +73,7 @@ async function runCase(c: GoldenCase, set: GoldenSet): Promise<CaseResult> {
 }
 
 async function main(): Promise<number> {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOrExit("conformance", parseArgs, process.argv.slice(2));
   await selectBackend(opts.backend);
   const casesFile = path.join(opts.dir, "cases.json");
   if (!fs.existsSync(casesFile)) throw new Error(`not a golden set: ${casesFile} is missing`);
