@@ -2,14 +2,19 @@
  * `npm run db:migration -- <name>`: writes the SQL that takes the existing
  * migrations to prisma/schema.prisma, offline, in Prisma's layout.
  */
+import { ArgumentParser, ArgumentTypeError } from "argparse";
 import { connectDatabase } from "../lib/db/connect";
 import { createMigration } from "../lib/db/migrations";
 
-const name = process.argv[2];
-if (!name || !/^[a-z0-9_]+$/.test(name)) {
-  console.error("usage: npm run db:migration -- <name>   (lower-case letters, digits and _)");
-  process.exit(2);
+/** An argparse `type`: Prisma's folder names are <timestamp>_<name>. */
+function migrationName(raw: string): string {
+  if (!/^[a-z0-9_]+$/.test(raw)) throw new ArgumentTypeError(`use lower-case letters, digits and _, got '${raw}'`);
+  return raw;
 }
+
+const parser = new ArgumentParser({ prog: "npm run db:migration --", description: "Writes the SQL that takes the migrations to prisma/schema.prisma." });
+parser.add_argument("name", { type: migrationName, help: "The migration's name (lower-case letters, digits and _)." });
+const { name } = parser.parse_args() as { name: string };
 const db = await connectDatabase();
 try {
   const dir = await createMigration(db.url, name);
