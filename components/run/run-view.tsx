@@ -90,7 +90,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
       refreshDetails();
       // Lines logged between the page's render (or the last event) and this subscription.
       readLogsAfter(run.id, share, lastLogSeq(data.logs, liveLogsRef.current)).then(addLogLines, (err: unknown) =>
-        setCatchUpError(`could not catch up on the logs: ${errorMessage(err)}`),
+        setCatchUpError(`could not catch up on the logs: ${errorText(err)}`),
       );
       apiFetch<LiveImage[]>(`/api/runs/${run.id}/images`, { share }).then(
         (all) => setImages((prev) => (all.length === prev.length ? prev : all)),

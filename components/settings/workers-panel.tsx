@@ -7,7 +7,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
-import { fetchJson } from "@/components/ui/fetch-json";
+import { apiFetch } from "@/lib/client/api";
 import { formatDateTime } from "@/lib/format";
 import { useManagedList } from "@/components/ui/use-managed-list";
 
@@ -28,7 +28,7 @@ export function WorkersPanel() {
 
   const create = (e: FormEvent<HTMLFormElement>) =>
     submit(e, async (fields) => {
-      const res = await fetchJson<WorkerRow & { token: string }>("/api/workers", { method: "POST", json: { name: fields.get("name") } });
+      const res = await apiFetch<WorkerRow & { token: string }>("/api/workers", { method: "POST", json: { name: fields.get("name") } });
       // The address this browser reached the server at is the one a worker host most likely can too.
       setCreated({ name: res.name, token: res.token, server: window.location.origin });
     });
