@@ -1,10 +1,10 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
-import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
+import { RevokeCell } from "@/components/ui/revoke-cell";
 import { SkeletonRows } from "@/components/ui/spinner";
 import { apiFetch } from "@/lib/client/api";
 import { formatDateTime } from "@/lib/format";
@@ -75,15 +75,7 @@ export function ApiKeysPanel() {
                     <td className="mono">{k.prefix}…</td>
                     <td>{formatDateTime(k.createdAt)}</td>
                     <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : <span className="muted">never</span>}</td>
-                    <td className="num">
-                      {k.revokedAt ? (
-                        <Badge tone="gray">revoked</Badge>
-                      ) : (
-                        <Button size="sm" variant="danger" onClick={() => void revoke(k.id)}>
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
+                    <RevokeCell revoked={Boolean(k.revokedAt)} onRevoke={() => void revoke(k.id)} />
                   </tr>
                 ))}
               </tbody>

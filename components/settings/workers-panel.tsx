@@ -2,10 +2,10 @@
 import { useState, type FormEvent } from "react";
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
-import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
+import { RevokeCell } from "@/components/ui/revoke-cell";
 import { SkeletonRows } from "@/components/ui/spinner";
 import { apiFetch } from "@/lib/client/api";
 import { formatDateTime } from "@/lib/format";
@@ -82,15 +82,7 @@ export function WorkersPanel() {
                     <td className="mono">{w.prefix}…</td>
                     <td>{w.hostname ?? <span className="muted">not connected yet</span>}</td>
                     <td>{w.lastSeenAt ? formatDateTime(w.lastSeenAt) : <span className="muted">never</span>}</td>
-                    <td className="num">
-                      {w.revokedAt ? (
-                        <Badge tone="gray">revoked</Badge>
-                      ) : (
-                        <Button size="sm" variant="danger" onClick={() => void revoke(w.id)}>
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
+                    <RevokeCell revoked={Boolean(w.revokedAt)} onRevoke={() => void revoke(w.id)} />
                   </tr>
                 ))}
               </tbody>
