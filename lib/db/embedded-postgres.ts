@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { dataDir as serverDataDir } from "@/lib/data-dir";
+import { isProcessAlive } from "@/lib/server/process-alive";
 
 export const EMBEDDED_PORT_DEFAULT = 54329;
 const DATABASE = "inkstone";
@@ -82,28 +83,18 @@ async function stopOrphanedPostmaster(dataDir: string, log: (line: string) => vo
   if (!fs.existsSync(pidFile)) return;
   const [pidLine, dirLine] = fs.readFileSync(pidFile, "utf8").split("\n");
   const pid = Number(pidLine);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isPostmasterOf(pid, dataDir, dirLine)) {
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid) || !isPostmasterOf(pid, dataDir, dirLine)) {
     fs.rmSync(pidFile, { force: true });
     return;
   }
   log(`inkstone: stopping the embedded PostgreSQL (pid ${pid}) left running by an earlier Inkstone process`);
   process.kill(pid, "SIGINT");
   const deadline = Date.now() + 20_000;
-  while (isAlive(pid)) {
+  while (isProcessAlive(pid)) {
     if (Date.now() > deadline) {
       throw new Error(`the embedded PostgreSQL (pid ${pid}) left running in ${dataDir} did not stop within 20 s; stop it (kill ${pid}) and start again`);
     }
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

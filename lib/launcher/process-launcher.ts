@@ -20,6 +20,7 @@ import { settleExit } from "./settle-exit";
 import { launchSlots, slotEnv } from "./slots";
 import { syncLaunchedSpools } from "./spools";
 import { ensureTinyDemo } from "./tiny-demo";
+import { isProcessAlive } from "@/lib/server/process-alive";
 
 const POLL_MS = 1000;
 
@@ -71,7 +72,7 @@ export class ProcessLauncher implements Launcher {
     for (const launch of active) {
       if (launch.cancelRequested && !this.signalled.has(launch.runId)) this.terminate(launch.runId, launch.pid);
       // Started by an earlier server: watch it by pid.
-      if (!this.children.has(launch.runId) && !(launch.pid && isAlive(launch.pid))) {
+      if (!this.children.has(launch.runId) && !(launch.pid && isProcessAlive(launch.pid))) {
         await this.finish(launch.runId, { exitCode: null, signal: null, lost: true });
       }
     }
@@ -154,14 +155,5 @@ export class ProcessLauncher implements Launcher {
 
   private log(line: string): void {
     (this.opts.log ?? console.log)(line);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
