@@ -2,7 +2,8 @@
  * The test runner behind `npm test` and its three parts, split by what a test
  * file needs (itself or the test/ helpers it imports):
  * - `unit`: nothing beyond the code (the trainer, pure functions);
- * - `integration`: a server and a database (test/helpers/server or database);
+ * - `integration`: a server or a database (the test/ helpers that start them,
+ *   lib/'s server, Prisma client and database modules, or server.ts as a process);
  * - `e2e`: a browser (test/helpers/browser: Debian's chromium, installed with
  *   apt-get when missing and we are root).
  * Integration and e2e files get a production build of the web app first
@@ -98,7 +99,8 @@ function sourcesOf(file: string, seen = new Set<string>()): Set<string> {
 function kindOf(file: string): Kind {
   const text = [...sourcesOf(path.resolve(file))].map((f) => fs.readFileSync(f, "utf8")).join("\n");
   if (/from "[./]*helpers\/browser"|from "playwright-core"/.test(text)) return "e2e";
-  if (/from "[./]*helpers\/(server|database)"/.test(text)) return "integration";
+  // A server or a database: through the test helpers, straight from lib/, or server.ts as a process.
+  if (/from "[./]*helpers\/(server|database|instances)"|from "@\/lib\/(server\/start-server|prisma|db\/)|"server\.ts"/.test(text)) return "integration";
   return "unit";
 }
 
