@@ -156,7 +156,7 @@ const TUTORIAL: PresetValues = {
 
 export const PRESETS: Record<PresetId, { label: string; description: string; values: PresetValues }> = {
   tiny: {
-    label: "Tiny demo (CPU, ~3 min)",
+    label: "Tiny demo (CPU, ~5 min)",
     description:
       "Trains the generated tiny model on its synthetic dataset (each prompt names a person and an accessory): the image grid turns from noise into each prompt's picture within a few minutes on a laptop CPU.",
     // The tutorial's flags, scaled to the generated model and dataset: the whole

@@ -52,7 +52,7 @@ test("the tiny demo from the form trains live in the browser and finishes with c
 
   // The form: the tiny demo is the default without a GPU; shorten it and start.
   await page.goto(`${server.url}/runs/new`);
-  const tiny = page.getByLabel("Tiny demo (CPU, ~3 min)");
+  const tiny = page.getByLabel("Tiny demo (CPU, ~5 min)");
   assert.equal(await tiny.isChecked(), true, "the tiny demo is the default preset without a GPU");
   await tiny.check();
   assert.equal(await page.inputValue("#field-output_dir"), "", "each run gets its own output folder");
