@@ -10,8 +10,8 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
 import { launchedSpoolDirs, syncLaunchedSpools } from "@/lib/launcher/spools";
-import { pool } from "@/lib/prisma";
 import { Run } from "@/lib/sdk/run";
+import { storedCounts } from "../helpers/stored";
 
 let server: TestServer;
 let cwd: string;
@@ -40,16 +40,6 @@ async function strandedRun(spoolRoot: string) {
   return run;
 }
 
-async function state(runId: string) {
-  const { rows } = await pool().query(
-    `SELECT (SELECT count(*)::int FROM "MetricPoint" WHERE "runId" = $1) AS points,
-            (SELECT count(*)::int FROM "LogLine" WHERE "runId" = $1) AS logs,
-            (SELECT "status"::text FROM "Run" WHERE "id" = $1) AS status`,
-    [runId],
-  );
-  return rows[0];
-}
-
 test("the server uploads a launched run's stranded spool: the SDK's default folder and the trainer's output_dir", async () => {
   // An SDK script: <cwd>/.inkstone/spool/<id>.
   const script = await strandedRun(path.join(cwd, ".inkstone", "spool"));
@@ -58,12 +48,12 @@ test("the server uploads a launched run's stranded spool: the SDK's default fold
   const trainerArgv = ["npm", "run", "train", "--", "--output_dir=out"];
   assert.equal(launchedSpoolDirs(script.id, ["node", "script.js"], cwd).length, 1);
   assert.equal(launchedSpoolDirs(trainer.id, trainerArgv, cwd).length, 1);
-  assert.deepEqual(await state(trainer.id), { points: 0, logs: 0, status: "queued" });
+  assert.deepEqual(await storedCounts(trainer.id), { points: 0, logs: 0, status: "queued" });
 
   const lines: string[] = [];
   assert.equal(await syncLaunchedSpools(script.id, ["node", "script.js"], cwd, server.url, (l) => lines.push(l)), true);
   assert.equal(await syncLaunchedSpools(trainer.id, trainerArgv, cwd, server.url, (l) => lines.push(l)), true);
-  for (const run of [script, trainer]) assert.deepEqual(await state(run.id), { points: 50, logs: 1, status: "finished" });
+  for (const run of [script, trainer]) assert.deepEqual(await storedCounts(run.id), { points: 50, logs: 1, status: "finished" });
   assert.deepEqual(launchedSpoolDirs(trainer.id, trainerArgv, cwd), [], "the spool is removed once uploaded");
   assert.equal(await syncLaunchedSpools(trainer.id, trainerArgv, cwd, server.url, () => {}), false, "nothing left the next time");
 });

@@ -12,8 +12,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded-postgres";
-import { pool } from "@/lib/prisma";
 import { Run } from "@/lib/sdk/run";
+import { storedCounts } from "../helpers/stored";
 import { startServer, type RunningServer } from "@/lib/server/start-server";
 
 const OUTAGE_MS = 30_000;
@@ -43,16 +43,6 @@ after(async () => {
   fs.rmSync(spoolDir, { recursive: true, force: true });
 });
 
-async function counts(runId: string): Promise<{ points: number; logs: number; status: string }> {
-  const { rows } = await pool().query(
-    `SELECT (SELECT count(*)::int FROM "MetricPoint" WHERE "runId" = $1) AS points,
-            (SELECT count(*)::int FROM "LogLine" WHERE "runId" = $1) AS logs,
-            (SELECT "status"::text FROM "Run" WHERE "id" = $1) AS status`,
-    [runId],
-  );
-  return rows[0];
-}
-
 test("database outages mid-run: delivery resumes within seconds, and a finish() during a 30 s outage waits it out", { timeout: 180_000 }, async () => {
   const warnings: string[] = [];
   const run = await Run.init({ url: server.url, project: "outage", spoolDir, onWarning: (w) => warnings.push(w) });
@@ -72,7 +62,7 @@ test("database outages mid-run: delivery resumes within seconds, and a finish() 
     db = await startEmbeddedPostgres({ dataDir, port: pgPort });
     const back = Date.now();
     const loggedBeforeBack = step;
-    while ((await counts(run.id!)).points < loggedBeforeBack) {
+    while ((await storedCounts(run.id!)).points < loggedBeforeBack) {
       assert.ok(Date.now() - back < RESUME_WITHIN_MS, `points logged during the outage not delivered ${Date.now() - back} ms after the database came back`);
       await sleep(250);
     }
@@ -89,7 +79,7 @@ test("database outages mid-run: delivery resumes within seconds, and a finish() 
     clearInterval(logging);
   }
   assert.deepEqual(await finished, { delivered: true });
-  assert.deepEqual(await counts(run.id!), { points: step, logs: Math.ceil(step / 10), status: "finished" });
+  assert.deepEqual(await storedCounts(run.id!), { points: step, logs: Math.ceil(step / 10), status: "finished" });
   assert.equal(fs.existsSync(run.spoolDir), false, "nothing left to sync");
   assert.ok(step > 1000, `${step} steps logged`);
 });
