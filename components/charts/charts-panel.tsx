@@ -10,7 +10,7 @@ import type { MetricBus } from "@/lib/charts/metric-bus";
 import { X_AXES, type ChartState, type XAxis } from "@/lib/charts/view-state";
 import { SeriesLoader } from "@/lib/charts/series-loader";
 import type { InitialSeriesByKey } from "@/lib/charts/series-data";
-import { groupMetricKeys } from "@/lib/charts/metric-keys";
+import { chartXAxis, groupMetricKeys } from "@/lib/charts/metric-keys";
 import { apiFetch } from "@/lib/client/api";
 import { MetricChart, type ChartRun } from "./metric-chart";
 import styles from "./charts.module.css";
@@ -58,7 +58,7 @@ export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSe
       key={key}
       metricKey={key}
       runs={runs}
-      x={state.x}
+      x={chartXAxis(key, state.x)}
       smoothing={state.smoothing}
       log={state.log}
       loader={loader}

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import { screenshotPath } from "../helpers/browser";
 import assert from "node:assert/strict";
+import { DEFAULT_SMOOTHING } from "@/lib/charts/view-state";
 import { assertNotReloaded, lossAt, markDocument, PROMPTS, signedInSession, TrainerStub } from "./dashboard-fixtures";
 
 const { skip, session } = signedInSession();
@@ -98,7 +99,7 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   });
   await canvas.dblclick();
   await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points") === "260");
-  await page.getByLabel("Smoothing").fill("0.6");
+  await page.getByLabel("Smoothing").fill(String(DEFAULT_SMOOTHING));
   await page.getByRole("button", { name: "Show all metrics" }).click();
   await page.getByLabel("X axis").selectOption("step");
   await page.waitForFunction(() => document.querySelector('[data-testid="chart-lr"] [data-ready]')?.getAttribute("data-ready") === "1");
