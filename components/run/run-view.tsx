@@ -5,7 +5,6 @@
  * the tab and each view setting live in the URL.
  */
 import { useCallback, useMemo, useRef, useState } from "react";
-import Link from "next/link";
 import type { LiveImage, RunStatus } from "@/lib/protocol";
 import type { LogLineView, RunPageData, RunView as RunData } from "@/lib/dashboard/run-view-data";
 import { lastLogSeq, mergeLogLines } from "@/lib/dashboard/log-lines";
@@ -28,6 +27,8 @@ import { EnvironmentPanel } from "./environment-panel";
 import { NotesTagsEditor } from "./notes-tags-editor";
 import { OutputPanel } from "./output-panel";
 import { SdkSnippet } from "./sdk-snippet";
+import { LaunchedRunEmpty } from "./launched-run-empty";
+import { ComparePicker } from "./compare-picker";
 import styles from "./run.module.css";
 
 const TAB_LABELS: Record<RunTab, string> = { overview: "Overview", charts: "Charts", images: "Images", logs: "Logs" };
@@ -118,6 +119,8 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
   const start = startedAt ?? run.createdAt;
   const duration = (status.endedAt ? Date.parse(status.endedAt) : running ? now : NaN) - Date.parse(start);
   const spans = useMemo(() => ({ [run.id]: Object.fromEntries(data.metrics.map((m) => [m.key, m.lastStep + 1])) }), [run.id, data.metrics]);
+  const nothingLogged = (what: "metrics" | "images") =>
+    run.launched ? <LaunchedRunEmpty status={status.status} what={what} /> : <SdkSnippet runId={run.id} what={what} />;
   const chartRuns = useMemo(() => [{ runId: run.id, label: run.name, color: runColor(0), origin: Date.parse(start) }], [run.id, run.name, start]);
 
   return (
@@ -135,9 +138,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
           </span>
           <div className={styles.actions}>
             {!share && (
-              <Link className="btn btn-secondary btn-sm" href={`/compare?runs=${run.id}`} prefetch={false}>
-                Compare…
-              </Link>
+              <ComparePicker run={run} />
             )}
             {editable && <CancelButton runId={run.id} status={status.status} />}
           </div>
@@ -248,7 +249,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
           onChange={(patch) => setState(patch)}
           bus={bus}
           share={share}
-          emptyState={<SdkSnippet runId={run.id} what="metrics" />}
+          emptyState={nothingLogged("metrics")}
         />
       )}
       {/* Metrics arriving while another tab is open still reach the charts when it opens: they refetch on mount. */}
@@ -261,7 +262,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
           imageKey={state.images}
           promptFilter={state.prompt}
           onChange={(patch) => setState(patch)}
-          emptyState={<SdkSnippet runId={run.id} what="images" />}
+          emptyState={nothingLogged("images")}
         />
       )}
 

@@ -27,6 +27,8 @@ export interface RunView {
   environment: Record<string, unknown> | null;
   /** Where a run started from the form runs (describePlace), and its output folder there. */
   ranOn: string | null;
+  /** Started from the form or a worker (the server's trainer logs for it), not by a script through the SDK or API. */
+  launched: boolean;
   outputDir: string | null;
 }
 
@@ -64,6 +66,7 @@ export function toRunView(r: RunDetail): RunView {
     lastHeartbeatAt: r.lastHeartbeatAt?.toISOString() ?? null,
     environment: r.environment,
     ranOn: r.ranOn,
+    launched: r.ranOn !== null,
     outputDir: r.outputDir,
   };
 }
