@@ -13,6 +13,8 @@ export interface RunsView {
   pageSize: number;
   /** Config keys shown as columns. */
   cols: string[];
+  /** The metric whose last and lowest values are shown and sortable; train_loss when unset. */
+  metric?: string;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -37,6 +39,7 @@ export function readRunsView(params: URLSearchParams): RunsView {
     page: Number.isInteger(page) && page > 0 ? page : 1,
     pageSize: Number.isInteger(pageSize) && pageSize > 0 && pageSize <= 500 ? pageSize : DEFAULT_PAGE_SIZE,
     cols: list("cols").slice(0, 20),
+    metric: params.get("metric") || undefined,
   };
 }
 
@@ -52,6 +55,7 @@ export function runsViewQuery(v: RunsView): string {
   if (v.page > 1) p.set("page", String(v.page));
   if (v.pageSize !== DEFAULT_PAGE_SIZE) p.set("pageSize", String(v.pageSize));
   if (v.cols.length) p.set("cols", v.cols.join(","));
+  if (v.metric) p.set("metric", v.metric);
   const s = p.toString();
   return s ? `?${s}` : "";
 }

@@ -1,13 +1,13 @@
 /** Read side of runs for the dashboard and the API: list with filters, and detail. */
 import { PLACE_SELECT, describePlace, launchOutputDir } from "@/lib/launcher/place";
-import { Prisma } from "@/generated/prisma/client";
 import { prisma, pool } from "@/lib/prisma";
 import { RUN_STATUSES, toWireNumber, type RunStatus, type WireNumber } from "@/lib/protocol";
 import { ROLLUP_WIDTHS } from "@/lib/metrics/rollup";
 import { badRequest, notFound } from "@/lib/errors";
 import { likeLiteral } from "@/lib/db/like";
 
-export const RUN_SORTS = ["createdAt", "name", "status", "startedAt"] as const;
+/** Columns, plus a run's duration and the last or lowest value of the list's metric (train_loss unless `metric` says otherwise). */
+export const RUN_SORTS = ["createdAt", "name", "status", "startedAt", "duration", "lastMetric", "minMetric"] as const;
 export type RunSort = (typeof RUN_SORTS)[number];
 
 export interface RunListQuery {
@@ -19,7 +19,7 @@ export interface RunListQuery {
   order?: "asc" | "desc";
   page?: number;
   pageSize?: number;
-  /** Metric whose latest value each row carries (the runs table shows train_loss). */
+  /** Metric whose last and lowest values each row carries (the runs table shows train_loss). */
   metric?: string;
 }
 
@@ -35,6 +35,8 @@ export interface RunListItem {
   /** A summary of the config (configSummary): what the table's columns show, not the whole config. */
   config: Record<string, ConfigScalar>;
   lastMetric: WireNumber | null;
+  /** The lowest value of that metric, NaN left out. */
+  minMetric: WireNumber | null;
   /** Where it ran when started from the form (describePlace); null for a script's run. */
   ranOn: string | null;
 }
@@ -66,21 +68,66 @@ export function parseRunListQuery(params: URLSearchParams): RunListQuery {
   };
 }
 
+/** The widest rollup: one row per run and key for any run under 262,144 steps, which sorts and summaries read. */
+const WIDEST = ROLLUP_WIDTHS[ROLLUP_WIDTHS.length - 1];
+
+/**
+ * What each sort orders by, in SQL over "Run" r; `metric` binds the list's
+ * metric key. By duration or a metric, runs without a value (never started,
+ * metric not logged or only NaN) come last in either direction.
+ */
+const SORT_SQL: Record<RunSort, { expr: (metric: () => string) => string; nullsLast: boolean }> = {
+  createdAt: { expr: () => `r."createdAt"`, nullsLast: false },
+  name: { expr: () => `r."name"`, nullsLast: false },
+  status: { expr: () => `r."status"`, nullsLast: false },
+  startedAt: { expr: () => `r."startedAt"`, nullsLast: false },
+  duration: { expr: () => `COALESCE(r."endedAt", now()) - r."startedAt"`, nullsLast: true },
+  lastMetric: {
+    expr: (metric) =>
+      `(SELECT NULLIF(m."lastValue", 'NaN') FROM "MetricRollup" m WHERE m."runId" = r."id" AND m."key" = ${metric()} AND m."width" = ${WIDEST} ORDER BY m."bucket" DESC LIMIT 1)`,
+    nullsLast: true,
+  },
+  minMetric: { expr: (metric) => `(SELECT min(m."minValue") FROM "MetricRollup" m WHERE m."runId" = r."id" AND m."key" = ${metric()} AND m."width" = ${WIDEST})`, nullsLast: true },
+};
+
+/** Binds values as $1, $2, … of one statement. */
+function parameters() {
+  const values: unknown[] = [];
+  return { values, bind: (v: unknown) => `$${values.push(v)}` };
+}
+
+/** The list's filters as SQL over "Run" r joined to "Project" p. */
+function fromFiltered(q: RunListQuery, bind: (v: unknown) => string): string {
+  const conditions: string[] = [];
+  if (q.project) conditions.push(`p."name" = ${bind(q.project)}`);
+  if (q.status?.length) conditions.push(`r."status"::text = ANY(${bind(q.status)}::text[])`);
+  if (q.tag) conditions.push(`${bind(q.tag)} = ANY(r."tags")`);
+  if (q.q) conditions.push(`r."name" ILIKE '%' || ${bind(likeLiteral(q.q))} || '%'`);
+  return `FROM "Run" r JOIN "Project" p ON p."id" = r."projectId"${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""}`;
+}
+
 export async function listRuns(q: RunListQuery): Promise<{ runs: RunListItem[]; total: number; page: number; pageSize: number }> {
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 50;
-  const where: Prisma.RunWhereInput = {
-    ...(q.project ? { project: { name: q.project } } : {}),
-    ...(q.status?.length ? { status: { in: q.status } } : {}),
-    ...(q.tag ? { tags: { has: q.tag } } : {}),
-    ...(q.q ? { name: { contains: likeLiteral(q.q), mode: "insensitive" } } : {}),
-  };
-  const [rows, total] = await Promise.all([
+  const metric = q.metric ?? "train_loss";
+  const sort = SORT_SQL[q.sort ?? "createdAt"];
+  const order = (q.order ?? "desc") === "asc" ? "ASC" : "DESC";
+  // The page's ids in order (sorted and paged in SQL, as the metric sorts need), then their rows.
+  const list = parameters();
+  const from = fromFiltered(q, list.bind);
+  const by = sort.expr(() => list.bind(metric));
+  const count = parameters();
+  const [ordered, counted] = await Promise.all([
+    pool().query<{ id: string }>(
+      `SELECT r."id" ${from} ORDER BY ${by} ${order}${sort.nullsLast ? " NULLS LAST" : ""}, r."id" ASC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+      list.values,
+    ),
+    pool().query<{ total: number }>(`SELECT count(*)::int AS total ${fromFiltered(q, count.bind)}`, count.values),
+  ]);
+  const ids = ordered.rows.map((r) => r.id);
+  const [rows, summaries] = await Promise.all([
     prisma.run.findMany({
-      where,
-      orderBy: [{ [q.sort ?? "createdAt"]: q.order ?? "desc" }, { id: "asc" }],
-      skip: (page - 1) * pageSize,
-      take: pageSize,
+      where: { id: { in: ids } },
       select: {
         id: true,
         name: true,
@@ -94,29 +141,34 @@ export async function listRuns(q: RunListQuery): Promise<{ runs: RunListItem[]; 
         launch: { select: PLACE_SELECT },
       },
     }),
-    prisma.run.count({ where }),
+    metricSummaries(ids, metric),
   ]);
-  const last = await latestValues(
-    rows.map((r) => r.id),
-    q.metric ?? "train_loss",
-  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
   return {
-    total,
+    total: counted.rows[0].total,
     page,
     pageSize,
-    runs: rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      project: r.project.name,
-      status: r.status,
-      tags: r.tags,
-      createdAt: r.createdAt.toISOString(),
-      startedAt: r.startedAt?.toISOString() ?? null,
-      endedAt: r.endedAt?.toISOString() ?? null,
-      config: configSummary(r.config),
-      lastMetric: last.get(r.id) ?? null,
-      ranOn: r.launch ? describePlace(r.launch) : null,
-    })),
+    runs: ids.flatMap((id) => {
+      const r = byId.get(id);
+      // Deleted between the two reads.
+      if (!r) return [];
+      return [
+        {
+          id: r.id,
+          name: r.name,
+          project: r.project.name,
+          status: r.status,
+          tags: r.tags,
+          createdAt: r.createdAt.toISOString(),
+          startedAt: r.startedAt?.toISOString() ?? null,
+          endedAt: r.endedAt?.toISOString() ?? null,
+          config: configSummary(r.config),
+          lastMetric: summaries.get(id)?.last ?? null,
+          minMetric: summaries.get(id)?.min ?? null,
+          ranOn: r.launch ? describePlace(r.launch) : null,
+        },
+      ];
+    }),
   };
 }
 
@@ -143,17 +195,16 @@ export function configSummary(config: unknown): Record<string, ConfigScalar> {
   return summary;
 }
 
-/** The latest value of one metric for each of the given runs, read from the widest rollup. */
-export async function latestValues(runIds: string[], key: string): Promise<Map<string, WireNumber>> {
+/** The last and the lowest value of one metric for each of the given runs, read from the widest rollup. */
+async function metricSummaries(runIds: string[], key: string): Promise<Map<string, { last: WireNumber; min: WireNumber | null }>> {
   if (!runIds.length) return new Map();
-  const widest = ROLLUP_WIDTHS[ROLLUP_WIDTHS.length - 1];
-  const { rows } = await pool().query<{ runId: string; value: number }>(
-    `SELECT DISTINCT ON ("runId") "runId", "lastValue" AS value FROM "MetricRollup"
-     WHERE "runId" = ANY($1) AND "key" = $2 AND "width" = ${widest}
-     ORDER BY "runId", "bucket" DESC`,
+  const { rows } = await pool().query<{ runId: string; last: number; min: number | null }>(
+    `SELECT "runId", (array_agg("lastValue" ORDER BY "bucket" DESC))[1] AS last, min("minValue") AS min FROM "MetricRollup"
+     WHERE "runId" = ANY($1) AND "key" = $2 AND "width" = ${WIDEST}
+     GROUP BY "runId"`,
     [runIds, key],
   );
-  return new Map(rows.map((r) => [r.runId, toWireNumber(r.value)]));
+  return new Map(rows.map((r) => [r.runId, { last: toWireNumber(r.last), min: r.min === null ? null : toWireNumber(r.min) }]));
 }
 
 export async function getRun(id: string) {
