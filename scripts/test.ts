@@ -122,7 +122,7 @@ if ((needs.has("integration") || needs.has("e2e")) && !process.env.INKSTONE_SKIP
 }
 /** One node:test run of the files, with extra environment. */
 function runTests(testFiles: string[], env: Record<string, string> = {}): number {
-  const result = spawnSync(process.execPath, ["--experimental-wasm-modules", "--import", "tsx", "--test", "--test-concurrency=1", ...testFiles], {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", ...testFiles], {
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
   });

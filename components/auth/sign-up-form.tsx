@@ -5,8 +5,8 @@ import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { apiFetch } from "@/lib/client/api";
 
-/** Creates the account, then signs in with it. */
-export function SignUpForm({ invite, first }: { invite?: string; first: boolean }) {
+/** Creates the account, then signs in with it. An invite made for one email fills it in, fixed. */
+export function SignUpForm({ invite, first, email: invitedEmail }: { invite?: string; first: boolean; email?: string }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -39,7 +39,8 @@ export function SignUpForm({ invite, first }: { invite?: string; first: boolean 
       </label>
       <label className="field">
         Email
-        <input type="email" name="email" autoComplete="email" required />
+        <input type="email" name="email" autoComplete="email" required defaultValue={invitedEmail} readOnly={invitedEmail !== undefined} />
+        {invitedEmail !== undefined ? <span className="field-hint">This invite is for this address.</span> : null}
       </label>
       <label className="field">
         Password

@@ -45,6 +45,21 @@ export async function hasAnyUser(): Promise<boolean> {
   return true;
 }
 
+/** Why an invite cannot be used, or null when it can. */
+export function inviteProblem(invite: { usedAt: Date | null; expiresAt: Date } | null, now = new Date()): string | null {
+  if (!invite) return "this invite link is not valid: check that it was copied whole, or ask the admin for a new one";
+  if (invite.usedAt) return "this invite link was already used; ask the admin for a new one";
+  if (invite.expiresAt < now) return `this invite link expired on ${invite.expiresAt.toISOString().slice(0, 10)}; ask the admin for a new one`;
+  return null;
+}
+
+/** What the sign-up page shows for an invite link before anything is typed: the invited email, or why the link cannot be used. */
+export async function readInvite(token: string): Promise<{ email: string | null; problem: null } | { email: null; problem: string }> {
+  const invite = await prisma.invite.findUnique({ where: { tokenHash: sha256(token) }, select: { email: true, usedAt: true, expiresAt: true } });
+  const problem = inviteProblem(invite);
+  return problem ? { email: null, problem } : { email: invite!.email, problem: null };
+}
+
 /** Creates an account. The very first one is the admin and needs no invite. */
 export async function signUp(payload: unknown): Promise<SessionUser> {
   const input = parseInput(signUpSchema, payload);
@@ -57,9 +72,10 @@ export async function signUp(payload: unknown): Promise<SessionUser> {
     if (!first) {
       if (!input.invite) throw forbidden("sign-up needs an invite link from the admin");
       const invite = await tx.invite.findUnique({ where: { tokenHash: sha256(input.invite) } });
-      if (!invite || invite.usedAt || invite.expiresAt < new Date()) throw forbidden("this invite link is invalid, used or expired");
-      if (invite.email && invite.email.toLowerCase() !== input.email) throw forbidden(`this invite is for ${invite.email}`);
-      inviteId = invite.id;
+      const problem = inviteProblem(invite);
+      if (problem) throw forbidden(problem);
+      if (invite!.email && invite!.email.toLowerCase() !== input.email) throw forbidden(`this invite is for ${invite!.email}`);
+      inviteId = invite!.id;
     }
     if (await tx.user.findUnique({ where: { email: input.email } })) throw badRequest("email: an account with this email already exists");
     const created = await tx.user.create({

@@ -9,6 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import { schemaEngineAdapterFactory } from "./schema-engine-adapter";
+import { loadSchemaEngine } from "./schema-engine-wasm";
 import type { MigrationList, SchemaEngine as Engine } from "@prisma/schema-engine-wasm";
 
 export const SCHEMA_PATH = path.resolve("prisma/schema.prisma");
@@ -48,8 +49,8 @@ export function readMigrationsList(dir = MIGRATIONS_DIR): MigrationList {
 }
 
 async function withEngine<T>(databaseUrl: string, fn: (engine: Engine) => Promise<T>): Promise<T> {
-  // Loaded lazily: the module is WebAssembly (node 20 needs --experimental-wasm-modules).
-  const { SchemaEngine } = await import("@prisma/schema-engine-wasm");
+  // Loaded on first use: compiling the engine takes a moment.
+  const { SchemaEngine } = await loadSchemaEngine();
   // The engine reports Rust panics through this global before throwing.
   const panics = ((globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { message: string; set_message(m: string): void } })
     .PRISMA_WASM_PANIC_REGISTRY ??= { message: "", set_message(m: string) { this.message = m; console.error(`prisma schema engine panicked: ${m}`); } });

@@ -33,7 +33,7 @@ export async function queryGpus(): Promise<Gpu[]> {
 export async function probeBackend(): Promise<string> {
   const script = 'import("./trainer/backend.ts").then((m) => m.selectBackend()).then((name) => { console.log("backend=" + name); process.exit(0); })';
   try {
-    const { stdout } = await run(process.execPath, ["--experimental-wasm-modules", "--import", "tsx", "-e", script], { timeout: 120_000 });
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "-e", script], { timeout: 120_000 });
     return /backend=(\S+)/.exec(stdout)?.[1] ?? "unknown";
   } catch {
     return "unknown";

@@ -33,7 +33,7 @@ after(async () => {
 
 /** loadAuthSecret() in a separate process, as a second instance (own data folder) would run it. */
 function loadInAnotherProcess(dataDir: string): string {
-  return execFileSync(process.execPath, ["--experimental-wasm-modules", "--import", "tsx", "-e", 'import("./lib/auth/secret.ts").then(async (m) => { console.log(await m.loadAuthSecret()); process.exit(0) })'], {
+  return execFileSync(process.execPath, ["--import", "tsx", "-e", 'import("./lib/auth/secret.ts").then(async (m) => { console.log(await m.loadAuthSecret()); process.exit(0) })'], {
     env: { ...process.env, INKSTONE_DATA_DIR: dataDir, NEXTAUTH_SECRET: "" },
     encoding: "utf8",
   }).trim();

@@ -191,6 +191,26 @@ test("the admin invites a teammate from Settings; the teammate signs up with the
   }
   await page.reload();
   await page.getByRole("cell", { name: "bob@example.com" }).waitFor();
+
+  // A used or mistyped link says so as the page opens; a link made for one address fills it in.
+  const later = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const tab = await later.newPage();
+    await tab.goto(invite);
+    await tab.getByTestId("invite-problem").getByText("already used").waitFor();
+    assert.equal(await tab.locator('input[name="email"]').count(), 0, "no form for a used link");
+    await tab.goto(invite.replace(/invite=.*/, "invite=not-a-real-token"));
+    await tab.getByTestId("invite-problem").getByText("not valid").waitFor();
+    await page.getByLabel("Invitee email").fill("carol@example.com");
+    await page.getByRole("button", { name: "Create invite link" }).click();
+    await page.waitForFunction((old) => document.querySelector('[data-testid="invite-link"]')?.textContent !== old, invite);
+    await tab.goto(await page.getByTestId("invite-link").innerText());
+    const email = tab.locator('input[name="email"]');
+    assert.equal(await email.inputValue(), "carol@example.com");
+    assert.equal(await email.getAttribute("readonly"), "", "the invited address is fixed");
+  } finally {
+    await later.close();
+  }
 });
 
 test("the new-run form shows the server's errors next to each bad field", { skip: missing }, async () => {

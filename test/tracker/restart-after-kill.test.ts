@@ -17,7 +17,7 @@ function startNode(dataDir: string, pgPort: number): Promise<{ child: ChildProce
   const env: NodeJS.ProcessEnv = { ...process.env, INKSTONE_DATA_DIR: dataDir, INKSTONE_PG_PORT: String(pgPort), PORT: "0" };
   delete env.DATABASE_URL;
   // node itself, not the tsx CLI, so that SIGKILL hits the server process and nothing else.
-  const child = spawn(process.execPath, ["--experimental-wasm-modules", "--import", "tsx", "server.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "serving on" within 60 s:\n${output}`)), 60_000);
