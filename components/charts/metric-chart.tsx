@@ -248,6 +248,7 @@ export function MetricChart(props: MetricChartProps) {
         boxRef.current.dataset.lastStep = String(Math.max(-1, ...[...series.values()].map((s) => s.points.at(-1)?.step ?? -1)));
         // How many runs' series are drawn: tests and the bench wait on it.
         boxRef.current.dataset.drawn = String(series.size);
+        boxRef.current.dataset.xAxis = x;
       }
     })();
     return () => {

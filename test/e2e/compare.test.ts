@@ -90,3 +90,36 @@ test("unknown ids are reported, and no ids asks the user to pick runs", async (t
   await page.goto(`${server.url}/compare?runs=nope1,nope2`);
   await page.getByText("None of these runs exists").waitFor();
 });
+
+test("Compare… on a run page offers other runs, the same project's first, and opens compare with both", async (t) => {
+  if (skip) return t.skip(skip);
+  const { server, context, page } = session;
+  const here = await TrainerStub.create(context.request, server.url, { project: "picker", name: "picker base" });
+  await TrainerStub.create(context.request, server.url, { project: "picker", name: "picker sibling" });
+  // Newer than both, but in another project: listed after the sibling.
+  const stranger = await TrainerStub.create(context.request, server.url, { project: "elsewhere", name: "picker stranger" });
+  await page.goto(`${server.url}/runs/${here.id}`);
+  const trigger = page.getByRole("button", { name: "Compare…" });
+  await trigger.click();
+  const picker = page.getByRole("dialog", { name: "Compare with another run" });
+  const names = picker.getByRole("link");
+  await names.first().waitFor();
+  const listed = await names.allTextContents();
+  const at = (name: string) => listed.findIndex((text) => text.includes(name));
+  assert.equal(at("picker base"), -1, "not the run itself");
+  assert.ok(at("picker sibling") >= 0 && at("picker sibling") < at("picker stranger"), `same project first: ${JSON.stringify(listed)}`);
+  // The panel stays inside the viewport, Escape closes it and focus goes back to the button.
+  const box = (await picker.boundingBox())!;
+  assert.ok(box.x >= 0 && box.x + box.width <= page.viewportSize()!.width, `inside the viewport: ${JSON.stringify(box)}`);
+  await page.keyboard.press("Escape");
+  await picker.waitFor({ state: "detached" });
+  assert.equal(await trigger.evaluate((el) => el === document.activeElement), true);
+  // The search finds a run by name; choosing it opens compare with both.
+  await trigger.click();
+  await picker.getByLabel("Search runs to compare").fill("stranger");
+  await picker.getByRole("link", { name: /picker stranger/ }).click();
+  await page.waitForURL((u) => u.pathname === "/compare");
+  assert.equal(new URL(page.url()).searchParams.get("runs"), `${here.id},${stranger.id}`);
+  await page.getByTestId("compare-legend").getByText("picker stranger").waitFor();
+  await page.getByTestId("compare-legend").getByText("picker base").waitFor();
+});
