@@ -10,6 +10,8 @@ import { PrismaClient } from "@/generated/prisma/client";
 interface Db {
   prisma: PrismaClient;
   pool: pg.Pool;
+  /** The pool's connections until each has closed: pool.end() resolves once it has asked them to. */
+  open: Set<pg.Client>;
 }
 
 const holder = globalThis as unknown as { __inkstoneDb?: Db };
@@ -20,7 +22,12 @@ function create(): Db {
   const pool = new pg.Pool({ connectionString, max: Number(process.env.INKSTONE_PG_POOL ?? 10) });
   // A dropped connection must not take the server down; the pool replaces it.
   pool.on("error", (err) => console.error("inkstone: idle database connection failed:", err.message));
-  return { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
+  const open = new Set<pg.Client>();
+  pool.on("connect", (client) => {
+    open.add(client);
+    client.once("end", () => open.delete(client));
+  });
+  return { pool, open, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
 }
 
 function db(): Db {
@@ -43,4 +50,6 @@ export async function disconnect(): Promise<void> {
   holder.__inkstoneDb = undefined;
   await current.prisma.$disconnect();
   await current.pool.end().catch(() => {});
+  // Closed for good, so that a database stopped next (the embedded one) ends no session of ours.
+  await Promise.all([...current.open].map((client) => new Promise((resolve) => client.once("end", resolve))));
 }
