@@ -10,8 +10,10 @@ import { parseUNetConfig, UNet2DConditionModel } from "./models/unet_2d_conditio
 import { DDPMScheduler } from "./schedulers/ddpm";
 import { AdamW } from "./training/adamw";
 import { EMAModel } from "./training/ema";
+import { fillRandomNormal } from "./training/multi_tensor_webgpu";
 import { readScalars } from "./training/read_scalars";
 import { microStep, optimizerStep, type MicroBatch } from "./training/train_step";
+import { WebGpuEncoder } from "./training/webgpu_encoder";
 import { readGpus } from "./tracking/nvidia_smi";
 import { trainingStateBytes, unetParameterCount } from "./unet_footprint";
 import { installWebGpuCounters, webGpuCounts } from "./webgpu_counters";
@@ -179,16 +181,27 @@ function caseConfigFile(name: CaseName, args: BenchArgs): string {
 }
 
 /**
- * Random weights drawn on the device, in the tfjs layout: the same scales as make-tiny's
- * randomStateDict (norm scales near 1, small biases, 1/sqrt(fan_in) kernels), never zeros.
+ * Random weights in the tfjs layout: the same scales as make-tiny's randomStateDict (norm scales
+ * near 1, small biases, 1/sqrt(fan_in) kernels), never zeros. On webgpu they are drawn there, a
+ * few dispatches for the whole UNet (tf.randomNormal draws in JS: ~45 s for SD1.5).
  */
-function randomizeOnDevice(unet: UNet2DConditionModel, seed: number): void {
-  for (const [name, p] of unet.namedParameters()) {
+function randomizeWeights(unet: UNet2DConditionModel, seed: number): void {
+  const fills = unet.namedParameters().map(([name, p]) => {
     const torchShape = p.torchShape;
     const isNormScale = p.layout === "plain" && torchShape.length === 1 && name.endsWith(".weight");
     const fanIn = torchShape.slice(1).reduce((a, b) => a * b, 1);
-    const scale = p.layout === "plain" ? (isNormScale ? 0.1 : 0.02) : 1 / Math.sqrt(fanIn);
-    tf.tidy(() => p.value.assign(tf.randomNormal(p.value.shape, isNormScale ? 1 : 0, scale, "float32", seed++)));
+    return { p, mean: isNormScale ? 1 : 0, std: p.layout === "plain" ? (isNormScale ? 0.1 : 0.02) : 1 / Math.sqrt(fanIn), seed: seed++ };
+  });
+  const encoder = WebGpuEncoder.active();
+  if (!encoder) {
+    for (const f of fills) tf.tidy(() => f.p.value.assign(tf.randomNormal(f.p.value.shape, f.mean, f.std, "float32", f.seed)));
+    return;
+  }
+  const targets = fills.map((f) => ({ ...f, target: encoder.empty(f.p.value.shape) }));
+  fillRandomNormal(encoder, targets);
+  for (const t of targets) {
+    t.p.value.assign(t.target);
+    t.target.dispose();
   }
 }
 
@@ -221,7 +234,10 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const built = performance.now();
   const configFile = caseConfigFile(name, args);
   const unet = name === "tiny" ? await UNet2DConditionModel.fromPretrained(args.model) : UNet2DConditionModel.fromConfig(readJson(configFile));
-  if (name !== "tiny") randomizeOnDevice(unet, 1);
+  if (name !== "tiny") {
+    randomizeWeights(unet, 1);
+    await unet.namedParameters()[0]![1].value.data(); // waits for the device to have drawn them
+  }
   const buildSeconds = (performance.now() - built) / 1000;
   const scheduler = DDPMScheduler.fromConfig({ beta_start: 0.00085, beta_end: 0.012, beta_schedule: "scaled_linear", num_train_timesteps: 1000 });
   const params = unet.namedParameters();

@@ -10,7 +10,9 @@ import type { WebGpuEncoder } from "./webgpu_encoder";
  *   squaredNorm: the global L2 norm of the gradients and torch's clip coefficient, on the device;
  *   adamwUpdate: torch.optim.AdamW on each parameter with the clipped gradient, in place, and
  *                when given, diffusers' EMA update of its shadow from the new value;
- *   emaUpdate:   the EMA update alone (parameters that had no gradient).
+ *   emaUpdate:   the EMA update alone (parameters that had no gradient);
+ *   addInPlace:  gradient accumulation across micro-batches;
+ *   fillRandomNormal: random weights drawn on the device (tf.randomNormal draws them in JS).
  */
 
 const WORKGROUP_SIZE = 256;
@@ -291,5 +293,40 @@ export function emaUpdate(encoder: WebGpuEncoder, updates: EmaTensors[], oneMinu
     const code = multiTensorShader(group.length, [], [["p", "read"], ["e", "read_write"]], (j) => `    let x = p${j}[i];\n${emaStatement(j)}`, false);
     const meta = metaBuffer(encoder, d, { f1: [oneMinusDecay], tensors: group.map((u) => ({ size: u.param.size, flags: u.copy ? 1 : 0 })) });
     encoder.dispatch(encoder.pipeline(code), [meta, ...group.flatMap((u) => [encoder.buffer(u.param), encoder.buffer(u.shadow, true)])], d.total);
+  }
+}
+
+/** sum += addend for each pair of same-sized tensors, in place; no sum may share its buffer with another tensor. */
+export function addInPlace(encoder: WebGpuEncoder, pairs: Array<{ sum: tf.Tensor; addend: tf.Tensor }>): void {
+  const k = tensorsPerDispatch(encoder, 2, 0);
+  for (const d of planDispatches(pairs.map((p) => p.sum.size), k, UPDATE_SPREAD)) {
+    const group = pairs.slice(d.start, d.start + k);
+    const code = multiTensorShader(group.length, [], [["s", "read_write"], ["a", "read"]], (j) => `    s${j}[i] = s${j}[i] + a${j}[i];`, false);
+    const meta = metaBuffer(encoder, d, { tensors: group.map((p) => ({ size: p.sum.size })) });
+    encoder.dispatch(encoder.pipeline(code), [meta, ...group.flatMap((p) => [encoder.buffer(p.sum, true), encoder.buffer(p.addend)])], d.total);
+  }
+}
+
+/** Fills each target with N(mean, std) draws from a counter-based hash of (seed, index): Box-Muller on two 24-bit uniforms. */
+export function fillRandomNormal(encoder: WebGpuEncoder, fills: Array<{ target: tf.Tensor; mean: number; std: number; seed: number }>): void {
+  const k = tensorsPerDispatch(encoder, 1, 0);
+  const hash = `
+fn pcg(v: u32) -> u32 {
+  let state = v * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}`;
+  for (const d of planDispatches(fills.map((f) => f.target.size), k, UPDATE_SPREAD)) {
+    const group = fills.slice(d.start, d.start + k);
+    const body = (j: number): string =>
+      [
+        `    let key = pcg(span.w) + 2u * i;`,
+        `    let u1 = (f32(pcg(key) >> 8u) + 1.0) / 16777216.0;`,
+        `    let u2 = f32(pcg(key + 1u) >> 8u) / 16777216.0;`,
+        `    o${j}[i] = own.x + own.y * sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);`,
+      ].join("\n");
+    const code = hash + multiTensorShader(group.length, [], [["o", "read_write"]], body, false);
+    const meta = metaBuffer(encoder, d, { tensors: group.map((f) => ({ size: f.target.size, flags: f.seed >>> 0, scalars: [f.mean, f.std] })) });
+    encoder.dispatch(encoder.pipeline(code), [meta, ...group.map((f) => encoder.buffer(f.target, true))], d.total);
   }
 }

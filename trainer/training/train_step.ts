@@ -12,7 +12,7 @@ import type { AdamW } from "./adamw";
 import { clipCoefficient, clipGradNorm, globalNormOnHost } from "./clip_grad_norm";
 import type { EMAModel } from "./ema";
 import { hostMemory, type HostMemory } from "./host_memory";
-import { adamwUpdate, clipByGlobalNorm, emaUpdate } from "./multi_tensor_webgpu";
+import { adamwUpdate, addInPlace, clipByGlobalNorm, emaUpdate } from "./multi_tensor_webgpu";
 import { WebGpuEncoder } from "./webgpu_encoder";
 import { chainSegments, segmentGradients } from "./gradient_checkpointing";
 import { diffusionLoss, minSnrWeights, trainingTarget, type PredictionType, type TrainingNoiseScheduler } from "./loss";
@@ -122,9 +122,17 @@ export function microStep(
   return { loss: loss!, grads: result.grads };
 }
 
-/** Adds a micro-step's gradients into the running sums (taking ownership of both). */
-export function accumulateGradients(sums: Map<string, tf.Tensor> | null, grads: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+/**
+ * Adds a micro-step's gradients into the running sums (taking ownership of both). On webgpu the
+ * sums are added to in place by multi-tensor kernels (`encoder`; null runs tfjs ops).
+ */
+export function accumulateGradients(
+  sums: Map<string, tf.Tensor> | null,
+  grads: Map<string, tf.Tensor>,
+  encoder: WebGpuEncoder | null = WebGpuEncoder.active(),
+): Map<string, tf.Tensor> {
   if (!sums) return grads;
+  if (encoder) return accumulateOnDevice(encoder, sums, grads);
   for (const [name, g] of grads) {
     const prev = sums.get(name);
     sums.set(name, prev ? tf.add(prev, g) : g);
@@ -133,6 +141,27 @@ export function accumulateGradients(sums: Map<string, tf.Tensor> | null, grads: 
       g.dispose();
     }
   }
+  return sums;
+}
+
+function accumulateOnDevice(encoder: WebGpuEncoder, sums: Map<string, tf.Tensor>, grads: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+  const pairs: Array<{ sum: tf.Tensor; addend: tf.Tensor }> = [];
+  for (const [name, g] of grads) {
+    let sum = sums.get(name);
+    if (!sum) {
+      sums.set(name, g);
+      continue;
+    }
+    // A sum is written in place, so it must not share its buffer (gradients can be reshapes of one dy).
+    if (encoder.shared(sum)) {
+      const copy = encoder.copyOf(sum);
+      sum.dispose();
+      sums.set(name, (sum = copy));
+    }
+    pairs.push({ sum, addend: g });
+  }
+  addInPlace(encoder, pairs);
+  tf.dispose(pairs.map((p) => p.addend));
   return sums;
 }
 

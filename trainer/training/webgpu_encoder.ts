@@ -53,11 +53,24 @@ export class WebGpuEncoder {
     return data.resource as GPUBuffer;
   }
 
+  /** Whether another tensor shares t's buffer. */
+  shared(t: tf.TensorInfo): boolean {
+    return this.backend.refCount(t.dataId) > 1;
+  }
+
+  /** A copy of t in a buffer of its own. */
+  copyOf(t: tf.Tensor): tf.Tensor {
+    const copy = this.empty(t.shape);
+    this.backend.ensureCommandEncoderReady();
+    this.backend.endComputePassEncoder();
+    this.backend.commandEncoder!.copyBufferToBuffer(this.buffer(t), 0, this.buffer(copy, true), 0, t.size * 4);
+    return copy;
+  }
+
   /** Gives the variable a buffer of its own when another tensor shares it, so that writing it in place changes nothing else. */
   ensureExclusive(v: tf.Variable): void {
-    if (this.backend.refCount(v.dataId) <= 1) return;
-    const copy = this.empty(v.shape);
-    this.copy(this.buffer(v), this.buffer(copy, true), v.size * 4);
+    if (!this.shared(v)) return;
+    const copy = this.copyOf(v);
     v.assign(copy);
     copy.dispose();
   }
@@ -67,12 +80,6 @@ export class WebGpuEncoder {
     const info = this.backend.makeTensorInfo(shape, "float32");
     this.backend.uploadToGPU(info.dataId);
     return tf.engine().makeTensorFromTensorInfo(info);
-  }
-
-  private copy(from: GPUBuffer, to: GPUBuffer, bytes: number): void {
-    this.backend.ensureCommandEncoderReady();
-    this.backend.endComputePassEncoder();
-    this.backend.commandEncoder!.copyBufferToBuffer(from, 0, to, 0, bytes);
   }
 
   /** A uniform buffer holding `data`, released after the next submit. */
