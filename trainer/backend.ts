@@ -53,7 +53,8 @@ async function initWebGpu(forced: boolean): Promise<string | null> {
   tf.removeBackend("webgpu");
   tf.registerBackend("webgpu", async () => new WebGPUBackend(await requestTrainerDevice(adapter as unknown as GPUAdapter), adapter.info as GPUAdapterInfo), 3);
   if (!(await tf.setBackend("webgpu"))) return null;
-  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}`;
+  const storageBuffers = (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxStorageBuffersPerShaderStage;
+  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}, ${storageBuffers} storage buffers per shader stage`;
 }
 
 /** Brings a backend up and returns a short description of it, or null when it is unavailable here. */
