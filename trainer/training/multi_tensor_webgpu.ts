@@ -2,12 +2,12 @@ import * as tf from "@tensorflow/tfjs";
 import type { WebGpuEncoder } from "./webgpu_encoder";
 
 /**
- * The optimizer step's elementwise work as multi-tensor WGSL kernels: each dispatch covers as many
+ * The training step's elementwise work on parameters as multi-tensor WGSL kernels: each dispatch covers as many
  * tensors as the device lets one shader bind (one storage buffer per tensor and role), instead of
  * tfjs's ~16 dispatches per parameter. Each tensor gets its own run of workgroups in the dispatch;
  * a workgroup finds its tensor from the spans in the uniforms.
  *
- *   squaredNorm: the global L2 norm of the gradients and torch's clip coefficient, on the device;
+ *   clipByGlobalNorm: the global L2 norm of the gradients and torch's clip coefficient, on the device;
  *   adamwUpdate: torch.optim.AdamW on each parameter with the clipped gradient, in place, and
  *                when given, diffusers' EMA update of its shadow from the new value;
  *   emaUpdate:   the EMA update alone (parameters that had no gradient);
@@ -63,7 +63,7 @@ function tensorsPerDispatch(encoder: WebGpuEncoder, perTensor: number, shared: n
  * The uniforms every kernel here reads: kernel-wide floats f0, f1 and integers u0, then per tensor
  * its span (numel, first workgroup, workgroups, flags) and four floats of its own.
  */
-const metaStruct = (k: number): string => `
+const argsStruct = (k: number): string => `
 struct Args {
   f0: vec4<f32>,
   f1: vec4<f32>,
@@ -73,15 +73,15 @@ struct Args {
 }
 @group(0) @binding(0) var<uniform> args: Args;`;
 
-interface MetaValues {
+interface ArgsValues {
   f0?: number[];
   f1?: number[];
   u0?: number[];
-  /** Per tensor: element count and flags. */
+  /** Per tensor: element count, flags and up to four floats. */
   tensors: Array<{ size: number; flags?: number; scalars?: number[] }>;
 }
 
-function metaBuffer(encoder: WebGpuEncoder, d: Dispatch, m: MetaValues): GPUBuffer {
+function argsBuffer(encoder: WebGpuEncoder, d: Dispatch, m: ArgsValues): GPUBuffer {
   const k = m.tensors.length;
   const data = new ArrayBuffer(48 + 32 * k);
   const f = new Float32Array(data);
@@ -99,8 +99,9 @@ function metaBuffer(encoder: WebGpuEncoder, d: Dispatch, m: MetaValues): GPUBuff
 /**
  * A kernel over k tensors: shared bindings after the uniforms, then per tensor its bindings
  * (names suffixed with its index), and `perTensor(j)`, the WGSL statements run by one thread for
- * its elements of tensor j (in a loop over `i`, with `span` and `own` its uniforms). `result`
- * when given is a float each thread returns, summed per workgroup into `partials[u0.x + w]`.
+ * its elements of tensor j (in a loop over `i`, with `span` and `own` its uniforms). With
+ * `reduce`, what the statements add to `acc` is summed per workgroup into `partials[u0.x + w]`
+ * (a shared binding the caller names).
  */
 function multiTensorShader(
   k: number,
@@ -136,7 +137,7 @@ ${perTensor(j)}
   }
   if (lid == 0u) { partials[args.u0.x + wid.x] = sums[0]; }`
     : "";
-  return `${metaStruct(k)}
+  return `${argsStruct(k)}
 ${bindings.join("\n")}
 ${reduce ? `var<workgroup> sums: array<f32, ${WORKGROUP_SIZE}>;` : ""}
 ${functions}
@@ -155,7 +156,7 @@ ${cases}
 }`;
 }
 
-const FINALIZE_NORM = `${metaStruct(1)}
+const FINALIZE_NORM = `${argsStruct(1)}
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
 @group(0) @binding(2) var<storage, read_write> norm: array<f32>;
 @group(0) @binding(3) var<storage, read_write> coef: array<f32>;
@@ -190,14 +191,14 @@ export function clipByGlobalNorm(encoder: WebGpuEncoder, tensors: tf.Tensor[], m
   for (const d of dispatches) {
     const group = tensors.slice(d.start, d.start + k);
     const code = multiTensorShader(group.length, [["partials", "read_write"]], [["g", "read"]], (j) => `    let v = g${j}[i];\n    acc += v * v;`, true);
-    const meta = metaBuffer(encoder, d, { u0: [base], tensors: group.map((t) => ({ size: t.size })) });
-    encoder.dispatch(encoder.pipeline(code), [meta, encoder.buffer(partials, true), ...group.map((t) => encoder.buffer(t))], d.total);
+    const args = argsBuffer(encoder, d, { u0: [base], tensors: group.map((t) => ({ size: t.size })) });
+    encoder.dispatch(encoder.pipeline(code), [args, encoder.buffer(partials, true), ...group.map((t) => encoder.buffer(t))], d.total);
     base += d.total;
   }
   const norm = encoder.empty([]) as tf.Scalar;
   const coef = encoder.empty([]) as tf.Scalar;
-  const meta = metaBuffer(encoder, { start: 0, firstWorkgroup: [0], workgroups: [1], total: 1 }, { f0: [maxNorm], u0: [base], tensors: [{ size: 0 }] });
-  encoder.dispatch(encoder.pipeline(FINALIZE_NORM), [meta, encoder.buffer(partials), encoder.buffer(norm, true), encoder.buffer(coef, true)], 1);
+  const args = argsBuffer(encoder, { start: 0, firstWorkgroup: [0], workgroups: [1], total: 1 }, { f0: [maxNorm], u0: [base], tensors: [{ size: 0 }] });
+  encoder.dispatch(encoder.pipeline(FINALIZE_NORM), [args, encoder.buffer(partials), encoder.buffer(norm, true), encoder.buffer(coef, true)], 1);
   partials.dispose();
   return { norm, coef };
 }
@@ -268,7 +269,7 @@ function adamwPass(encoder: WebGpuEncoder, updates: AdamWTensors[], coef: tf.Sca
   for (const d of planDispatches(updates.map((u) => u.param.size), k, UPDATE_SPREAD)) {
     const group = updates.slice(d.start, d.start + k);
     const code = multiTensorShader(group.length, [["coef", "read"]], roles, body, false);
-    const meta = metaBuffer(encoder, d, {
+    const args = argsBuffer(encoder, d, {
       f0: [1 - hyper.beta1, hyper.beta2, 1 - hyper.beta2, hyper.eps],
       f1: [emaOneMinusDecay ?? 0],
       tensors: group.map((u) => ({ size: u.param.size, scalars: [u.decay, u.stepSize, u.biasCorrection2Sqrt] })),
@@ -280,7 +281,7 @@ function adamwPass(encoder: WebGpuEncoder, updates: AdamWTensors[], coef: tf.Sca
       encoder.buffer(u.expAvgSq, true),
       ...(withEma ? [encoder.buffer(u.shadow!, true)] : []),
     ]);
-    encoder.dispatch(encoder.pipeline(code), [meta, encoder.buffer(coef), ...perTensor], d.total);
+    encoder.dispatch(encoder.pipeline(code), [args, encoder.buffer(coef), ...perTensor], d.total);
   }
 }
 
@@ -291,8 +292,8 @@ export function emaUpdate(encoder: WebGpuEncoder, updates: EmaTensors[], oneMinu
   for (const d of planDispatches(updates.map((u) => u.param.size), k, UPDATE_SPREAD)) {
     const group = updates.slice(d.start, d.start + k);
     const code = multiTensorShader(group.length, [], [["p", "read"], ["e", "read_write"]], (j) => `    let x = p${j}[i];\n${emaStatement(j)}`, false);
-    const meta = metaBuffer(encoder, d, { f1: [oneMinusDecay], tensors: group.map((u) => ({ size: u.param.size, flags: u.copy ? 1 : 0 })) });
-    encoder.dispatch(encoder.pipeline(code), [meta, ...group.flatMap((u) => [encoder.buffer(u.param), encoder.buffer(u.shadow, true)])], d.total);
+    const args = argsBuffer(encoder, d, { f1: [oneMinusDecay], tensors: group.map((u) => ({ size: u.param.size, flags: u.copy ? 1 : 0 })) });
+    encoder.dispatch(encoder.pipeline(code), [args, ...group.flatMap((u) => [encoder.buffer(u.param), encoder.buffer(u.shadow, true)])], d.total);
   }
 }
 
@@ -302,8 +303,8 @@ export function addInPlace(encoder: WebGpuEncoder, pairs: Array<{ sum: tf.Tensor
   for (const d of planDispatches(pairs.map((p) => p.sum.size), k, UPDATE_SPREAD)) {
     const group = pairs.slice(d.start, d.start + k);
     const code = multiTensorShader(group.length, [], [["s", "read_write"], ["a", "read"]], (j) => `    s${j}[i] = s${j}[i] + a${j}[i];`, false);
-    const meta = metaBuffer(encoder, d, { tensors: group.map((p) => ({ size: p.sum.size })) });
-    encoder.dispatch(encoder.pipeline(code), [meta, ...group.flatMap((p) => [encoder.buffer(p.sum, true), encoder.buffer(p.addend)])], d.total);
+    const args = argsBuffer(encoder, d, { tensors: group.map((p) => ({ size: p.sum.size })) });
+    encoder.dispatch(encoder.pipeline(code), [args, ...group.flatMap((p) => [encoder.buffer(p.sum, true), encoder.buffer(p.addend)])], d.total);
   }
 }
 
@@ -326,7 +327,7 @@ fn pcg(v: u32) -> u32 {
         `    o${j}[i] = own.x + own.y * sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);`,
       ].join("\n");
     const code = hash + multiTensorShader(group.length, [], [["o", "read_write"]], body, false);
-    const meta = metaBuffer(encoder, d, { tensors: group.map((f) => ({ size: f.target.size, flags: f.seed >>> 0, scalars: [f.mean, f.std] })) });
-    encoder.dispatch(encoder.pipeline(code), [meta, ...group.map((f) => encoder.buffer(f.target, true))], d.total);
+    const args = argsBuffer(encoder, d, { tensors: group.map((f) => ({ size: f.target.size, flags: f.seed >>> 0, scalars: [f.mean, f.std] })) });
+    encoder.dispatch(encoder.pipeline(code), [args, ...group.map((f) => encoder.buffer(f.target, true))], d.total);
   }
 }
