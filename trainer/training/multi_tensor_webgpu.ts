@@ -2,9 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import type { WebGpuEncoder } from "./webgpu_encoder";
 
 /**
- * The training step's elementwise work on parameters as multi-tensor WGSL kernels: each dispatch covers as many
- * tensors as the device lets one shader bind (one storage buffer per tensor and role), instead of
- * tfjs's ~16 dispatches per parameter. Each tensor gets its own run of workgroups in the dispatch;
+ * The training step's elementwise work on parameters as multi-tensor WGSL kernels: each dispatch
+ * covers as many tensors as the device lets one shader bind (one storage buffer per tensor and
+ * role), instead of tfjs's ~16 dispatches per parameter. Each tensor gets its own run of workgroups in the dispatch;
  * a workgroup finds its tensor from the spans in the uniforms.
  *
  *   clipByGlobalNorm: the global L2 norm of the gradients and torch's clip coefficient, on the device;
