@@ -52,9 +52,10 @@ function planDispatches(sizes: number[], perDispatch: number, spread: Spread): D
   return out;
 }
 
-/** Tensors per dispatch when each takes `perTensor` storage buffers beside `shared` ones. */
+/** Tensors per dispatch when each takes `perTensor` storage buffers beside `shared` ones (and the uniforms). */
 function tensorsPerDispatch(encoder: WebGpuEncoder, perTensor: number, shared: number): number {
-  const k = Math.floor((encoder.limits.maxStorageBuffersPerShaderStage - shared) / perTensor);
+  const { maxStorageBuffersPerShaderStage, maxBindingsPerBindGroup } = encoder.limits;
+  const k = Math.floor((Math.min(maxStorageBuffersPerShaderStage, maxBindingsPerBindGroup - 1) - shared) / perTensor);
   if (k < 1) throw new Error(`webgpu: ${perTensor + shared} storage buffers per shader needed, the device allows ${encoder.limits.maxStorageBuffersPerShaderStage}`);
   return k;
 }
