@@ -14,7 +14,7 @@ import { readScalars } from "./training/read_scalars";
 import { microStep, optimizerStep, type MicroBatch } from "./training/train_step";
 import { readGpus } from "./tracking/nvidia_smi";
 import { trainingStateBytes, unetParameterCount } from "./unet_footprint";
-import { installWebGpuCounters, webGpuCounts } from "./webgpu_counters";
+import { accumulate, installWebGpuCounters, topKernels, webGpuCounts, type WebGpuCounts } from "./webgpu_counters";
 
 /**
  * npm run bench:trainer [-- --backends webgpu,wasm] [--cases tiny,sd15,sd15_ckpt] [--sizes 64,128] [--steps 10]
@@ -48,6 +48,8 @@ const WARMUP_BUDGET_S = 20;
 /** Another process only while one takes less than this (the cpu backend's take minutes). */
 const REPEAT_UNDER_S = 40;
 const CASES = ["tiny", "sd15", "sd15_ckpt"] as const;
+/** How many kernel names the dispatch histogram lists per (backend, case). */
+const TOP_KERNELS = 15;
 type CaseName = (typeof CASES)[number];
 
 /** SD1.5's real UNet config (the values that set its size). */
@@ -80,6 +82,10 @@ interface StepResult {
   /** WebGPU compute dispatches and queue submits per step (webgpu only). */
   dispatches: number | null;
   submits: number | null;
+  /** Of dispatches/step, those of the forward + backward (microStep); the rest are the optimizer's. */
+  modelDispatches: number | null;
+  /** The tf kernels with the most forward + backward dispatches per step, most first (webgpu only). */
+  topKernels: Array<[string, number]>;
   leakedTensors: number;
   unetParams: number;
   buildSeconds: number;
@@ -227,6 +233,9 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const crossDim = unet.config.cross_attention_dim[0]!;
   const objective = { predictionType: "epsilon" as const, gradAccum: 1, gradientCheckpointing: name === "sd15_ckpt" };
   let i = 0;
+  // Dispatches of the timed steps' forward + backward, summed (microStep alone).
+  const model: { counts: { before: WebGpuCounts; after: WebGpuCounts } | null } = { counts: null };
+  const timing = { on: false };
   // As the anchor: fresh random inputs per step, one read (loss and grad norm) at its end.
   const trainStep = async (): Promise<void> => {
     i += 1;
@@ -236,7 +245,9 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
       timesteps: tf.tensor1d([(i * 37) % 1000], "int32"),
       encoderHiddenStates: tf.randomNormal([1, 77, crossDim], 0, 1, "float32", 3 * i + 2) as tf.Tensor3D,
     }));
+    const before = onWebGpu ? webGpuCounts() : null;
     const { loss, grads } = microStep(unet, scheduler, batch, objective);
+    if (before && timing.on) model.counts = accumulate(model.counts, before, webGpuCounts());
     tf.dispose(Object.values(batch));
     const norm = optimizerStep(grads, { optimizer, lr: 1e-5, maxGradNorm: 1, ema, params });
     const values = await readScalars([loss, norm]);
@@ -246,6 +257,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   for (let w = 0; w < args.warmup && (w === 0 || performance.now() - warmupStarted < WARMUP_BUDGET_S * 1000); w++) await trainStep();
   const tensorsBefore = tf.memory().numTensors;
   const countsBefore = onWebGpu ? webGpuCounts() : null;
+  timing.on = true;
   const times: number[] = [];
   const started = performance.now();
   const cpuStart = mainThreadCpuMs();
@@ -257,6 +269,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const mainCpuMs = (mainThreadCpuMs() - cpuStart) / times.length;
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
   const countsAfter = onWebGpu ? webGpuCounts() : null;
+  timing.on = false;
   const perStep = (k: "dispatches" | "submits"): number | null => (countsBefore && countsAfter ? (countsAfter[k] - countsBefore[k]) / times.length : null);
   // tf.profile checks every kernel's output, so it runs apart from the timed steps; WebGPU's peak is its live buffers'.
   const peakBytes = onWebGpu ? countsAfter!.peakBytes : (await tf.profile(() => trainStep())).peakBytes;
@@ -272,6 +285,8 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
     nvidiaSmiPeakMiB: await stopPolling(),
     dispatches: perStep("dispatches"),
     submits: perStep("submits"),
+    modelDispatches: model.counts ? (model.counts.after.dispatches - model.counts.before.dispatches) / times.length : null,
+    topKernels: model.counts ? topKernels(model.counts.before, model.counts.after, TOP_KERNELS).map(([k, n]) => [k, n / times.length]) : [],
     leakedTensors,
     unetParams: params.reduce((s, [, p]) => s + p.value.size, 0),
     buildSeconds,
@@ -406,6 +421,12 @@ async function parent(args: BenchArgs): Promise<void> {
     ]);
   }
   console.log(table(rows));
+  for (const r of results.filter((r) => r.topKernels.length)) {
+    const list = r.topKernels.map(([k, n]) => `${k} ${n.toFixed(0)}`).join(", ");
+    const label = `${r.backend} ${caseLabel(r.case, r.latent)}`;
+    console.log(`${label}: forward + backward ${r.modelDispatches!.toFixed(0)} dispatches/step, the optimizer ${(r.dispatches! - r.modelDispatches!).toFixed(0)}`);
+    console.log(`  forward + backward dispatches/step by tf kernel: ${list}`);
+  }
   for (const u of unavailable) console.log(`not measured: ${u}`);
   console.log("\nPyTorch anchor (diffusers 0.29 UNet2DConditionModel, ../shared/anchor/torch_unet_step.py), same cases, this run:");
   for (const [key, a] of anchors) console.log(`  ${key.split(":")[0]} latent ${key.split(":")[1]} ${key.split(":")[2]}: ${typeof a === "string" ? a : `${a.median_ms} ms/step, peak ${a.peak_gib} GiB allocated (${a.line})`}`);
