@@ -4,7 +4,8 @@ import * as tf from "@tensorflow/tfjs";
  * Counts what a WebGPU step costs at the API level: compute dispatches, queue submits, and the
  * bytes of live GPU buffers with their peak. Installed by wrapping Dawn's prototypes (the GPU*
  * classes the `webgpu` package puts on globalThis), so it sees every call tfjs-backend-webgpu makes.
- * Each dispatch is also charged to the tf kernel (engine.runKernel's name) running at the time.
+ * Each dispatch is also charged to the tf kernel (engine.runKernel's name) running at the time, or
+ * outside a kernel (custom gradients, the fused WGSL kernels) to its pipeline's label.
  */
 
 export interface WebGpuCounts {
@@ -12,14 +13,14 @@ export interface WebGpuCounts {
   submits: number;
   liveBytes: number;
   peakBytes: number;
-  /** Dispatches per tf kernel name ("(outside a kernel)" for the backend's own copies). */
+  /** Dispatches per tf kernel name, or per pipeline label outside a kernel. */
   byKernel: Record<string, number>;
 }
 
-const OUTSIDE_KERNEL = "(outside a kernel)";
 const counts: WebGpuCounts = { dispatches: 0, submits: 0, liveBytes: 0, peakBytes: 0, byKernel: {} };
 /** The kernels being run, innermost last (a kernel's gradient or custom op may run others). */
 const kernelStack: string[] = [];
+let pipelineLabel = "";
 let installed = false;
 
 type Method = (...args: unknown[]) => unknown;
@@ -43,9 +44,10 @@ export function installWebGpuCounters(): boolean {
   const g = globalThis as unknown as Record<string, { prototype: Proto } | undefined>;
   const sizes = new WeakSet<object>();
   const ok = [
+    wrap(g.GPUComputePassEncoder?.prototype, "setPipeline", (_, [pipeline]) => void (pipelineLabel = (pipeline as { label?: string }).label || "(unlabelled pipeline)")),
     wrap(g.GPUComputePassEncoder?.prototype, "dispatchWorkgroups", () => {
       counts.dispatches++;
-      const kernel = kernelStack.at(-1) ?? OUTSIDE_KERNEL;
+      const kernel = kernelStack.at(-1) ?? pipelineLabel;
       counts.byKernel[kernel] = (counts.byKernel[kernel] ?? 0) + 1;
     }),
     wrap(g.GPUQueue?.prototype, "submit", () => void counts.submits++),

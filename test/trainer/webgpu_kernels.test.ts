@@ -1,0 +1,88 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../../trainer/backend";
+import { silu } from "../../trainer/nn/activations";
+import { GroupNorm } from "../../trainer/nn/group_norm";
+import { LayerNorm } from "../../trainer/nn/layer_norm";
+
+// The fused WGSL kernels against the tf ops they replace, on WebGPU (lavapipe without a GPU).
+await selectBackend("webgpu");
+
+/** Uniform values in [offset - 1, offset + 1), from a seed. */
+const uniform = (shape: number[], seed: number, offset = 0): tf.Tensor => tf.randomUniform(shape, offset - 1, offset + 1, "float32", seed);
+
+/** An op of some variables, fused and as tf ops. */
+interface Pair {
+  what: string;
+  variables: tf.Variable[];
+  fused: () => tf.Tensor;
+  ops: () => tf.Tensor;
+}
+
+/** y and the gradients of sum(y * probe) w.r.t. every variable. */
+async function outputAndGrads(f: () => tf.Tensor, variables: tf.Variable[], probeSeed: number): Promise<Float32Array[]> {
+  const tensors = tf.tidy(() => {
+    const y = f();
+    const probe = uniform(y.shape, probeSeed);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(f(), probe)) as tf.Scalar, variables);
+    return [y, ...variables.map((v) => grads[v.name]!)];
+  });
+  const arrays = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(tensors);
+  return arrays;
+}
+
+/** Fused and tf-ops outputs and gradients agree to 1e-4 of their largest magnitude (float32 sums in another order), and nothing leaks. */
+async function assertPairsAgree(pairs: Pair[]): Promise<void> {
+  for (const [k, { what, variables, fused, ops }] of pairs.entries()) {
+    const before = tf.memory().numTensors;
+    const got = await outputAndGrads(fused, variables, 100 + k);
+    const want = await outputAndGrads(ops, variables, 100 + k);
+    assert.equal(tf.memory().numTensors, before, `${what}: tensors leaked`);
+    got.forEach((g, i) => {
+      const name = i === 0 ? "y" : `d ${variables[i - 1]!.name}`;
+      assert.equal(g.length, want[i]!.length, `${what} ${name}: length`);
+      const scale = Math.max(...want[i]!.map(Math.abs), 1e-6);
+      for (let j = 0; j < g.length; j++) {
+        assert.ok(Math.abs(g[j]! - want[i]![j]!) <= 1e-4 * scale, `${what} ${name}[${j}]: fused ${g[j]} tf ops ${want[i]![j]} (largest ${scale})`);
+      }
+    });
+    tf.dispose(variables);
+  }
+}
+
+/** A variable of uniform values in [offset - 1, offset + 1). */
+const variable = (shape: number[], seed: number, offset = 0): tf.Variable => tf.tidy(() => tf.variable(uniform(shape, seed, offset)));
+
+/** A norm with random weight and bias on an x whose mean is offset (a variance that cancels badly would show). */
+function normPair(what: string, norm: GroupNorm | LayerNorm, shape: number[], seed: number, activation?: "silu"): Pair {
+  tf.tidy(() => {
+    norm.weight.value.assign(uniform(norm.weight.value.shape, seed + 1, 1));
+    norm.bias.value.assign(uniform(norm.bias.value.shape, seed + 2));
+  });
+  const x = variable(shape, seed, 3);
+  const ops = () => (activation ? silu(norm.forwardOps(x)) : norm.forwardOps(x));
+  const fused = () => (norm instanceof GroupNorm ? norm.forward(x, activation) : norm.forward(x));
+  return { what: `${what} ${shape}${activation ? " + silu" : ""}`, variables: [x, norm.weight.value, norm.bias.value], fused, ops };
+}
+
+test("GroupNorm (+ SiLU) in WGSL matches tf ops, forward and gradients: batches, odd channel counts, 1-channel groups, long blocks", async () => {
+  const cases: Array<[number[], number]> = [
+    [[2, 5, 4, 12], 3],
+    [[1, 3, 7, 10], 5],
+    [[2, 4, 4, 6], 6],
+    [[1, 6, 5, 40], 4],
+    [[2, 7, 16], 4],
+    [[1, 20, 20, 8], 2],
+  ];
+  const pairs = cases.flatMap(([shape, groups], i) =>
+    [undefined, "silu" as const].map((activation, j) => normPair(`GroupNorm(${groups})`, new GroupNorm(groups, shape.at(-1)!, 1e-5), shape, 10 * i + 3 * j, activation)),
+  );
+  await assertPairsAgree(pairs);
+});
+
+test("LayerNorm in WGSL matches tf ops, forward and gradients, rows wider than a workgroup included", async () => {
+  const shapes = [[2, 7, 16], [3, 5], [1, 3, 300]];
+  await assertPairsAgree(shapes.map((shape, i) => normPair("LayerNorm", new LayerNorm(shape.at(-1)!, 1e-5), shape, 50 + 3 * i)));
+});
