@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend";
-import { silu } from "../../trainer/nn/activations";
+import { silu, siluOps } from "../../trainer/nn/activations";
+import { GEGLU } from "../../trainer/nn/feed_forward";
 import { GroupNorm } from "../../trainer/nn/group_norm";
 import { LayerNorm } from "../../trainer/nn/layer_norm";
 
@@ -62,7 +63,7 @@ function normPair(what: string, norm: GroupNorm | LayerNorm, shape: number[], se
     norm.bias.value.assign(uniform(norm.bias.value.shape, seed + 2));
   });
   const x = variable(shape, seed, 3);
-  const ops = () => (activation ? silu(norm.forwardOps(x)) : norm.forwardOps(x));
+  const ops = () => (activation ? siluOps(norm.forwardOps(x)) : norm.forwardOps(x));
   const fused = () => (norm instanceof GroupNorm ? norm.forward(x, activation) : norm.forward(x));
   return { what: `${what} ${shape}${activation ? " + silu" : ""}`, variables: [x, norm.weight.value, norm.bias.value], fused, ops };
 }
@@ -85,4 +86,28 @@ test("GroupNorm (+ SiLU) in WGSL matches tf ops, forward and gradients: batches,
 test("LayerNorm in WGSL matches tf ops, forward and gradients, rows wider than a workgroup included", async () => {
   const shapes = [[2, 7, 16], [3, 5], [1, 3, 300]];
   await assertPairsAgree(shapes.map((shape, i) => normPair("LayerNorm", new LayerNorm(shape.at(-1)!, 1e-5), shape, 50 + 3 * i)));
+});
+
+test("SiLU and GEGLU in WGSL match tf ops, forward and gradients, odd widths included", async () => {
+  const x = variable([3, 7, 5], 70, 0);
+  const scaled = () => tf.mul(x, 4);
+  const geglus: Array<[number[], number]> = [
+    [[2, 3, 5], 7],
+    [[1, 4, 8], 16],
+  ];
+  const geluPairs = geglus.map(([shape, dimOut], i): Pair => {
+    const geglu = new GEGLU(shape.at(-1)!, dimOut);
+    tf.tidy(() => {
+      geglu.proj.weight.value.assign(uniform(geglu.proj.weight.value.shape, 80 + i));
+      geglu.proj.bias!.value.assign(uniform([2 * dimOut], 90 + i));
+    });
+    const input = variable(shape, 95 + i, 0);
+    return {
+      what: `GEGLU ${shape} -> ${dimOut}`,
+      variables: [input, geglu.proj.weight.value, geglu.proj.bias!.value],
+      fused: () => geglu.forward(input),
+      ops: () => geglu.gate(geglu.proj.forward(input)),
+    };
+  });
+  await assertPairsAgree([{ what: "SiLU", variables: [x], fused: () => silu(scaled()), ops: () => siluOps(scaled()) }, ...geluPairs]);
 });
