@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend";
 import { silu, siluOps } from "../../trainer/nn/activations";
+import { multiHeadAttention, multiHeadAttentionOps } from "../../trainer/nn/attention";
 import { GEGLU } from "../../trainer/nn/feed_forward";
 import { GroupNorm } from "../../trainer/nn/group_norm";
 import { LayerNorm } from "../../trainer/nn/layer_norm";
@@ -110,4 +111,27 @@ test("SiLU and GEGLU in WGSL match tf ops, forward and gradients, odd widths inc
     };
   });
   await assertPairsAgree([{ what: "SiLU", variables: [x], fused: () => silu(scaled()), ops: () => siluOps(scaled()) }, ...geluPairs]);
+});
+
+test("flash-style attention in WGSL matches tf ops, forward and gradients: self and cross, batch 2, odd lengths, SD1.5's widest head", async () => {
+  // [N, Lq, Lk, heads, d]
+  const shapes = [
+    [2, 12, 5, 4, 4],
+    [1, 9, 9, 3, 8],
+    [2, 7, 77, 2, 40],
+    [1, 6, 6, 2, 160],
+    [1, 300, 300, 1, 3],
+  ];
+  const pairs = shapes.map(([n, lq, lk, heads, d], i): Pair => {
+    const [q, k, v] = [[lq, 1], [lk, 2], [lk, 3]].map(([l, s]) => variable([n!, l!, heads! * d!], 200 + 10 * i + s!, 0) as tf.Variable & tf.Tensor3D);
+    // Larger scores than unit normals give, so that the softmax is far from uniform.
+    const sharpen = (t: tf.Tensor) => tf.mul(t, 3) as tf.Tensor3D;
+    return {
+      what: `attention N=${n} Lq=${lq} Lk=${lk} heads=${heads} d=${d}`,
+      variables: [q!, k!, v!],
+      fused: () => multiHeadAttention(sharpen(q!), k!, v!, heads!),
+      ops: () => multiHeadAttentionOps(sharpen(q!), k!, v!, heads!),
+    };
+  });
+  await assertPairsAgree(pairs);
 });
