@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { registerWasmKernels } from "./kernels/register_wasm";
+import { registerWebGpuKernels } from "./kernels/register_webgpu";
 
 import { BACKENDS, type BackendName } from "./backend_names";
 
@@ -48,7 +49,8 @@ async function initWebGpu(forced: boolean): Promise<string | null> {
   Object.defineProperty(nav, "gpu", { value: gpu, configurable: true });
   await import("@tensorflow/tfjs-backend-webgpu");
   if (!(await tf.setBackend("webgpu"))) return null;
-  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}`;
+  const kernels = registerWebGpuKernels();
+  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}; own kernels: ${kernels.join(", ")}, fused GroupNorm(+SiLU)/LayerNorm, SiLU, GEGLU, attention`;
 }
 
 /** Brings a backend up and returns a short description of it, or null when it is unavailable here. */

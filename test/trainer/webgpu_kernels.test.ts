@@ -135,3 +135,24 @@ test("flash-style attention in WGSL matches tf ops, forward and gradients: self 
   });
   await assertPairsAgree(pairs);
 });
+
+test("Sum over the leading axes in WGSL matches the built-in reduction, with and without keepDims", async () => {
+  const shapes = [[2, 5, 7, 40], [3, 33], [1, 1, 1, 5], [300, 70]];
+  for (const [i, shape] of shapes.entries()) {
+    const x = uniform(shape, 300 + i);
+    const leading = shape.slice(0, -1).map((_, a) => a);
+    // The same sum with the reduced axes last goes to tfjs's own kernel.
+    const lastFirst = [shape.length - 1, ...leading];
+    const reference = tf.tidy(() => tf.sum(tf.transpose(x, lastFirst), leading.map((a) => a + 1)));
+    const want = await reference.data();
+    reference.dispose();
+    for (const keepDims of [false, true]) {
+      const y = tf.sum(x, leading, keepDims);
+      assert.deepEqual(y.shape, keepDims ? [...leading.map(() => 1), shape.at(-1)!] : [shape.at(-1)!]);
+      const got = await y.data();
+      got.forEach((g, j) => assert.ok(Math.abs(g - want[j]!) <= 1e-5 * (1 + Math.abs(want[j]!)), `sum of [${shape}] [${j}]: ${g} vs ${want[j]}`));
+      y.dispose();
+    }
+    x.dispose();
+  }
+});
