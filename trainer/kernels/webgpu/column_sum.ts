@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { wrapBuiltin } from "../wrap_builtin";
 import { runWgsl } from "./run_wgsl";
-import { MAIN } from "./wgsl";
+import { COLUMN_TOTAL, COLUMNS, MAIN } from "./wgsl";
 
 /**
  * Sum over every axis but the last, as one WGSL dispatch: the gradient of each broadcast bias add
@@ -10,31 +10,20 @@ import { MAIN } from "./wgsl";
  * to the built-in kernel.
  */
 
-/** Columns per workgroup; its other threads split the rows. */
-const COLUMNS = 32;
-const ROW_LANES = 256 / COLUMNS;
-
 const SOURCE = /* wgsl */ `
 struct Params { rows: u32, columns: u32 };
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
-var<workgroup> lanes: array<f32, 256>;
+${COLUMN_TOTAL}
 ${MAIN} {
-  let column = lid % ${COLUMNS}u;
-  let lane = lid / ${COLUMNS}u;
-  let c = wid.x * ${COLUMNS}u + column;
+  let c = wid.x * COLUMNS + lid % COLUMNS;
   var sum = 0.0;
   if (c < params.columns) {
-    for (var r = lane; r < params.rows; r += ${ROW_LANES}u) { sum += x[r * params.columns + c]; }
+    for (var r = lid / COLUMNS; r < params.rows; r += ROW_LANES) { sum += x[r * params.columns + c]; }
   }
-  lanes[lid] = sum;
-  workgroupBarrier();
-  if (lane == 0u && c < params.columns) {
-    var total = 0.0;
-    for (var i = 0u; i < ${ROW_LANES}u; i++) { total += lanes[i * ${COLUMNS}u + column]; }
-    y[c] = total;
-  }
+  let total = columnTotal(vec2<f32>(sum, 0.0), lid);
+  if (lid < COLUMNS && c < params.columns) { y[c] = total.x; }
 }`;
 
 /** Whether a Sum reduces exactly the axes before the last of a non-empty float32 tensor of rank >= 2. */

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { asTensors, disposeInfo, runWgsl, withGradient, type Uniform } from "./run_wgsl";
-import { FLAT_WORKGROUP, grid, MAIN, WORKGROUP_SUM } from "./wgsl";
+import { COLUMN_TOTAL, COLUMNS, FLAT_WORKGROUP, grid, MAIN, WORKGROUP, WORKGROUP_SUM } from "./wgsl";
 
 /**
  * GroupNorm, optionally followed by SiLU, as WGSL: one dispatch forward, two backward, where tf
@@ -52,6 +52,7 @@ fn siluSlope(h: f32) -> f32 { let s = 1.0 / (1.0 + exp(-h)); return s * (1.0 + h
 
 /** The block's statistics and the per-element address, shared by the per-block passes. */
 const BLOCK_COMMON = /* wgsl */ `
+const WG = ${WORKGROUP}u;
 ${PARAMS_AND_SILU}
 ${FLAT_WORKGROUP}
 ${WORKGROUP_SUM}
@@ -74,7 +75,6 @@ fn blockStats(n: u32, g: u32, t: u32) -> vec2<f32> {
 `;
 
 const forwardSource = (silu: boolean): string => /* wgsl */ `
-const WG = 256u;
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> gamma: array<f32>;
@@ -102,7 +102,6 @@ ${MAIN} {
  * the dgamma/dbeta pass.
  */
 const inputGradSource = (silu: boolean): string => /* wgsl */ `
-const WG = 256u;
 @group(0) @binding(0) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(1) var<storage, read_write> stats: array<vec2<f32>>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
@@ -139,14 +138,8 @@ ${MAIN} {
   if (lid == 0u) { stats[block] = st; }
 }`;
 
-/** Channels per workgroup of the dgamma/dbeta pass; the other threads split the rows. */
-const COLUMNS = 32;
-const ROW_LANES = 256 / COLUMNS;
-
 /** dgamma = sum dh * xhat and dbeta = sum dh over all samples and positions, per channel. */
 const paramGradSource = (silu: boolean): string => /* wgsl */ `
-const COLUMNS = ${COLUMNS}u;
-const ROW_LANES = ${ROW_LANES}u;
 @group(0) @binding(0) var<storage, read_write> dgamma: array<f32>;
 @group(0) @binding(1) var<storage, read_write> dbeta: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
@@ -156,29 +149,24 @@ const ROW_LANES = ${ROW_LANES}u;
 @group(0) @binding(6) var<storage, read> stats: array<vec2<f32>>;
 @group(0) @binding(7) var<uniform> params: Params;
 ${PARAMS_AND_SILU}
-var<workgroup> lanes: array<vec2<f32>, 256>;
+${COLUMN_TOTAL}
 ${MAIN} {
-  let column = lid % COLUMNS;
-  let lane = lid / COLUMNS;
-  let c = wid.x * COLUMNS + column;
+  let c = wid.x * COLUMNS + lid % COLUMNS;
   let channels = params.shape.z;
   var sums = vec2<f32>(0.0, 0.0);
   if (c < channels) {
     let g = c / params.k;
     let rows = params.shape.x * params.shape.y;
-    for (var r = lane; r < rows; r = r + ROW_LANES) {
+    for (var r = lid / COLUMNS; r < rows; r += ROW_LANES) {
       let st = stats[(r / params.shape.y) * params.shape.w + g];
       let at = r * channels + c;
       let xhat = (x[at] - st.x) * st.y;
       let dh = ${silu ? "dy[at] * siluSlope(xhat * gamma[c] + beta[c])" : "dy[at]"};
-      sums = sums + vec2<f32>(dh * xhat, dh);
+      sums += vec2<f32>(dh * xhat, dh);
     }
   }
-  lanes[lid] = sums;
-  workgroupBarrier();
-  if (lane == 0u && c < channels) {
-    var total = vec2<f32>(0.0, 0.0);
-    for (var i = 0u; i < ROW_LANES; i = i + 1u) { total = total + lanes[i * COLUMNS + column]; }
+  let total = columnTotal(sums, lid);
+  if (lid < COLUMNS && c < channels) {
     dgamma[c] = total.x;
     dbeta[c] = total.y;
   }

@@ -43,6 +43,29 @@ fn workgroupSum(v: vec2<f32>, t: u32) -> vec2<f32> {
 }
 `;
 
+/** Columns per workgroup of the column reductions; the workgroup's other threads split the rows. */
+export const COLUMNS = 32;
+
+/**
+ * For column reductions, thread lid = lane * COLUMNS + column: `fn columnTotal(v, lid) -> vec2<f32>`
+ * sums v over the row lanes of the thread's column, the total valid in lane 0 (lid < COLUMNS).
+ * Call from uniform control flow.
+ */
+export const COLUMN_TOTAL = /* wgsl */ `
+const COLUMNS = ${COLUMNS}u;
+const ROW_LANES = ${WORKGROUP / COLUMNS}u;
+var<workgroup> lanes: array<vec2<f32>, ${WORKGROUP}>;
+fn columnTotal(v: vec2<f32>, lid: u32) -> vec2<f32> {
+  lanes[lid] = v;
+  workgroupBarrier();
+  var total = vec2<f32>(0.0, 0.0);
+  if (lid < COLUMNS) {
+    for (var i = 0u; i < ROW_LANES; i++) { total += lanes[i * COLUMNS + lid]; }
+  }
+  return total;
+}
+`;
+
 /**
  * `fn erf(x) -> f32`: Abramowitz and Stegun 7.1.26 (error under 1.5e-7), the approximation
  * tfjs's own Erf kernels use, so fused and unfused GELU agree.
