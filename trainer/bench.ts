@@ -49,7 +49,7 @@ const WARMUP_BUDGET_S = 20;
 const REPEAT_UNDER_S = 40;
 const CASES = ["tiny", "sd15", "sd15_ckpt"] as const;
 /** How many kernel names the dispatch histogram lists per (backend, case). */
-const TOP_KERNELS = 40;
+const TOP_KERNELS = 20;
 type CaseName = (typeof CASES)[number];
 
 /** SD1.5's real UNet config (the values that set its size). */
