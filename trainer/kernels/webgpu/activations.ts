@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { asTensors, runWgsl, withGradient, type Uniform } from "./run_wgsl";
-import { ERF, FLAT_WORKGROUP, grid, MAIN, WORKGROUP } from "./wgsl";
+import { bindings, ERF, FLAT_WORKGROUP, grid, MAIN, WORKGROUP } from "./wgsl";
 
 /**
  * SiLU and GEGLU as one WGSL dispatch each way, where tf ops take 2-8 forward and more backward.
@@ -34,18 +34,13 @@ ${MAIN} {
 const countUniforms = (count: number, width = 0): Uniform[] => [{ type: "uint32", data: [count, width] }];
 
 const SILU_FORWARD = elementwise(
-  `@group(0) @binding(0) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;`,
+  bindings(["y"], ["x"]),
   SILU,
   "y[i] = silu(x[i]);",
 );
 
 const SILU_BACKWARD = elementwise(
-  `@group(0) @binding(0) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;`,
+  bindings(["dx"], ["dy", "x"]),
   SILU,
   "dx[i] = dy[i] * siluSlope(x[i]);",
 );
@@ -68,19 +63,14 @@ export function webGpuSilu<T extends tf.Tensor>(x: T): T {
 const GEGLU_INDEX = "let row = i / params.width; let col = i % params.width; let v = row * 2u * params.width + col; let g = v + params.width;";
 
 const GEGLU_FORWARD = elementwise(
-  `@group(0) @binding(0) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> p: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;`,
+  bindings(["y"], ["p"]),
   GELU,
   `${GEGLU_INDEX}
   y[i] = p[v] * gelu(p[g]);`,
 );
 
 const GEGLU_BACKWARD = elementwise(
-  `@group(0) @binding(0) var<storage, read_write> dp: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> p: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;`,
+  bindings(["dp"], ["dy", "p"]),
   GELU,
   `${GEGLU_INDEX}
   dp[v] = dy[i] * gelu(p[g]);

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { asTensors, disposeInfo, runWgsl, withGradient, type Uniform } from "./run_wgsl";
-import { FLAT_WORKGROUP, grid, MAIN, WORKGROUP } from "./wgsl";
+import { bindings, FLAT_WORKGROUP, grid, MAIN, WORKGROUP } from "./wgsl";
 
 /**
  * softmax(q k^T * scale) v over heads, flash-style in WGSL: one dispatch forward, two backward,
@@ -27,8 +27,10 @@ interface Shape {
 const PARAMS = /* wgsl */ `
 struct Params { lq: u32, lk: u32, heads: u32, rows: u32, scale: f32 };
 ${FLAT_WORKGROUP}
-// This thread's row of N*heads*rowsPerHead, or none past the end; (n, h, i) of the row.
+// This thread's row of N*heads*len (query or key rows), past the end for some.
 fn rowOf(lid: u32, wid: vec3<u32>, nwg: vec3<u32>) -> u32 { return flatWorkgroup(wid, nwg) * ${WORKGROUP}u + lid; }
+// (sample, head, position) of a row of N*heads*len.
+fn headRow(row: u32, len: u32) -> vec3<u32> { return vec3<u32>(row / (len * params.heads), (row / len) % params.heads, row % len); }
 // Offset of position i of head h of sample n in a [N, len, heads*D] tensor.
 fn offset(n: u32, len: u32, i: u32, h: u32) -> u32 { return (n * len + i) * params.heads * D + h * D; }
 `;
@@ -40,19 +42,15 @@ const uniformsOf = (s: Shape, rows: number): Uniform[] => [
 
 const forwardSource = (d: number): string => /* wgsl */ `
 const D = ${d}u;
-@group(0) @binding(0) var<storage, read_write> o: array<f32>;
-@group(0) @binding(1) var<storage, read_write> lse: array<f32>;
-@group(0) @binding(2) var<storage, read> q: array<f32>;
-@group(0) @binding(3) var<storage, read> k: array<f32>;
-@group(0) @binding(4) var<storage, read> v: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
+${bindings(["o", "lse"], ["q", "k", "v"])}
 ${PARAMS}
 ${MAIN} {
   let row = rowOf(lid, wid, nwg);
   if (row >= params.rows) { return; }
-  let i = row % params.lq;
-  let h = (row / params.lq) % params.heads;
-  let n = row / (params.lq * params.heads);
+  let at = headRow(row, params.lq);
+  let n = at.x;
+  let h = at.y;
+  let i = at.z;
   let qo = offset(n, params.lq, i, h);
   var qs: array<f32, D>;
   for (var c = 0u; c < D; c++) { qs[c] = q[qo + c] * params.scale; }
@@ -84,22 +82,15 @@ ${MAIN} {
  */
 const queryGradSource = (d: number): string => /* wgsl */ `
 const D = ${d}u;
-@group(0) @binding(0) var<storage, read_write> dq: array<f32>;
-@group(0) @binding(1) var<storage, read_write> delta: array<f32>;
-@group(0) @binding(2) var<storage, read> q: array<f32>;
-@group(0) @binding(3) var<storage, read> k: array<f32>;
-@group(0) @binding(4) var<storage, read> v: array<f32>;
-@group(0) @binding(5) var<storage, read> o: array<f32>;
-@group(0) @binding(6) var<storage, read> dout: array<f32>;
-@group(0) @binding(7) var<storage, read> lse: array<f32>;
-@group(0) @binding(8) var<uniform> params: Params;
+${bindings(["dq", "delta"], ["q", "k", "v", "o", "dout", "lse"])}
 ${PARAMS}
 ${MAIN} {
   let row = rowOf(lid, wid, nwg);
   if (row >= params.rows) { return; }
-  let i = row % params.lq;
-  let h = (row / params.lq) % params.heads;
-  let n = row / (params.lq * params.heads);
+  let at = headRow(row, params.lq);
+  let n = at.x;
+  let h = at.y;
+  let i = at.z;
   let qo = offset(n, params.lq, i, h);
   var qs: array<f32, D>;
   var dos: array<f32, D>;
@@ -126,22 +117,15 @@ ${MAIN} {
 /** Per key row: dv = sum_i p_ij do_i, dk = scale * sum_i p_ij (do_i . v - delta_i) q_i. */
 const keyValueGradSource = (d: number): string => /* wgsl */ `
 const D = ${d}u;
-@group(0) @binding(0) var<storage, read_write> dk: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dv: array<f32>;
-@group(0) @binding(2) var<storage, read> q: array<f32>;
-@group(0) @binding(3) var<storage, read> k: array<f32>;
-@group(0) @binding(4) var<storage, read> v: array<f32>;
-@group(0) @binding(5) var<storage, read> dout: array<f32>;
-@group(0) @binding(6) var<storage, read> lse: array<f32>;
-@group(0) @binding(7) var<storage, read> delta: array<f32>;
-@group(0) @binding(8) var<uniform> params: Params;
+${bindings(["dk", "dv"], ["q", "k", "v", "dout", "lse", "delta"])}
 ${PARAMS}
 ${MAIN} {
   let row = rowOf(lid, wid, nwg);
   if (row >= params.rows) { return; }
-  let j = row % params.lk;
-  let h = (row / params.lk) % params.heads;
-  let n = row / (params.lk * params.heads);
+  let at = headRow(row, params.lk);
+  let n = at.x;
+  let h = at.y;
+  let j = at.z;
   let ko = offset(n, params.lk, j, h);
   var ks: array<f32, D>;
   var vs: array<f32, D>;

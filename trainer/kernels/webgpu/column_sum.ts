@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { wrapBuiltin } from "../wrap_builtin";
 import { runWgsl } from "./run_wgsl";
-import { COLUMN_TOTAL, COLUMNS, MAIN } from "./wgsl";
+import { bindings, COLUMN_TOTAL, COLUMNS, MAIN } from "./wgsl";
 
 /**
  * Sum over every axis but the last, as one WGSL dispatch: the gradient of each broadcast bias add
@@ -12,9 +12,7 @@ import { COLUMN_TOTAL, COLUMNS, MAIN } from "./wgsl";
 
 const SOURCE = /* wgsl */ `
 struct Params { rows: u32, columns: u32 };
-@group(0) @binding(0) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
+${bindings(["y"], ["x"])}
 ${COLUMN_TOTAL}
 ${MAIN} {
   let c = wid.x * COLUMNS + lid % COLUMNS;

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { asTensors, disposeInfo, runWgsl, withGradient, type Uniform } from "./run_wgsl";
-import { COLUMN_TOTAL, COLUMNS, FLAT_WORKGROUP, grid, MAIN, WORKGROUP, WORKGROUP_SUM } from "./wgsl";
+import { bindings, COLUMN_TOTAL, COLUMNS, FLAT_WORKGROUP, grid, MAIN, WORKGROUP, WORKGROUP_SUM } from "./wgsl";
 
 /**
  * GroupNorm, optionally followed by SiLU, as WGSL: one dispatch forward, two backward, where tf
@@ -75,11 +75,7 @@ fn blockStats(n: u32, g: u32, t: u32) -> vec2<f32> {
 `;
 
 const forwardSource = (silu: boolean): string => /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> gamma: array<f32>;
-@group(0) @binding(3) var<storage, read> beta: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+${bindings(["y"], ["x", "gamma", "beta"])}
 ${BLOCK_COMMON}
 ${MAIN} {
   let block = flatWorkgroup(wid, nwg);
@@ -102,13 +98,7 @@ ${MAIN} {
  * the dgamma/dbeta pass.
  */
 const inputGradSource = (silu: boolean): string => /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(1) var<storage, read_write> stats: array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read> x: array<f32>;
-@group(0) @binding(4) var<storage, read> gamma: array<f32>;
-@group(0) @binding(5) var<storage, read> beta: array<f32>;
-@group(0) @binding(6) var<uniform> params: Params;
+${bindings(["dx", "stats: vec2<f32>"], ["dy", "x", "gamma", "beta"])}
 ${BLOCK_COMMON}
 fn outputGrad(at: u32, c: u32, xhat: f32) -> f32 {
   ${silu ? "return dy[at] * siluSlope(xhat * gamma[c] + beta[c]);" : "return dy[at];"}
@@ -140,14 +130,7 @@ ${MAIN} {
 
 /** dgamma = sum dh * xhat and dbeta = sum dh over all samples and positions, per channel. */
 const paramGradSource = (silu: boolean): string => /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> dgamma: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dbeta: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read> x: array<f32>;
-@group(0) @binding(4) var<storage, read> gamma: array<f32>;
-@group(0) @binding(5) var<storage, read> beta: array<f32>;
-@group(0) @binding(6) var<storage, read> stats: array<vec2<f32>>;
-@group(0) @binding(7) var<uniform> params: Params;
+${bindings(["dgamma", "dbeta"], ["dy", "x", "gamma", "beta", "stats: vec2<f32>"])}
 ${PARAMS_AND_SILU}
 ${COLUMN_TOTAL}
 ${MAIN} {

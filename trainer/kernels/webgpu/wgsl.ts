@@ -14,6 +14,23 @@ export function grid(count: number, perWorkgroup = WORKGROUP): [number, number] 
   return [x, Math.ceil(groups / x)];
 }
 
+/**
+ * The shader's bindings in runWgsl's order: the outputs (read_write storage), the inputs (read
+ * storage), then `params`, a uniform of the shader's struct Params. Arrays are of f32 unless a name
+ * is written "name: elementType".
+ */
+export function bindings(outputs: string[], inputs: string[]): string {
+  const declare = (name: string, access: string, binding: number): string => {
+    const [id, element = "f32"] = name.split(":").map((part) => part.trim());
+    return `@group(0) @binding(${binding}) var<storage, ${access}> ${id}: array<${element}>;`;
+  };
+  return [
+    ...outputs.map((name, i) => declare(name, "read_write", i)),
+    ...inputs.map((name, i) => declare(name, "read", outputs.length + i)),
+    `@group(0) @binding(${outputs.length + inputs.length}) var<uniform> params: Params;`,
+  ].join("\n");
+}
+
 /** `fn flatWorkgroup(wid, nwg) -> u32`: the workgroup's index in a grid() dispatch. */
 export const FLAT_WORKGROUP = /* wgsl */ `
 fn flatWorkgroup(wid: vec3<u32>, nwg: vec3<u32>) -> u32 { return wid.y * nwg.x + wid.x; }
