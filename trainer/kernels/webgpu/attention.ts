@@ -35,6 +35,15 @@ fn headRow(row: u32, len: u32) -> vec3<u32> { return vec3<u32>(row / (len * para
 fn offset(n: u32, len: u32, i: u32, h: u32) -> u32 { return (n * len + i) * params.heads * D + h * D; }
 `;
 
+/** The start of main: this thread's `row` (returning past the end) and its sample n, head h and position. */
+const rowStart = (len: "lq" | "lk", position: "i" | "j"): string => /* wgsl */ `
+  let row = rowOf(lid, wid, nwg);
+  if (row >= params.rows) { return; }
+  let at = headRow(row, params.${len});
+  let n = at.x;
+  let h = at.y;
+  let ${position} = at.z;`;
+
 const uniformsOf = (s: Shape, rows: number): Uniform[] => [
   { type: "uint32", data: [s.lq, s.lk, s.heads, rows] },
   { type: "float32", data: [1 / Math.sqrt(s.d)] },
@@ -45,12 +54,7 @@ const D = ${d}u;
 ${bindings(["o", "lse"], ["q", "k", "v"])}
 ${PARAMS}
 ${MAIN} {
-  let row = rowOf(lid, wid, nwg);
-  if (row >= params.rows) { return; }
-  let at = headRow(row, params.lq);
-  let n = at.x;
-  let h = at.y;
-  let i = at.z;
+  ${rowStart("lq", "i")}
   let qo = offset(n, params.lq, i, h);
   var qs: array<f32, D>;
   for (var c = 0u; c < D; c++) { qs[c] = q[qo + c] * params.scale; }
@@ -85,12 +89,7 @@ const D = ${d}u;
 ${bindings(["dq", "delta"], ["q", "k", "v", "o", "dout", "lse"])}
 ${PARAMS}
 ${MAIN} {
-  let row = rowOf(lid, wid, nwg);
-  if (row >= params.rows) { return; }
-  let at = headRow(row, params.lq);
-  let n = at.x;
-  let h = at.y;
-  let i = at.z;
+  ${rowStart("lq", "i")}
   let qo = offset(n, params.lq, i, h);
   var qs: array<f32, D>;
   var dos: array<f32, D>;
@@ -120,12 +119,7 @@ const D = ${d}u;
 ${bindings(["dk", "dv"], ["q", "k", "v", "dout", "lse", "delta"])}
 ${PARAMS}
 ${MAIN} {
-  let row = rowOf(lid, wid, nwg);
-  if (row >= params.rows) { return; }
-  let at = headRow(row, params.lk);
-  let n = at.x;
-  let h = at.y;
-  let j = at.z;
+  ${rowStart("lk", "j")}
   let ko = offset(n, params.lk, j, h);
   var ks: array<f32, D>;
   var vs: array<f32, D>;

@@ -74,20 +74,24 @@ fn blockStats(n: u32, g: u32, t: u32) -> vec2<f32> {
 }
 `;
 
-const forwardSource = (silu: boolean): string => /* wgsl */ `
-${bindings(["y"], ["x", "gamma", "beta"])}
-${BLOCK_COMMON}
-${MAIN} {
+/** The start of a per-block main: the `block` (returning past the end), its sample n and group g, statistics st and value count. */
+const BLOCK_START = /* wgsl */ `
   let block = flatWorkgroup(wid, nwg);
   if (block >= params.shape.x * params.shape.w) { return; }
   let n = block / params.shape.w;
   let g = block % params.shape.w;
-  let stats = blockStats(n, g, lid);
-  let count = params.shape.y * params.k;
+  let st = blockStats(n, g, lid);
+  let count = params.shape.y * params.k;`;
+
+const forwardSource = (silu: boolean): string => /* wgsl */ `
+${bindings(["y"], ["x", "gamma", "beta"])}
+${BLOCK_COMMON}
+${MAIN} {
+  ${BLOCK_START}
   for (var j = lid; j < count; j = j + WG) {
     let at = blockAddress(n, g, j);
     let c = g * params.k + j % params.k;
-    let h = (x[at] - stats.x) * stats.y * gamma[c] + beta[c];
+    let h = (x[at] - st.x) * st.y * gamma[c] + beta[c];
     y[at] = ${silu ? "silu(h)" : "h"};
   }
 }`;
@@ -104,12 +108,7 @@ fn outputGrad(at: u32, c: u32, xhat: f32) -> f32 {
   ${silu ? "return dy[at] * siluSlope(xhat * gamma[c] + beta[c]);" : "return dy[at];"}
 }
 ${MAIN} {
-  let block = flatWorkgroup(wid, nwg);
-  if (block >= params.shape.x * params.shape.w) { return; }
-  let n = block / params.shape.w;
-  let g = block % params.shape.w;
-  let st = blockStats(n, g, lid);
-  let count = params.shape.y * params.k;
+  ${BLOCK_START}
   var sums = vec2<f32>(0.0, 0.0);
   for (var j = lid; j < count; j = j + WG) {
     let at = blockAddress(n, g, j);
