@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { registerWasmKernels } from "./kernels/register_wasm";
+import { registerWebGpuKernels } from "./kernels/register_webgpu";
 import { requestTrainerDevice } from "./webgpu_device";
 
 import { BACKENDS, type BackendName } from "./backend_names";
@@ -54,7 +55,8 @@ async function initWebGpu(forced: boolean): Promise<string | null> {
   tf.registerBackend("webgpu", async () => new WebGPUBackend(await requestTrainerDevice(adapter as unknown as GPUAdapter), adapter.info as GPUAdapterInfo), 3);
   if (!(await tf.setBackend("webgpu"))) return null;
   const storageBuffers = (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxStorageBuffersPerShaderStage;
-  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}, ${storageBuffers} storage buffers per shader stage`;
+  const kernels = registerWebGpuKernels();
+  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}, ${storageBuffers} storage buffers per shader stage; own kernels: ${kernels.join(", ")}, fused GroupNorm(+SiLU)/LayerNorm, SiLU, GEGLU, attention`;
 }
 
 /** Brings a backend up and returns a short description of it, or null when it is unavailable here. */

@@ -16,7 +16,7 @@ import { microStep, optimizerStep, type MicroBatch } from "./training/train_step
 import { WebGpuEncoder } from "./training/webgpu_encoder";
 import { readGpus } from "./tracking/nvidia_smi";
 import { trainingStateBytes, unetParameterCount } from "./unet_footprint";
-import { installWebGpuCounters, webGpuCounts } from "./webgpu_counters";
+import { accumulate, installWebGpuCounters, topKernels, webGpuCounts, type WebGpuCounts } from "./webgpu_counters";
 
 /**
  * npm run bench:trainer [-- --backends webgpu,wasm] [--cases tiny,sd15,sd15_ckpt] [--sizes 64,128] [--steps 10]
@@ -50,6 +50,8 @@ const WARMUP_BUDGET_S = 20;
 /** Another process only while one takes less than this (the cpu backend's take minutes). */
 const REPEAT_UNDER_S = 40;
 const CASES = ["tiny", "sd15", "sd15_ckpt"] as const;
+/** How many kernel names the dispatch histogram lists per (backend, case). */
+const TOP_KERNELS = 20;
 type CaseName = (typeof CASES)[number];
 
 /** SD1.5's real UNet config (the values that set its size). */
@@ -85,6 +87,8 @@ interface StepResult {
   modelDispatches: number | null;
   optimizerDispatches: number | null;
   submits: number | null;
+  /** The tf kernels with the most forward + backward dispatches per step, most first (webgpu only). */
+  topKernels: Array<[string, number]>;
   leakedTensors: number;
   unetParams: number;
   buildSeconds: number;
@@ -249,6 +253,9 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   /** Dispatches in microStep and optimizerStep, summed over the steps since the last reset. */
   const phases = { model: 0, optimizer: 0 };
   const dispatchesSoFar = (): number => (onWebGpu ? webGpuCounts().dispatches : 0);
+  // Per-kernel counts of the timed steps' forward + backward (microStep alone).
+  const model: { counts: { before: WebGpuCounts; after: WebGpuCounts } | null } = { counts: null };
+  const timing = { on: false };
   // As the anchor: fresh random inputs per step, one read (loss and grad norm) at its end.
   const trainStep = async (): Promise<void> => {
     i += 1;
@@ -258,12 +265,13 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
       timesteps: tf.tensor1d([(i * 37) % 1000], "int32"),
       encoderHiddenStates: tf.randomNormal([1, 77, crossDim], 0, 1, "float32", 3 * i + 2) as tf.Tensor3D,
     }));
-    const beforeModel = dispatchesSoFar();
+    const before = onWebGpu ? webGpuCounts() : null;
     const { loss, grads } = microStep(unet, scheduler, batch, objective);
     const beforeOptimizer = dispatchesSoFar();
+    if (before && timing.on) model.counts = accumulate(model.counts, before, webGpuCounts());
     tf.dispose(Object.values(batch));
     const norm = optimizerStep(grads, { optimizer, lr: 1e-5, maxGradNorm: 1, ema, params });
-    phases.model += beforeOptimizer - beforeModel;
+    phases.model += beforeOptimizer - (before?.dispatches ?? 0);
     phases.optimizer += dispatchesSoFar() - beforeOptimizer;
     const values = await readScalars([loss, norm]);
     if (!values.every(Number.isFinite)) throw new Error(`step ${i}: loss/grad norm ${values.join(", ")}`);
@@ -273,6 +281,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const tensorsBefore = tf.memory().numTensors;
   Object.assign(phases, { model: 0, optimizer: 0 });
   const countsBefore = onWebGpu ? webGpuCounts() : null;
+  timing.on = true;
   const times: number[] = [];
   const started = performance.now();
   const cpuStart = mainThreadCpuMs();
@@ -284,6 +293,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const mainCpuMs = (mainThreadCpuMs() - cpuStart) / times.length;
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
   const countsAfter = onWebGpu ? webGpuCounts() : null;
+  timing.on = false;
   const perStep = (k: "dispatches" | "submits"): number | null => (countsBefore && countsAfter ? (countsAfter[k] - countsBefore[k]) / times.length : null);
   // tf.profile checks every kernel's output, so it runs apart from the timed steps; WebGPU's peak is its live buffers'.
   const peakBytes = onWebGpu ? countsAfter!.peakBytes : (await tf.profile(() => trainStep())).peakBytes;
@@ -301,6 +311,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
     modelDispatches: onWebGpu ? phases.model / times.length : null,
     optimizerDispatches: onWebGpu ? phases.optimizer / times.length : null,
     submits: perStep("submits"),
+    topKernels: model.counts ? topKernels(model.counts.before, model.counts.after, TOP_KERNELS).map(([k, n]) => [k, n / times.length]) : [],
     leakedTensors,
     unetParams: params.reduce((s, [, p]) => s + p.value.size, 0),
     buildSeconds,
@@ -435,6 +446,12 @@ async function parent(args: BenchArgs): Promise<void> {
     ]);
   }
   console.log(table(rows));
+  for (const r of results.filter((r) => r.topKernels.length)) {
+    const list = r.topKernels.map(([k, n]) => `${k} ${n.toFixed(0)}`).join(", ");
+    const label = `${r.backend} ${caseLabel(r.case, r.latent)}`;
+    console.log(`${label}: forward + backward ${r.modelDispatches!.toFixed(0)} dispatches/step, clip + AdamW + EMA ${r.optimizerDispatches!.toFixed(0)}`);
+    console.log(`  forward + backward dispatches/step by tf kernel: ${list}`);
+  }
   for (const u of unavailable) console.log(`not measured: ${u}`);
   console.log("\nPyTorch anchor (diffusers 0.29 UNet2DConditionModel, ../shared/anchor/torch_unet_step.py), same cases, this run:");
   for (const [key, a] of anchors) console.log(`  ${key.split(":")[0]} latent ${key.split(":")[1]} ${key.split(":")[2]}: ${typeof a === "string" ? a : `${a.median_ms} ms/step, peak ${a.peak_gib} GiB allocated (${a.line})`}`);
