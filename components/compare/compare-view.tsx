@@ -6,13 +6,13 @@
  */
 import { useCallback, useMemo, useRef, useState } from "react";
 import Link from "next/link";
-import type { LiveImage, RunStatus } from "@/lib/protocol";
-import type { CompareRun } from "@/lib/dashboard/run-view-data";
-import { MetricBus } from "@/lib/charts/metric-bus";
-import { runColor } from "@/lib/charts/colors";
-import { COMPARE_TABS, compareViewQuery, parseCompareViewState, type CompareTab, type CompareViewState } from "@/lib/charts/view-state";
-import { useLive } from "@/lib/client/live";
-import { useUrlState } from "@/lib/client/use-url-state";
+import type { LiveImage, RunStatus } from "@/lib/protocol/wire";
+import type { CompareRun } from "@/lib/server/dashboard/run-view-data";
+import { MetricBus } from "@/lib/browser/charts/metric-bus";
+import { runColor } from "@/lib/browser/charts/colors";
+import { COMPARE_TABS, compareViewQuery, parseCompareViewState, type CompareTab, type CompareViewState } from "@/lib/browser/charts/view-state";
+import { useLive } from "@/lib/browser/client/live";
+import { useUrlState } from "@/lib/browser/client/use-url-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { TabBar } from "@/components/ui/tab-bar";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -27,7 +27,7 @@ const TAB_LABELS: Record<CompareTab, string> = { charts: "Charts", config: "Conf
 export interface CompareViewProps {
   runs: CompareRun[];
   missing: string[];
-  /** Where the first charts' series are preloaded from (see lib/dashboard/initial-series.ts). */
+  /** Where the first charts' series are preloaded from (see lib/server/dashboard/initial-series.ts). */
   initialSeriesUrl: string | null;
   initialState: CompareViewState;
 }

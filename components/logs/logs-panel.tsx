@@ -5,9 +5,9 @@
  * server-side search.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import { apiFetch, errorText } from "@/lib/client/api";
-import type { LogLineView } from "@/lib/dashboard/run-view-data";
-import { isErrorLine, mergeLogLines } from "@/lib/dashboard/log-lines";
+import { apiFetch, errorText } from "@/lib/browser/client/api";
+import type { LogLineView } from "@/lib/server/dashboard/run-view-data";
+import { isErrorLine, mergeLogLines } from "@/lib/browser/log-lines";
 import styles from "./logs.module.css";
 
 const PAGE = 500;

@@ -6,16 +6,16 @@
  */
 import { useCallback, useMemo, useRef, useState } from "react";
 import Link from "next/link";
-import type { LiveImage, RunStatus } from "@/lib/protocol";
-import type { LogLineView, RunPageData, RunView as RunData } from "@/lib/dashboard/run-view-data";
-import { lastLogSeq, mergeLogLines } from "@/lib/dashboard/log-lines";
-import { MetricBus } from "@/lib/charts/metric-bus";
-import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/charts/view-state";
-import { runColor } from "@/lib/charts/colors";
-import { useLive } from "@/lib/client/live";
-import { apiFetch, errorText } from "@/lib/client/api";
-import { useNow, useUrlState } from "@/lib/client/use-url-state";
-import { formatDurationFull, formatTimeUtc } from "@/lib/format";
+import type { LiveImage, RunStatus } from "@/lib/protocol/wire";
+import type { LogLineView, RunPageData, RunView as RunData } from "@/lib/server/dashboard/run-view-data";
+import { lastLogSeq, mergeLogLines } from "@/lib/browser/log-lines";
+import { MetricBus } from "@/lib/browser/charts/metric-bus";
+import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/browser/charts/view-state";
+import { runColor } from "@/lib/browser/charts/colors";
+import { useLive } from "@/lib/browser/client/live";
+import { apiFetch, errorText } from "@/lib/browser/client/api";
+import { useNow, useUrlState } from "@/lib/browser/client/use-url-state";
+import { formatDurationFull, formatTimeUtc } from "@/lib/browser/format";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { TabBar } from "@/components/ui/tab-bar";
 import { SharePanel } from "@/components/share/share-panel";
@@ -50,7 +50,7 @@ type RunDetails = Pick<RunData, "config" | "environment" | "commandLine">;
 
 export interface RunViewProps {
   data: RunPageData;
-  /** Where the first charts' series are preloaded from (see lib/dashboard/initial-series.ts). */
+  /** Where the first charts' series are preloaded from (see lib/server/dashboard/initial-series.ts). */
   initialSeriesUrl: string | null;
   initialState: RunViewState;
   share: string | null;

@@ -4,8 +4,8 @@
  * as an HTTP request when `scripts/sync.ts` uploads a spool, so both mappings
  * live here.
  */
-import type { WireNumber } from "@/lib/protocol";
-import type { ImageMeta } from "@/lib/protocol-schemas";
+import type { WireNumber } from "@/lib/protocol/wire";
+import type { ImageMeta } from "@/lib/protocol/schemas";
 
 export interface WirePoint {
   key: string;
@@ -30,7 +30,7 @@ export type Batch =
 
 export type FinishStatus = "finished" | "failed" | "cancelled" | "crashed";
 
-/** The socket.io event and its payload for a batch (lib/ingest/ingest-namespace.ts). */
+/** The socket.io event and its payload for a batch (lib/server/ingest/ingest-namespace.ts). */
 export function socketEvent(batch: Batch): { event: string; payload: unknown } {
   switch (batch.kind) {
     case "start":

@@ -4,7 +4,7 @@
  * reason is retried here, one refused for a wrong token or unknown run is not.
  */
 import { io, type Socket } from "socket.io-client";
-import type { Ack } from "@/lib/protocol";
+import type { Ack } from "@/lib/protocol/wire";
 import { socketEvent, type Batch } from "./batch";
 import type { SendResult } from "./outbox";
 import { reportRefusals, type Reporter } from "./report";

@@ -1,5 +1,5 @@
 /** The SDK's HTTP calls: creating a run, and uploading a batch (used by `sync`). */
-import type { CreateRunInput } from "@/lib/protocol-schemas";
+import type { CreateRunInput } from "@/lib/protocol/schemas";
 import { httpRequest, type Batch } from "./batch";
 
 export interface CreatedRun {

@@ -7,10 +7,10 @@
  */
 import crypto from "node:crypto";
 import path from "node:path";
-import { sniffImageMime } from "@/lib/ingest/image-format";
-import { LIMITS, toWireNumber } from "@/lib/protocol";
-import { isStorableText } from "@/lib/text";
-import type { CreateRunInput } from "@/lib/protocol-schemas";
+import { sniffImageMime } from "@/lib/protocol/image-format";
+import { LIMITS, toWireNumber } from "@/lib/protocol/wire";
+import { isStorableText } from "@/lib/protocol/text";
+import type { CreateRunInput } from "@/lib/protocol/schemas";
 import type { Batch, FinishStatus, WireLogLine, WirePoint } from "./batch";
 import { IngestConnection } from "./connection";
 import { commandLine, describeEnvironment } from "./environment";

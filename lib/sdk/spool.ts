@@ -9,7 +9,7 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { decodeBatch, encodeBatch, type Batch } from "./batch";
-import type { CreateRunInput } from "@/lib/protocol-schemas";
+import type { CreateRunInput } from "@/lib/protocol/schemas";
 
 export interface SpoolManifest {
   version: 1;

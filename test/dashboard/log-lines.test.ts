@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isErrorLine, lastLogSeq, mergeLogLines } from "@/lib/dashboard/log-lines";
+import { isErrorLine, lastLogSeq, mergeLogLines } from "@/lib/browser/log-lines";
 
 const line = (seq: number) => ({ seq, stream: "stdout", text: `line ${seq}`, time: "2026-01-01T00:00:00.000Z" });
 

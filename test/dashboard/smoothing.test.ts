@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { timeWeightedEma, VIEWPORT_POINTS } from "@/lib/charts/smoothing";
+import { timeWeightedEma, VIEWPORT_POINTS } from "@/lib/browser/charts/smoothing";
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import { screenshotPath } from "../helpers/browser";
 import assert from "node:assert/strict";
-import { runColor } from "@/lib/charts/colors";
+import { runColor } from "@/lib/browser/charts/colors";
 import { assertNotReloaded, lossAt, markDocument, signedInSession, TrainerStub } from "./dashboard-fixtures";
 
 const { skip, session } = signedInSession();

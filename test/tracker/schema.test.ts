@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
-import { applyPendingMigrations, diffMigrationsToSchema } from "@/lib/db/migrations";
+import { applyPendingMigrations, diffMigrationsToSchema } from "@/lib/server/db/migrations";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 let db: TestDatabase;

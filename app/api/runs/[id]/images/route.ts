@@ -1,10 +1,10 @@
-import { ingestRoute, type RouteContext } from "@/lib/http/ingest-route";
-import { intParam, respond } from "@/lib/http/responses";
-import { storeImage } from "@/lib/ingest/store";
-import { listImages } from "@/lib/runs/images";
-import { requireRunViewer } from "@/lib/access";
-import { badRequest, tooLarge } from "@/lib/errors";
-import { LIMITS } from "@/lib/protocol";
+import { ingestRoute, type RouteContext } from "@/lib/server/http/ingest-route";
+import { intParam, respond } from "@/lib/server/http/responses";
+import { storeImage } from "@/lib/server/ingest/store";
+import { listImages } from "@/lib/server/runs/images";
+import { requireRunViewer } from "@/lib/server/auth/access";
+import { badRequest, tooLarge } from "@/lib/server/http/errors";
+import { LIMITS } from "@/lib/protocol/wire";
 
 /**
  * Ingest, multipart/form-data: `file` (PNG, JPEG or WebP) and `meta`, a JSON

@@ -1,8 +1,8 @@
-import { ingestRoute, type RouteContext } from "@/lib/http/ingest-route";
-import { intParam, readJson, respond } from "@/lib/http/responses";
-import { storeLogs } from "@/lib/ingest/store";
-import { readLogs } from "@/lib/runs/logs";
-import { requireRunViewer } from "@/lib/access";
+import { ingestRoute, type RouteContext } from "@/lib/server/http/ingest-route";
+import { intParam, readJson, respond } from "@/lib/server/http/responses";
+import { storeLogs } from "@/lib/server/ingest/store";
+import { readLogs } from "@/lib/server/runs/logs";
+import { requireRunViewer } from "@/lib/server/auth/access";
 
 /** Ingest: `{lines: [{seq, stream, text, time?}]}`. */
 export const POST = ingestRoute(async (runId, req) => storeLogs(runId, await readJson(req)));

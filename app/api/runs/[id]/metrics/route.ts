@@ -1,10 +1,10 @@
-import { ingestRoute, type RouteContext } from "@/lib/http/ingest-route";
-import { intParam, readJson, respond } from "@/lib/http/responses";
-import { storeMetrics } from "@/lib/ingest/store";
-import { metricKeys, metricSeries } from "@/lib/metrics/series";
-import { requireRunViewer } from "@/lib/access";
-import { LIMITS } from "@/lib/protocol";
-import { badRequest } from "@/lib/errors";
+import { ingestRoute, type RouteContext } from "@/lib/server/http/ingest-route";
+import { intParam, readJson, respond } from "@/lib/server/http/responses";
+import { storeMetrics } from "@/lib/server/ingest/store";
+import { metricKeys, metricSeries } from "@/lib/server/metrics/series";
+import { requireRunViewer } from "@/lib/server/auth/access";
+import { LIMITS } from "@/lib/protocol/wire";
+import { badRequest } from "@/lib/server/http/errors";
 
 /** Ingest: `{points: [{key, step, value, time?}]}`, bearer = the run's ingest token. */
 export const POST = ingestRoute(async (runId, req) => storeMetrics(runId, await readJson(req)));
