@@ -8,7 +8,8 @@
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { LiveImage } from "@/lib/protocol/wire";
-import { activeImageKey, buildImageGrids, cellKey, matchesPromptFilter, SAMPLES_KEY, type ImageGrid } from "@/lib/browser/charts/image-grid";
+import { activeImageKey, buildImageGrids, cellKey, matchesPromptFilter, type ImageGrid } from "@/lib/browser/charts/image-grid";
+import { SAMPLES_KEY } from "@/lib/protocol/wire";
 import { EpochSlider } from "./epoch-slider";
 import { ImageViewControls } from "./image-view-controls";
 import { Lightbox } from "./lightbox";

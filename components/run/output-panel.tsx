@@ -15,7 +15,7 @@ import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
 import { SampleGallery } from "@/components/images/sample-gallery";
-import { SAMPLES_KEY } from "@/lib/browser/charts/image-grid";
+import { SAMPLES_KEY } from "@/lib/protocol/wire";
 import styles from "./output.module.css";
 
 const POLL_MS = 1000;

@@ -7,7 +7,8 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import Link from "next/link";
 import type { LiveImage, RunStatus } from "@/lib/protocol/wire";
-import type { LogLineView, RunPageData, RunView as RunData } from "@/lib/server/dashboard/run-view-data";
+import type { LiveLogLine } from "@/lib/protocol/schemas";
+import type { RunPageData, RunView as RunData } from "@/lib/server/dashboard/run-view-data";
 import { lastLogSeq, mergeLogLines } from "@/lib/browser/log-lines";
 import { MetricBus } from "@/lib/browser/charts/metric-bus";
 import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/browser/charts/view-state";
@@ -35,10 +36,10 @@ const TAB_LABELS: Record<RunTab, string> = { overview: "Overview", charts: "Char
 const LIVE_LOG_CAP = 5000;
 
 /** Every log line after `afterSeq`, page by page. */
-async function readLogsAfter(runId: string, share: string | null, afterSeq: number): Promise<LogLineView[]> {
-  const lines: LogLineView[] = [];
+async function readLogsAfter(runId: string, share: string | null, afterSeq: number): Promise<LiveLogLine[]> {
+  const lines: LiveLogLine[] = [];
   for (let after = afterSeq; lines.length < LIVE_LOG_CAP; ) {
-    const page = await apiFetch<{ lines: LogLineView[]; nextAfterSeq: number | null }>(`/api/runs/${runId}/logs?after=${after}&limit=500`, { share });
+    const page = await apiFetch<{ lines: LiveLogLine[]; nextAfterSeq: number | null }>(`/api/runs/${runId}/logs?after=${after}&limit=500`, { share });
     lines.push(...page.lines);
     if (page.lines.length < 500 || page.nextAfterSeq === null) break;
     after = page.nextAfterSeq;
@@ -67,10 +68,10 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
     error: run.error,
   });
   const [images, setImages] = useState<LiveImage[]>(data.images);
-  const [liveLogs, setLiveLogs] = useState<LogLineView[]>([]);
+  const [liveLogs, setLiveLogs] = useState<LiveLogLine[]>([]);
   const liveLogsRef = useRef(liveLogs);
   liveLogsRef.current = liveLogs;
-  const addLogLines = useCallback((lines: LogLineView[]) => setLiveLogs((prev) => mergeLogLines(prev, lines).slice(-LIVE_LOG_CAP)), []);
+  const addLogLines = useCallback((lines: LiveLogLine[]) => setLiveLogs((prev) => mergeLogLines(prev, lines).slice(-LIVE_LOG_CAP)), []);
   const [startedAt, setStartedAt] = useState(run.startedAt);
   const bus = useRef(new MetricBus()).current;
   const [catchUpError, setCatchUpError] = useState<string | null>(null);

@@ -4,10 +4,10 @@
  * lines, so each sequence number is kept once and the result is in order, and
  * a line read late still lands in its place instead of leaving a gap.
  */
-import type { LogLineView } from "../server/dashboard/run-view-data";
+import type { LiveLogLine } from "@/lib/protocol/schemas";
 
-export function mergeLogLines(held: readonly LogLineView[], incoming: readonly LogLineView[]): LogLineView[] {
-  if (!incoming.length) return held as LogLineView[];
+export function mergeLogLines(held: readonly LiveLogLine[], incoming: readonly LiveLogLine[]): LiveLogLine[] {
+  if (!incoming.length) return held as LiveLogLine[];
   const bySeq = new Map(held.map((l) => [l.seq, l]));
   let changed = false;
   for (const line of incoming) {
@@ -15,11 +15,11 @@ export function mergeLogLines(held: readonly LogLineView[], incoming: readonly L
     bySeq.set(line.seq, line);
     changed = true;
   }
-  return changed ? [...bySeq.values()].sort((a, b) => a.seq - b.seq) : (held as LogLineView[]);
+  return changed ? [...bySeq.values()].sort((a, b) => a.seq - b.seq) : (held as LiveLogLine[]);
 }
 
 /** The highest sequence number among `lines`, or -1. */
-export function lastLogSeq(...lists: ReadonlyArray<readonly LogLineView[]>): number {
+export function lastLogSeq(...lists: ReadonlyArray<readonly LiveLogLine[]>): number {
   return Math.max(-1, ...lists.map((l) => l.at(-1)?.seq ?? -1));
 }
 
@@ -27,6 +27,6 @@ export function lastLogSeq(...lists: ReadonlyArray<readonly LogLineView[]>): num
 const PROGRESS_LINE = /\d+%\|[^|]*\|\s*\d+\/\d+/;
 
 /** Whether a line reads as an error or warning in the console: stderr, unless it is a progress bar. */
-export function isErrorLine(line: Pick<LogLineView, "stream" | "text">): boolean {
+export function isErrorLine(line: Pick<LiveLogLine, "stream" | "text">): boolean {
   return line.stream === "stderr" && !PROGRESS_LINE.test(line.text);
 }

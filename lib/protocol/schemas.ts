@@ -4,7 +4,7 @@
  * reaching the database. Server and SDK only: pages import protocol.ts.
  */
 import { z } from "zod";
-import { FINISH_STATUSES, LIMITS, nonFiniteNames } from "./wire";
+import { FINISH_STATUSES, INT4_MAX, LIMITS, nonFiniteNames, type WireNumber } from "./wire";
 import { cleanJson, cleanText, isStorableText, MAX_JSON_DEPTH } from "./text";
 
 /** A name (key, project, tag): refused when PostgreSQL cannot store it as text (see lib/protocol/text.ts). */
@@ -20,12 +20,9 @@ export function freeText(max: number) {
   return z.string().max(max, `at most ${max} characters`).transform(cleanText);
 }
 
-/** PostgreSQL's int4, the type of steps, sequence numbers and epochs. */
-export const INT4_MAX = 2_147_483_647;
-
 const metricKey = nameText(LIMITS.keyLength, "key").pipe(z.string().min(1, "key must not be empty"));
 const int4 = (what: string) => z.number().int(`${what} must be an integer`).min(0, `${what} must be >= 0`).max(INT4_MAX, `${what} must be at most ${INT4_MAX}`);
-const step = int4("step");
+export const stepSchema = int4("step");
 /** Years 1 to 9999: what both JavaScript dates and PostgreSQL's timestamptz hold. */
 const TIME_RANGE_MS = [Date.parse("0001-01-01T00:00:00Z"), Date.parse("9999-12-31T23:59:59.999Z")] as const;
 /** Wall time as epoch milliseconds or an ISO string. */
@@ -36,12 +33,44 @@ const wallTime = z
     return ms >= TIME_RANGE_MS[0] && ms <= TIME_RANGE_MS[1];
   }, "time must be between the years 1 and 9999 (epoch milliseconds or an ISO 8601 string)");
 
+export const wireNumberSchema = z.union([z.number(), z.enum(nonFiniteNames)]);
+
+/** One metric point: the only declaration of its shape; every other point type below derives from it. */
 export const metricPointSchema = z.object({
   key: metricKey,
-  step,
-  value: z.union([z.number(), z.enum(nonFiniteNames)]),
+  step: stepSchema,
+  value: wireNumberSchema,
   time: wallTime.optional(),
 });
+/** A point as clients send it (the SDK sets `time` to epoch milliseconds). */
+export type MetricPoint = z.input<typeof metricPointSchema>;
+/** A stored point as the server sends it on `/live`: its wall time always there, as an ISO string. */
+export type LiveMetricPoint = MetricPoint & { time: string };
+/**
+ * A point of a series read (`POST /api/series`), whose key is the series'.
+ * Downsampled, it is the last point of its bucket, with the bucket's min,
+ * max (null when every value was NaN) and point count. Its wall time, an ISO
+ * string, may be missing (charts then leave it off time axes).
+ */
+export type SeriesPoint = Omit<MetricPoint, "key" | "time"> & Partial<Pick<LiveMetricPoint, "time">> & { min?: WireNumber | null; max?: WireNumber | null; count?: number };
+export interface Series {
+  key: string;
+  downsampled: boolean;
+  /** Steps covered by this reply. */
+  from: number | null;
+  to: number | null;
+  points: SeriesPoint[];
+}
+
+/** One series a chart asks `POST /api/series` for: at most `buckets` points of the steps [from, to]. */
+export const seriesRequestSchema = z.object({
+  runId: nameText(64, "runId").pipe(z.string().min(1)),
+  key: metricKey,
+  buckets: z.number().int().min(1).max(20_000),
+  from: stepSchema.optional(),
+  to: stepSchema.optional(),
+});
+export type SeriesRequest = z.input<typeof seriesRequestSchema>;
 
 /** A metrics batch's envelope; each point is checked on its own (metricPointSchema) so one bad point refuses only itself. */
 export const metricsBatchSchema = z.object({
@@ -92,6 +121,10 @@ export const logLineSchema = z.object({
   text: freeText(LIMITS.logLineLength),
   time: wallTime.optional(),
 });
+/** A log line as clients send it. */
+export type LogLine = z.input<typeof logLineSchema>;
+/** A stored line as the server sends it (`/live`, the logs API): its wall time as an ISO string. */
+export type LiveLogLine = Omit<z.output<typeof logLineSchema>, "time"> & { time: string };
 
 /** A logs batch's envelope; each line is checked on its own (logLineSchema) so one bad line refuses only itself. */
 export const logsBatchSchema = z.object({
@@ -102,7 +135,7 @@ export const logsBatchSchema = z.object({
 
 export const imageMetaSchema = z.object({
   key: metricKey,
-  step,
+  step: stepSchema,
   epoch: int4("epoch").optional(),
   index: z.number().int().min(0).max(10_000).default(0),
   caption: freeText(LIMITS.captionLength).optional(),

@@ -2,13 +2,31 @@
  * The wire contract between trainers (the SDK, curl) and the server: socket.io
  * events on `/ingest`, the same payloads over HTTP, and what `/live` emits.
  * Constants and types only, so that pages can import them without zod; the
- * schemas every boundary validates with are in protocol-schemas.ts.
+ * schemas every boundary validates with, and the types of points, lines and
+ * series derived from them, are in schemas.ts.
  */
+import type { LiveLogLine, LiveMetricPoint } from "./schemas";
 
 export const RUN_STATUSES = ["queued", "running", "finished", "failed", "crashed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Statuses a trainer may report when it ends a run. */
 export const FINISH_STATUSES = ["finished", "failed", "cancelled", "crashed"] as const;
+export type FinishStatus = (typeof FINISH_STATUSES)[number];
+
+/** PostgreSQL's int4, the type of steps, log sequence numbers and epochs: the largest step any client may send. */
+export const INT4_MAX = 2_147_483_647;
+
+/**
+ * Bucket widths, in steps, each a multiple of the first, of the rollups the
+ * server keeps (lib/server/metrics/rollup.ts). Each output bucket of a
+ * downsample reads the widest one that fits inside it, so consecutive widths
+ * 4x apart mean at most 4 rollup rows per output bucket (a 2,000-bucket chart
+ * of 1M steps reads ~4,000 rows instead of 15,600 with 64-wide ones). The
+ * finest, 16, keeps a chart of a few hundred pixels over 10k+ steps off the
+ * raw points (15k rows per series, the bulk of a 10-run compare page's time).
+ * Charts pick bucket counts aligned with them (lib/browser/charts/buckets.ts).
+ */
+export const ROLLUP_WIDTHS = [16, 64, 256, 1024, 4096, 16384, 65536, 262144] as const;
 
 export const LIMITS = {
   keyLength: 255,
@@ -68,11 +86,16 @@ export type Ack<T = unknown> = { ok: true; data?: T } | { ok: false; error: stri
 
 /** Events pushed to browsers on `/live`, in room `run:<id>`. */
 export interface LiveEvents {
-  metrics: (e: { runId: string; points: { key: string; step: number; value: WireNumber; time: string }[] }) => void;
+  metrics: (e: { runId: string; points: LiveMetricPoint[] }) => void;
   image: (e: { runId: string; image: LiveImage }) => void;
-  logs: (e: { runId: string; lines: { seq: number; stream: string; text: string; time: string }[] }) => void;
+  logs: (e: { runId: string; lines: LiveLogLine[] }) => void;
   status: (e: { runId: string; status: RunStatus; endedAt: string | null; error: string | null }) => void;
 }
+
+/** The trainer's validation images: the grid a view opens on. */
+export const VALIDATION_KEY = "validation";
+/** Images sampled from a run's final model on the server (lib/server/runs/samples.ts). */
+export const SAMPLES_KEY = "samples";
 
 export interface LiveImage {
   id: string;

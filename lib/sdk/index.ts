@@ -12,7 +12,7 @@
  */
 import { Run, type FinishResult, type ImageOptions, type InitOptions } from "./run";
 import { Reporter } from "./report";
-import type { FinishStatus } from "./batch";
+import type { FinishStatus } from "@/lib/protocol/wire";
 
 export { Run, type FinishResult, type ImageOptions, type InitOptions, type FinishStatus };
 

@@ -10,7 +10,7 @@ import { createRunViaApi, startTestServer, type TestServer } from "../helpers/se
 import { connectIngest, emitAck, getJson, png, postJson, subscribeLive } from "../sdk/clients";
 import { HEARTBEAT_TIMEOUT_MS, markSilentRunsCrashed } from "@/lib/server/runs/heartbeat-monitor";
 import { metricSeries } from "@/lib/server/metrics/series";
-import { ROLLUP_WIDTHS } from "@/lib/server/metrics/rollup";
+import { ROLLUP_WIDTHS } from "@/lib/protocol/wire";
 import { LIMITS } from "@/lib/protocol/wire";
 import { pool } from "@/lib/server/db/prisma";
 

@@ -6,7 +6,7 @@
  * regrouping raw points or splitting rollups across uneven buckets, and each
  * bucket's min/max band keeps spikes visible at that resolution.
  */
-import { ROLLUP_WIDTHS } from "@/lib/server/metrics/rollup";
+import { ROLLUP_WIDTHS } from "@/lib/protocol/wire";
 
 export function chooseBuckets(pixels: number, span: number): number {
   const px = Math.max(1, Math.round(pixels));

@@ -13,12 +13,7 @@
  * series of their own, not an epoch of the validation grid: views show them
  * as a gallery and keep them off the epoch slider.
  */
-import type { LiveImage } from "@/lib/protocol/wire";
-
-/** The trainer's validation images: the grid a view opens on. */
-export const VALIDATION_KEY = "validation";
-/** Images sampled from a run's final model on the server (lib/server/runs/samples.ts). */
-export const SAMPLES_KEY = "samples";
+import { SAMPLES_KEY, VALIDATION_KEY, type LiveImage } from "@/lib/protocol/wire";
 
 export interface GridRow {
   index: number;

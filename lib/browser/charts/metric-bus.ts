@@ -2,14 +2,12 @@
  * Routes live metric points to the charts that show them: the page feeds every
  * `metrics` event in, each chart listens to one (run, key) pair.
  */
-import { fromWireNumber, type WireNumber } from "@/lib/protocol/wire";
+import type { LiveMetricPoint } from "@/lib/protocol/schemas";
+import { fromWireNumber } from "@/lib/protocol/wire";
+import type { PlotPoint } from "./series-data";
 
-export interface LivePoint {
-  step: number;
-  value: number;
-  /** Epoch milliseconds. */
-  time: number;
-}
+/** A live point as a chart appends it: decoded, its wall time known. */
+export type LivePoint = Required<Pick<PlotPoint, "step" | "value" | "time">>;
 
 type Listener = (points: LivePoint[]) => void;
 
@@ -36,7 +34,7 @@ export class MetricBus {
   }
 
   /** Hands each chart its points; returns the keys in the batch so views can add charts for new metrics. */
-  publish(runId: string, points: { key: string; step: number; value: WireNumber; time: string }[]): string[] {
+  publish(runId: string, points: readonly LiveMetricPoint[]): string[] {
     const byKey = new Map<string, LivePoint[]>();
     for (const p of points) {
       const list = byKey.get(p.key) ?? [];

@@ -3,34 +3,19 @@
  * downsampled, with each bucket's min and max), merged with live points, and
  * mapped onto the chosen x axis with smoothing applied.
  */
-import { fromWireNumber, type WireNumber } from "@/lib/protocol/wire";
+import type { Series, SeriesPoint } from "@/lib/protocol/schemas";
+import { fromWireNumber } from "@/lib/protocol/wire";
 import type { XAxis } from "./view-state";
 import { timeWeightedEma } from "./smoothing";
 import type { LivePoint } from "./metric-bus";
 
-export interface SeriesPoint {
-  step: number;
-  value: number;
-  /** Bucket extremes when downsampled. */
-  min?: number;
-  max?: number;
-  count?: number;
-  /** Epoch milliseconds, when known. */
-  time?: number;
-}
-
-export interface WireSeries {
-  key: string;
-  downsampled: boolean;
-  from: number | null;
-  to: number | null;
-  points: { step: number; value: WireNumber; min?: WireNumber | null; max?: WireNumber | null; time?: string; count?: number }[];
-}
+/** A series point decoded for plotting: numbers instead of wire numbers, wall time (when known) in epoch milliseconds. */
+export type PlotPoint = Pick<SeriesPoint, "step" | "count"> & { value: number; min?: number; max?: number; time?: number };
 
 /** Series read for a chart's first view, per run, with the bucket count each was read at. */
 export interface InitialSeries {
   buckets: Record<string, number>;
-  series: Record<string, WireSeries>;
+  series: Record<string, Series>;
 }
 
 /** The initial series of a page's first charts, by metric key. */
@@ -38,10 +23,10 @@ export type InitialSeriesByKey = Record<string, InitialSeries>;
 
 export interface LoadedSeries {
   downsampled: boolean;
-  points: SeriesPoint[];
+  points: PlotPoint[];
 }
 
-export function fromWire(s: WireSeries): LoadedSeries {
+export function fromWire(s: Series): LoadedSeries {
   return {
     downsampled: s.downsampled,
     points: s.points.map((p) => ({
@@ -56,7 +41,7 @@ export function fromWire(s: WireSeries): LoadedSeries {
 }
 
 /** Adds live points after the loaded ones; a step already present is ignored (stored points never change). */
-export function appendLive(series: LoadedSeries, live: readonly (LivePoint | SeriesPoint)[]): LoadedSeries {
+export function appendLive(series: LoadedSeries, live: readonly (LivePoint | PlotPoint)[]): LoadedSeries {
   const last = series.points.length ? series.points[series.points.length - 1].step : -1;
   const fresh = live.filter((p) => p.step > last);
   if (!fresh.length) return series;
@@ -67,14 +52,14 @@ export interface XY {
   x: number;
   y: number;
   /** The source point, for tooltips. */
-  p: SeriesPoint;
+  p: PlotPoint;
 }
 
 /**
  * Where each point sits on the x axis: its step, seconds since `origin`, or
  * wall time in ms. Points without a wall time are left out of time axes.
  */
-export function xOf(p: SeriesPoint, axis: XAxis, origin: number): number | null {
+export function xOf(p: PlotPoint, axis: XAxis, origin: number): number | null {
   if (axis === "step") return p.step;
   if (p.time === undefined) return null;
   return axis === "relative" ? (p.time - origin) / 1000 : p.time;

@@ -4,22 +4,14 @@
  * Chunks keep the first charts drawing while later ones are still being read.
  */
 import { apiFetch } from "@/lib/browser/client/api";
-import type { WireSeries } from "./series-data";
-
-export interface SeriesRequest {
-  runId: string;
-  key: string;
-  buckets: number;
-  from?: number;
-  to?: number;
-}
+import type { Series, SeriesRequest } from "@/lib/protocol/schemas";
 
 /** Series per request: small enough to spread over the server's pool, large enough to save round trips. */
 const CHUNK = 20;
 
 interface Pending {
   req: SeriesRequest;
-  resolve: (s: WireSeries) => void;
+  resolve: (s: Series) => void;
   reject: (e: unknown) => void;
 }
 
@@ -29,7 +21,7 @@ export class SeriesLoader {
 
   constructor(private readonly share: string | null) {}
 
-  load(req: SeriesRequest): Promise<WireSeries> {
+  load(req: SeriesRequest): Promise<Series> {
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
       if (!this.scheduled) {
@@ -46,7 +38,7 @@ export class SeriesLoader {
     this.scheduled = false;
     for (let i = 0; i < queue.length; i += CHUNK) {
       const chunk = queue.slice(i, i + CHUNK);
-      apiFetch<WireSeries[]>("/api/series", { method: "POST", json: { requests: chunk.map((p) => p.req) }, share: this.share }).then(
+      apiFetch<Series[]>("/api/series", { method: "POST", json: { requests: chunk.map((p) => p.req) }, share: this.share }).then(
         (series) => chunk.forEach((p, j) => p.resolve(series[j])),
         (err: unknown) => chunk.forEach((p) => p.reject(err)),
       );

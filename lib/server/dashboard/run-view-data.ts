@@ -9,6 +9,7 @@ import { readLogs } from "@/lib/server/runs/logs";
 import { prisma } from "@/lib/server/db/prisma";
 import { ClientError } from "@/lib/server/http/errors";
 import type { LiveImage, RunStatus } from "@/lib/protocol/wire";
+import type { LiveLogLine } from "@/lib/protocol/schemas";
 
 export interface RunView {
   id: string;
@@ -30,18 +31,11 @@ export interface RunView {
   outputDir: string | null;
 }
 
-export interface LogLineView {
-  seq: number;
-  stream: string;
-  text: string;
-  time: string;
-}
-
 export interface RunPageData {
   run: RunView;
   metrics: MetricKeySummary[];
   images: LiveImage[];
-  logs: LogLineView[];
+  logs: LiveLogLine[];
 }
 
 /** Lines shown when the logs tab opens; earlier ones load on demand. */
@@ -69,7 +63,7 @@ export function toRunView(r: RunDetail): RunView {
 }
 
 /** The last `limit` log lines of a run, oldest first. */
-export async function logTail(runId: string, limit = LOG_TAIL): Promise<LogLineView[]> {
+export async function logTail(runId: string, limit = LOG_TAIL): Promise<LiveLogLine[]> {
   const last = await prisma.logLine.aggregate({ where: { runId }, _max: { seq: true } });
   const maxSeq = last._max.seq;
   if (maxSeq === null) return [];

@@ -4,25 +4,16 @@
  * batched, the reads share one request and run concurrently on the pool.
  */
 import { z } from "zod";
-import { INT4_MAX, nameText } from "@/lib/protocol/schemas";
+import { seriesRequestSchema, type Series } from "@/lib/protocol/schemas";
 import { LIMITS } from "@/lib/protocol/wire";
 import { parseInput } from "@/lib/server/http/validate";
-import { metricSeries, type Series } from "@/lib/server/metrics/series";
+import { metricSeries } from "@/lib/server/metrics/series";
 
 export const MAX_BATCH = 200;
 
-const stepParam = z.number().int().min(0).max(INT4_MAX);
 export const seriesBatchSchema = z.object({
   requests: z
-    .array(
-      z.object({
-        runId: nameText(64, "runId").pipe(z.string().min(1)),
-        key: nameText(LIMITS.keyLength, "key").pipe(z.string().min(1)),
-        buckets: z.number().int().min(1).max(20_000),
-        from: stepParam.optional(),
-        to: stepParam.optional(),
-      }),
-    )
+    .array(seriesRequestSchema)
     .min(1, "requests must not be empty")
     .max(MAX_BATCH, `at most ${MAX_BATCH} series per request`)
     .refine(

@@ -9,10 +9,10 @@ import { Prisma } from "@/generated/prisma/client";
 import { badRequest, conflict, tooLarge } from "@/lib/server/http/errors";
 import { publish } from "@/lib/server/live/publish";
 import { pool, prisma } from "@/lib/server/db/prisma";
-import { fromWireNumber, LIMITS, toWireNumber, type BatchResult, type LiveImage } from "@/lib/protocol/wire";
+import { fromWireNumber, INT4_MAX, LIMITS, toWireNumber, type BatchResult, type LiveImage } from "@/lib/protocol/wire";
 import {
   imageMetaSchema,
-  INT4_MAX,
+  type LiveLogLine,
   logLineSchema,
   logsBatchSchema,
   metricPointSchema,
@@ -23,7 +23,7 @@ import {
 import { parseEach, parseInput } from "@/lib/server/http/validate";
 import { insertPointsWithRollups } from "@/lib/server/metrics/rollup";
 import { moveRun } from "@/lib/server/runs/status";
-import { sniffImageMime } from "../../protocol/image-format";
+import { sniffImageMime } from "@/lib/protocol/image-format";
 
 function toDate(t: number | string | undefined, now: Date): Date {
   return t === undefined ? now : new Date(t);
@@ -162,7 +162,7 @@ export async function storeLogs(runId: string, payload: unknown): Promise<BatchR
   const lines = valid.map((v) => v.value);
   const base = await writerBase(runId, batch.writer);
   const now = new Date();
-  const { rows } = await pool().query<{ seq: number; stream: string; text: string; time: Date }>(
+  const { rows } = await pool().query<Omit<LiveLogLine, "time"> & { time: Date }>(
     `INSERT INTO "LogLine" ("runId", "seq", "stream", "text", "time")
      SELECT $1, u.q, u.s::"LogStream", u.x, u.t FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[]) AS u(q, s, x, t)
      ON CONFLICT ("runId", "seq") DO NOTHING

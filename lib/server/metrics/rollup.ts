@@ -3,24 +3,11 @@
  * summaries count exactly the points that were stored (resends add nothing).
  */
 import type { PoolClient, Pool } from "pg";
+import type { MetricPoint } from "@/lib/protocol/schemas";
+import { ROLLUP_WIDTHS } from "@/lib/protocol/wire";
 
-/**
- * Bucket widths, in steps, each a multiple of the first. Each output bucket of
- * a downsample reads the widest one that fits inside it, so consecutive widths
- * 4x apart mean at most 4 rollup rows per output bucket (a 2,000-bucket chart
- * of 1M steps reads ~4,000 rows instead of 15,600 with 64-wide ones). The
- * finest, 16, keeps a chart of a few hundred pixels over 10k+ steps off the
- * raw points (15k rows per series, the bulk of a 10-run compare page's time).
- */
-export const ROLLUP_WIDTHS = [16, 64, 256, 1024, 4096, 16384, 65536, 262144] as const;
-
-export interface PointInput {
-  key: string;
-  step: number;
-  value: number;
-  /** Wall time, as a Date or epoch milliseconds. */
-  time: Date | number;
-}
+/** A validated point: its value decoded, its wall time (a Date or epoch milliseconds) resolved. */
+export type PointInput = Pick<MetricPoint, "key" | "step"> & { value: number; time: Date | number };
 
 /**
  * Stores the points not stored yet and adds them to the rollups. Returns the

@@ -5,28 +5,8 @@
  * stays small. Long ranges read the rollups instead of the raw points.
  */
 import { pool } from "@/lib/server/db/prisma";
-import { toWireNumber, type WireNumber } from "@/lib/protocol/wire";
-import { ROLLUP_WIDTHS } from "./rollup";
-
-export interface SeriesPoint {
-  /** The step of `value` (the bucket's last point when downsampled). */
-  step: number;
-  value: WireNumber;
-  min?: WireNumber | null;
-  max?: WireNumber | null;
-  /** Wall time of the point at `step`. */
-  time?: string;
-  count?: number;
-}
-
-export interface Series {
-  key: string;
-  downsampled: boolean;
-  /** Steps covered by this reply. */
-  from: number | null;
-  to: number | null;
-  points: SeriesPoint[];
-}
+import type { Series, SeriesPoint } from "@/lib/protocol/schemas";
+import { INT4_MAX, ROLLUP_WIDTHS, toWireNumber, type WireNumber } from "@/lib/protocol/wire";
 
 export interface SeriesQuery {
   buckets: number;
@@ -39,7 +19,7 @@ export async function metricSeries(runId: string, key: string, q: SeriesQuery): 
   const range = await db.query<{ lo: number | null; hi: number | null }>(
     `SELECT (SELECT "step" FROM "MetricPoint" WHERE "runId" = $1 AND "key" = $2 AND "step" >= $3 ORDER BY "step" ASC LIMIT 1) AS lo,
             (SELECT "step" FROM "MetricPoint" WHERE "runId" = $1 AND "key" = $2 AND "step" <= $4 ORDER BY "step" DESC LIMIT 1) AS hi`,
-    [runId, key, q.from ?? 0, q.to ?? 2_147_483_647],
+    [runId, key, q.from ?? 0, q.to ?? INT4_MAX],
   );
   const { lo, hi } = range.rows[0];
   if (lo === null || hi === null || hi < lo) return { key, downsampled: false, from: null, to: null, points: [] };

@@ -3,7 +3,7 @@ import { PLACE_SELECT, describePlace, launchOutputDir } from "@/lib/server/launc
 import { Prisma } from "@/generated/prisma/client";
 import { prisma, pool } from "@/lib/server/db/prisma";
 import { RUN_STATUSES, toWireNumber, type RunStatus, type WireNumber } from "@/lib/protocol/wire";
-import { ROLLUP_WIDTHS } from "@/lib/server/metrics/rollup";
+import { ROLLUP_WIDTHS } from "@/lib/protocol/wire";
 import { badRequest, notFound } from "@/lib/server/http/errors";
 import { likeLiteral } from "@/lib/server/db/like";
 

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { SAMPLES_KEY } from "@/lib/browser/charts/image-grid";
+import { SAMPLES_KEY } from "@/lib/protocol/wire";
 import { nameText } from "@/lib/protocol/schemas";
 import { storeImage } from "@/lib/server/ingest/store";
 import { spawnTrainerProcess } from "@/lib/server/launcher/command";

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { finishRun, startRun, storeMetrics } from "@/lib/server/ingest/store";
 import { prisma } from "@/lib/server/db/prisma";
-import { LIMITS, nonFiniteNames, type RunStatus } from "@/lib/protocol/wire";
+import { INT4_MAX, LIMITS, nonFiniteNames, type RunStatus } from "@/lib/protocol/wire";
 import { createRun } from "@/lib/server/runs/create-run";
 import { parseInput } from "@/lib/server/http/validate";
 import { mergeRunConfig, mergeRunEnvironmentSection } from "../run-writes";
@@ -27,7 +27,7 @@ const metricSchema = z.object({
   key: z.string().min(1).max(LIMITS.keyLength),
   value: z.union([z.number(), z.enum(nonFiniteNames)]),
   timestamp: z.coerce.number().finite().optional(),
-  step: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
+  step: z.coerce.number().int().min(0).max(INT4_MAX).default(0),
 });
 const runId = z.string().min(1).max(64);
 /** MLflow sends both run_id and the older run_uuid. */

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { ClientError } from "@/lib/server/http/errors";
 import { heartbeat, storeImage, storeLogs, storeMetrics } from "@/lib/server/ingest/store";
 import { sniffImageMime } from "@/lib/protocol/image-format";
-import { LIMITS, toWireNumber } from "@/lib/protocol/wire";
+import { INT4_MAX, LIMITS, toWireNumber } from "@/lib/protocol/wire";
 import { describeZodError } from "@/lib/protocol/schemas";
 import { parseInput } from "@/lib/server/http/validate";
 import { appendLogLines, clientLineSeq, recordRefusal } from "../run-writes";
@@ -27,7 +27,7 @@ const batchSchema = z.object({
 });
 
 const key = z.string().min(1).max(LIMITS.keyLength);
-const step = z.number().int().min(0).max(2_147_483_647);
+const step = z.number().int().min(0).max(INT4_MAX);
 const createTime = z.string().max(64).optional();
 
 /** Non-finite values as the SDKs spell them: "nan" (0.9), "NaN" and "INF" (0.7). */

@@ -3,7 +3,7 @@ import { intParam, readJson, respond } from "@/lib/server/http/responses";
 import { storeMetrics } from "@/lib/server/ingest/store";
 import { metricKeys, metricSeries } from "@/lib/server/metrics/series";
 import { requireRunViewer } from "@/lib/server/auth/access";
-import { LIMITS } from "@/lib/protocol/wire";
+import { INT4_MAX, LIMITS } from "@/lib/protocol/wire";
 import { badRequest } from "@/lib/server/http/errors";
 
 /** Ingest: `{points: [{key, step, value, time?}]}`, bearer = the run's ingest token. */
@@ -21,8 +21,8 @@ export async function GET(req: Request, ctx: RouteContext) {
     const key = url.searchParams.get("key");
     if (key === null) return metricKeys(id);
     if (!key || key.length > LIMITS.keyLength) throw badRequest("key must be 1 to 255 characters");
-    const from = url.searchParams.has("from") ? intParam(url, "from", 0, 0, 2_147_483_647) : undefined;
-    const to = url.searchParams.has("to") ? intParam(url, "to", 0, 0, 2_147_483_647) : undefined;
+    const from = url.searchParams.has("from") ? intParam(url, "from", 0, 0, INT4_MAX) : undefined;
+    const to = url.searchParams.has("to") ? intParam(url, "to", 0, 0, INT4_MAX) : undefined;
     return metricSeries(id, key, { buckets: intParam(url, "buckets", 2000, 1, 20_000), from, to });
   });
 }
