@@ -4,8 +4,8 @@
  * reaching the database. Server and SDK only: pages import protocol.ts.
  */
 import { z } from "zod";
-import { FINISH_STATUSES, INT4_MAX, LIMITS, nonFiniteNames, type WireNumber } from "./wire";
-import { cleanJson, cleanText, isStorableText, MAX_JSON_DEPTH } from "./text";
+import { FINISH_STATUSES, INT4_MAX, LIMITS, nonFiniteNames, type WireNumber } from "./wire.ts";
+import { cleanJson, cleanText, isStorableText, MAX_JSON_DEPTH } from "./text.ts";
 
 /** A name (key, project, tag): refused when PostgreSQL cannot store it as text (see lib/protocol/text.ts). */
 export function nameText(max: number, what = "it") {
@@ -33,7 +33,8 @@ const wallTime = z
     return ms >= TIME_RANGE_MS[0] && ms <= TIME_RANGE_MS[1];
   }, "time must be between the years 1 and 9999 (epoch milliseconds or an ISO 8601 string)");
 
-export const wireNumberSchema = z.union([z.number(), z.enum(nonFiniteNames)]);
+/** A number, or one of the names non-finite numbers travel as (a literal, not an enum, whose "-Infinity" key breaks declaration emit). */
+export const wireNumberSchema = z.union([z.number(), z.literal(nonFiniteNames)]);
 
 /** One metric point: the only declaration of its shape; every other point type below derives from it. */
 export const metricPointSchema = z.object({

@@ -5,7 +5,7 @@
  * schemas every boundary validates with, and the types of points, lines and
  * series derived from them, are in schemas.ts.
  */
-import type { LiveLogLine, LiveMetricPoint } from "./schemas";
+import type { LiveLogLine, LiveMetricPoint } from "./schemas.ts";
 
 export const RUN_STATUSES = ["queued", "running", "finished", "failed", "crashed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

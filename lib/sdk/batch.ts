@@ -4,8 +4,8 @@
  * as an HTTP request when `scripts/sync.ts` uploads a spool, so both mappings
  * live here.
  */
-import type { FinishStatus } from "@/lib/protocol/wire";
-import type { ImageMeta, LogLine, MetricPoint } from "@/lib/protocol/schemas";
+import type { FinishStatus } from "../protocol/wire.ts";
+import type { ImageMeta, LogLine, MetricPoint } from "../protocol/schemas.ts";
 
 export type Batch =
   | { kind: "start"; config?: Record<string, unknown>; environment?: Record<string, unknown>; commandLine?: string }

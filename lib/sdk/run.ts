@@ -7,17 +7,17 @@
  */
 import crypto from "node:crypto";
 import path from "node:path";
-import { sniffImageMime } from "@/lib/protocol/image-format";
-import { INT4_MAX, LIMITS, toWireNumber, type FinishStatus } from "@/lib/protocol/wire";
-import { isStorableText } from "@/lib/protocol/text";
-import type { CreateRunInput, LogLine, MetricPoint } from "@/lib/protocol/schemas";
-import type { Batch } from "./batch";
-import { IngestConnection } from "./connection";
-import { commandLine, describeEnvironment } from "./environment";
-import { createRunOverHttp, RejectedError } from "./http";
-import { Outbox } from "./outbox";
-import { errorText, Reporter, type WarningSink } from "./report";
-import { removeSpool, writeManifest, type SpoolManifest } from "./spool";
+import { sniffImageMime } from "../protocol/image-format.ts";
+import { INT4_MAX, LIMITS, toWireNumber, type FinishStatus } from "../protocol/wire.ts";
+import { isStorableText } from "../protocol/text.ts";
+import type { CreateRunInput, LogLine, MetricPoint } from "../protocol/schemas.ts";
+import type { Batch } from "./batch.ts";
+import { IngestConnection } from "./connection.ts";
+import { commandLine, describeEnvironment } from "./environment.ts";
+import { createRunOverHttp, RejectedError } from "./http.ts";
+import { Outbox } from "./outbox.ts";
+import { errorText, Reporter, type WarningSink } from "./report.ts";
+import { removeSpool, writeManifest, type SpoolManifest } from "./spool.ts";
 
 export interface InitOptions {
   /** Server origin; default env INKSTONE_URL, else http://127.0.0.1:3000. A run launched by the server uses INKSTONE_URL. */

@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { finishRun, startRun, storeMetrics } from "@/lib/server/ingest/store";
 import { prisma } from "@/lib/server/db/prisma";
-import { INT4_MAX, LIMITS, nonFiniteNames, type RunStatus } from "@/lib/protocol/wire";
+import { INT4_MAX, LIMITS, type RunStatus } from "@/lib/protocol/wire";
+import { wireNumberSchema } from "@/lib/protocol/schemas";
 import { createRun } from "@/lib/server/runs/create-run";
 import { parseInput } from "@/lib/server/http/validate";
 import { mergeRunConfig, mergeRunEnvironmentSection } from "../run-writes";
@@ -25,7 +26,7 @@ const tagSchema = z.object({ key: z.string().min(1).max(250), value: z.string().
 const paramSchema = z.object({ key: z.string().min(1).max(250), value: z.string().max(6_000).default("") });
 const metricSchema = z.object({
   key: z.string().min(1).max(LIMITS.keyLength),
-  value: z.union([z.number(), z.enum(nonFiniteNames)]),
+  value: wireNumberSchema,
   timestamp: z.coerce.number().finite().optional(),
   step: z.coerce.number().int().min(0).max(INT4_MAX).default(0),
 });
