@@ -138,7 +138,7 @@ export const imageMetaSchema = z.object({
   key: metricKey,
   step: stepSchema,
   epoch: int4("epoch").optional(),
-  index: z.number().int().min(0).max(10_000).default(0),
+  index: z.number().int().min(0).max(LIMITS.imageIndex).default(0),
   caption: freeText(LIMITS.captionLength).optional(),
   time: wallTime.optional(),
 });

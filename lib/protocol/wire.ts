@@ -16,6 +16,11 @@ export type FinishStatus = (typeof FINISH_STATUSES)[number];
 /** PostgreSQL's int4, the type of steps, log sequence numbers and epochs: the largest step any client may send. */
 export const INT4_MAX = 2_147_483_647;
 
+/** Whether a step is one the server stores (stepSchema's rule, for code that checks without zod). */
+export function isStep(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= INT4_MAX;
+}
+
 /**
  * Bucket widths, in steps, each a multiple of the first, of the rollups the
  * server keeps (lib/server/metrics/rollup.ts). Each output bucket of a
@@ -37,6 +42,8 @@ export const LIMITS = {
   logLinesPerWriter: 2 ** 24,
   imageBytes: 10 * 1024 * 1024,
   captionLength: 4_096,
+  /** Largest image index (its row in a grid: the prompt's number). */
+  imageIndex: 10_000,
   /** Largest run config (or environment) as JSON, in bytes: the runs list and every run page carry it. */
   configBytes: 256 * 1024,
   /** Largest image accepted, in pixels (width x height): a small file can decode to a huge canvas. */

@@ -8,7 +8,7 @@
 import crypto from "node:crypto";
 import path from "node:path";
 import { sniffImageMime } from "../protocol/image-format.ts";
-import { INT4_MAX, LIMITS, toWireNumber, type FinishStatus } from "../protocol/wire.ts";
+import { INT4_MAX, isStep, LIMITS, toWireNumber, type FinishStatus } from "../protocol/wire.ts";
 import { isStorableText } from "../protocol/text.ts";
 import type { CreateRunInput, LogLine, MetricPoint } from "../protocol/schemas.ts";
 import type { Batch } from "./batch.ts";
@@ -191,7 +191,7 @@ export class Run {
     if (!this.accepting("log")) return;
     try {
       const s = step ?? this.step;
-      if (!Number.isInteger(s) || s < 0 || s > INT4_MAX) {
+      if (!isStep(s)) {
         this.report.once(`step:${s}`, `log(): step must be an integer in [0, ${INT4_MAX}], got ${s}; skipped`);
         return;
       }
@@ -223,10 +223,10 @@ export class Run {
             ? `${bytes.byteLength} bytes is over the ${LIMITS.imageBytes}-byte limit`
             : !sniffImageMime(bytes)
               ? "not a PNG, JPEG or WebP image"
-              : !Number.isInteger(step) || step < 0 || step > INT4_MAX
+              : !isStep(step)
                 ? `step ${step} is not an integer in [0, ${INT4_MAX}]`
-                : opts.index !== undefined && !(Number.isInteger(opts.index) && opts.index >= 0 && opts.index <= 10_000)
-                  ? `index ${opts.index} is not an integer in [0, 10000]`
+                : opts.index !== undefined && !(Number.isInteger(opts.index) && opts.index >= 0 && opts.index <= LIMITS.imageIndex)
+                  ? `index ${opts.index} is not an integer in [0, ${LIMITS.imageIndex}]`
                   : undefined;
       if (problem) {
         this.report.once(`image:${key}:${problem}`, `logImage("${key}"): ${problem}; skipped`);

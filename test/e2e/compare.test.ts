@@ -107,6 +107,7 @@ test("after its live connection drops, compare reads the images logged meanwhile
     await page.locator('[data-live="offline"]').waitFor();
     // Logged while the page is not subscribed: no live event reaches it.
     await b.validation(0, 0);
+    assert.equal(await images(b.id), 0, "no live event reached the page");
   } finally {
     engine.opts.allowRequest = allowRequest;
   }

@@ -20,7 +20,7 @@ export async function GET(req: Request, ctx: RouteContext) {
     const url = new URL(req.url);
     const key = url.searchParams.get("key");
     if (key === null) return metricKeys(id);
-    if (!key || key.length > LIMITS.keyLength) throw badRequest("key must be 1 to 255 characters");
+    if (!key || key.length > LIMITS.keyLength) throw badRequest(`key must be 1 to ${LIMITS.keyLength} characters`);
     const from = url.searchParams.has("from") ? intParam(url, "from", 0, 0, INT4_MAX) : undefined;
     const to = url.searchParams.has("to") ? intParam(url, "to", 0, 0, INT4_MAX) : undefined;
     return metricSeries(id, key, { buckets: intParam(url, "buckets", 2000, 1, 20_000), from, to });
