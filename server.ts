@@ -23,7 +23,7 @@ function startFailure(err: unknown, port: number): string {
 }
 
 let closing = false;
-// The server stops the embedded PostgreSQL itself, after closing its connections (lib/db/embedded-postgres.ts).
+// The server stops the embedded PostgreSQL itself, after closing its connections (lib/server/db/embedded-postgres.ts).
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
     if (closing) return;

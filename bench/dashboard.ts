@@ -8,8 +8,8 @@
  * Run: DATABASE_URL=postgresql://... node --import tsx bench/dashboard.ts
  */
 import type { Browser } from "playwright-core";
-import { pool } from "@/lib/prisma";
-import { insertPointsWithRollups } from "@/lib/metrics/rollup";
+import { pool } from "@/lib/server/db/prisma";
+import { insertPointsWithRollups } from "@/lib/server/metrics/rollup";
 import { chromiumMissing, launchBrowser } from "../test/helpers/browser";
 import { createRunViaApi, startTestServer } from "../test/helpers/server";
 

@@ -100,7 +100,7 @@ function kindOf(file: string): Kind {
   const text = [...sourcesOf(path.resolve(file))].map((f) => fs.readFileSync(f, "utf8")).join("\n");
   if (/from "[./]*helpers\/browser"|from "playwright-core"/.test(text)) return "e2e";
   // A server or a database: through the test helpers, straight from lib/, or server.ts as a process.
-  if (/from "[./]*helpers\/(server|database|instances)"|from "@\/lib\/(server\/start-server|prisma|db\/)|"server\.ts"/.test(text)) return "integration";
+  if (/from "[./]*helpers\/(server|database|instances)"|from "@\/lib\/server\/(start-server|db\/)|"server\.ts"/.test(text)) return "integration";
   return "unit";
 }
 

@@ -5,8 +5,8 @@
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { launchSlots } from "@/lib/launcher/slots";
-import { WorkerAgent } from "@/lib/worker/agent";
+import { launchSlots } from "@/lib/server/launcher/slots";
+import { WorkerAgent } from "@/lib/server/worker-agent/agent";
 
 const USAGE = "usage: npm run worker -- --server URL --token WORKER_TOKEN [--gpus 0,1] [--name host-a]";
 

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { SignUpForm } from "@/components/auth/sign-up-form";
-import { hasAnyUser, readInvite } from "@/lib/auth/accounts";
-import { pageUser } from "@/lib/page-access";
+import { hasAnyUser, readInvite } from "@/lib/server/auth/accounts";
+import { pageUser } from "@/lib/server/auth/page-access";
 
 export const metadata = { title: "Sign up · Inkstone" };
 

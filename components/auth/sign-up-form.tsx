@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { signIn } from "next-auth/react";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
-import { apiFetch } from "@/lib/client/api";
+import { apiFetch } from "@/lib/browser/client/api";
 
 /** Creates the account, then signs in with it. An invite made for one email fills it in, fixed. */
 export function SignUpForm({ invite, first, email: invitedEmail }: { invite?: string; first: boolean; email?: string }) {

@@ -8,15 +8,15 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Chart, ChartDataset } from "chart.js";
-import { loadChartJs } from "@/lib/charts/chartjs";
-import { errorText } from "@/lib/client/api";
-import type { SeriesLoader } from "@/lib/charts/series-loader";
-import { chooseBuckets } from "@/lib/charts/buckets";
-import { fade } from "@/lib/charts/colors";
-import type { MetricBus } from "@/lib/charts/metric-bus";
-import { appendLive, fromWire, plotLines, stepRange, type InitialSeries, type InitialSeriesByKey, type LoadedSeries, type XY } from "@/lib/charts/series-data";
-import type { XAxis } from "@/lib/charts/view-state";
-import { formatClock, formatExact, formatTick } from "@/lib/format";
+import { loadChartJs } from "@/lib/browser/charts/chartjs";
+import { errorText } from "@/lib/browser/client/api";
+import type { SeriesLoader } from "@/lib/browser/charts/series-loader";
+import { chooseBuckets } from "@/lib/browser/charts/buckets";
+import { fade } from "@/lib/browser/charts/colors";
+import type { MetricBus } from "@/lib/browser/charts/metric-bus";
+import { appendLive, fromWire, plotLines, stepRange, type InitialSeries, type InitialSeriesByKey, type LoadedSeries, type XY } from "@/lib/browser/charts/series-data";
+import type { XAxis } from "@/lib/browser/charts/view-state";
+import { formatClock, formatExact, formatTick } from "@/lib/browser/format";
 import { useChartTheme, type ChartTheme } from "./use-chart-theme";
 import styles from "./charts.module.css";
 

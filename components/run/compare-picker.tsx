@@ -6,10 +6,10 @@
  */
 import { useEffect, useState } from "react";
 import Link from "next/link";
-import { apiFetch, errorText } from "@/lib/client/api";
-import { compareCandidates } from "@/lib/runs/compare-candidates";
-import type { RunListItem } from "@/lib/runs/queries";
-import { formatAgo } from "@/lib/format";
+import { apiFetch, errorText } from "@/lib/browser/client/api";
+import { compareCandidates } from "@/lib/browser/compare-candidates";
+import type { RunListItem } from "@/lib/server/runs/queries";
+import { formatAgo } from "@/lib/browser/format";
 import { Popover } from "@/components/ui/popover";
 import { StatusBadge } from "@/components/ui/status-badge";
 

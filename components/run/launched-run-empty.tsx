@@ -3,7 +3,7 @@
  * show before it has logged anything: where the run stands. The trainer logs
  * for it, so the SDK calls of SdkSnippet would only mislead.
  */
-import type { RunStatus } from "@/lib/protocol";
+import type { RunStatus } from "@/lib/protocol/wire";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Spinner } from "@/components/ui/spinner";
 

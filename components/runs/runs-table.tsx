@@ -6,11 +6,11 @@ import { Button, LinkButton } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Spinner } from "@/components/ui/spinner";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { formatAgo, formatConfigCell, formatDateTime, formatDurationCompact, formatMetricValue, runDuration } from "@/lib/format";
-import { RUN_STATUSES } from "@/lib/protocol";
-import type { ProjectFacet } from "@/lib/runs/facets";
-import { runsViewQuery, type RunsView } from "@/lib/runs/list-url";
-import type { RunListItem, RunSort } from "@/lib/runs/queries";
+import { formatAgo, formatConfigCell, formatDateTime, formatDurationCompact, formatMetricValue, runDuration } from "@/lib/browser/format";
+import { RUN_STATUSES } from "@/lib/protocol/wire";
+import type { ProjectFacet } from "@/lib/server/runs/facets";
+import { runsViewQuery, type RunsView } from "@/lib/browser/runs-list-url";
+import type { RunListItem, RunSort } from "@/lib/server/runs/queries";
 import { ColumnPicker } from "./column-picker";
 import { useLiveStatuses } from "./use-live-statuses";
 

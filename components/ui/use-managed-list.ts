@@ -5,7 +5,7 @@
  * while a create runs.
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { apiFetch } from "@/lib/client/api";
+import { apiFetch } from "@/lib/browser/client/api";
 
 export function useManagedList<Row>(url: string) {
   const [rows, setRows] = useState<Row[] | null>(null);

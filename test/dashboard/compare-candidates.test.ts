@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compareCandidates } from "@/lib/runs/compare-candidates";
+import { compareCandidates } from "@/lib/browser/compare-candidates";
 
 const run = (id: string, project: string) => ({ id, name: `run ${id}`, project });
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { timeWeightedEma, VIEWPORT_POINTS } from "@/lib/charts/smoothing";
-import { DEFAULT_SMOOTHING } from "@/lib/charts/view-state";
+import { timeWeightedEma, VIEWPORT_POINTS } from "@/lib/browser/charts/smoothing";
+import { DEFAULT_SMOOTHING } from "@/lib/browser/charts/view-state";
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import { screenshotPath } from "../helpers/browser";
 import assert from "node:assert/strict";
-import { runColor } from "@/lib/charts/colors";
+import { runColor } from "@/lib/browser/charts/colors";
 import { assertNotReloaded, lossAt, markDocument, signedInSession, TrainerStub } from "./dashboard-fixtures";
 
 const { skip, session } = signedInSession();
@@ -79,6 +79,41 @@ test("two runs: overlaid charts, config differences, images side by side", async
   await again.goto(page.url());
   await again.getByTestId("epoch-value").getByText("epoch 0").waitFor();
   await again.close();
+  await assertNotReloaded(page);
+});
+
+test("after its live connection drops, compare reads the images logged meanwhile", async (t) => {
+  if (skip) return t.skip(skip);
+  const { server, context, page } = session;
+  const a = await TrainerStub.create(context.request, server.url, { name: "steady" });
+  const b = await TrainerStub.create(context.request, server.url, { name: "late images" });
+  await a.start();
+  await b.start();
+  await a.validation(0, 0);
+  await page.goto(`${server.url}/compare?runs=${a.id},${b.id}&tab=images`);
+  const grid = page.getByTestId("compare-images");
+  const images = (run: string) => grid.locator(`td[data-run="${run}"] img`).count();
+  await page.locator('[data-live="live"]').waitFor();
+  await grid.locator(`td[data-run="${a.id}"] img`).first().waitFor();
+  assert.equal(await images(b.id), 0);
+  await markDocument(page);
+
+  // Drop the page's connection (a transport close, so the client reconnects) and turn its reconnects away meanwhile.
+  const engine = server.io.engine;
+  const allowRequest = engine.opts.allowRequest;
+  engine.opts.allowRequest = (_req, callback) => callback("paused by the test", false);
+  try {
+    for (const socket of server.io.of("/live").sockets.values()) socket.conn.close();
+    await page.locator('[data-live="offline"]').waitFor();
+    // Logged while the page is not subscribed: no live event reaches it.
+    await b.validation(0, 0);
+    assert.equal(await images(b.id), 0, "no live event reached the page");
+  } finally {
+    engine.opts.allowRequest = allowRequest;
+  }
+  await page.locator('[data-live="live"]').waitFor();
+  await grid.locator(`td[data-run="${b.id}"] img`).first().waitFor();
+  assert.equal(await images(b.id), await images(a.id), "B's images, read after the reconnect, fill its column as A's do");
   await assertNotReloaded(page);
 });
 

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { screenshotPath } from "../helpers/browser";
 import assert from "node:assert/strict";
-import { DEFAULT_SMOOTHING } from "@/lib/charts/view-state";
+import { DEFAULT_SMOOTHING } from "@/lib/browser/charts/view-state";
 import { tinyLaunchBody } from "./training-fixtures";
 import { assertNotReloaded, lossAt, markDocument, PROMPTS, signedInSession, TrainerStub } from "./dashboard-fixtures";
 

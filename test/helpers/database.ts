@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
+import { startEmbeddedPostgres } from "@/lib/server/db/embedded-postgres";
 
 export interface TestDatabase {
   url: string;

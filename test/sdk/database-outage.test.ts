@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded-postgres";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/server/db/embedded-postgres";
 import { Run } from "@/lib/sdk/run";
 import { storedCounts } from "../helpers/stored";
 import { startServer, type RunningServer } from "@/lib/server/start-server";

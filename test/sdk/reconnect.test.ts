@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Run } from "@/lib/sdk/run";
-import { pool } from "@/lib/prisma";
+import { pool } from "@/lib/server/db/prisma";
 import { startServer, type RunningServer } from "@/lib/server/start-server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { Run } from "@/lib/sdk/run";
 import { findSpools, syncSpool } from "@/lib/sdk/sync";
-import { pool } from "@/lib/prisma";
+import { pool } from "@/lib/server/db/prisma";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { png } from "./clients";
 

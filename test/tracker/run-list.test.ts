@@ -1,16 +1,16 @@
 /**
- * The runs list's sorts (lib/runs/queries.ts) on a real PostgreSQL: by a
+ * The runs list's sorts (lib/server/runs/queries.ts) on a real PostgreSQL: by a
  * metric's last or lowest value and by duration, ordered and paged in SQL
  * across every page, runs without a value last; filters still apply.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { applyPendingMigrations } from "@/lib/db/migrations";
-import { storeMetrics } from "@/lib/ingest/store";
-import { disconnect, prisma } from "@/lib/prisma";
-import { createRun } from "@/lib/runs/create-run";
-import { listRuns, parseRunListQuery } from "@/lib/runs/queries";
+import { applyPendingMigrations } from "@/lib/server/db/migrations";
+import { storeMetrics } from "@/lib/server/ingest/store";
+import { disconnect, prisma } from "@/lib/server/db/prisma";
+import { createRun } from "@/lib/server/runs/create-run";
+import { listRuns, parseRunListQuery } from "@/lib/server/runs/queries";
 
 let db: TestDatabase;
 before(async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
-import { applyPendingMigrations, diffMigrationsToSchema } from "@/lib/db/migrations";
+import { applyPendingMigrations, diffMigrationsToSchema } from "@/lib/server/db/migrations";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 let db: TestDatabase;
@@ -32,7 +32,7 @@ test("a database migrated from empty matches schema.prisma", async () => {
 test("the schema engine runs on plain Node, with no flag and no ExperimentalWarning", () => {
   // The node that `npm start` runs: NODE_OPTIONS as a user's shell would have it, without --experimental-wasm-modules.
   const env = { ...process.env, NODE_OPTIONS: "" };
-  const script = `import("./lib/db/migrations.ts").then(async (m) => { console.log("pending=" + (await m.applyPendingMigrations(${JSON.stringify(db.url)})).length); process.exit(0) })`;
+  const script = `import("./lib/server/db/migrations.ts").then(async (m) => { console.log("pending=" + (await m.applyPendingMigrations(${JSON.stringify(db.url)})).length); process.exit(0) })`;
   const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { env, encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /pending=0/);

@@ -1,9 +1,9 @@
-import { readJson, respond } from "@/lib/http/responses";
-import type { RouteContext } from "@/lib/http/ingest-route";
-import { getRun } from "@/lib/runs/queries";
-import { publicRunDetails } from "@/lib/share/public-view";
-import { updateRun } from "@/lib/runs/update-run";
-import { requireRunEditor, requireRunViewer } from "@/lib/access";
+import { readJson, respond } from "@/lib/server/http/responses";
+import type { RouteContext } from "@/lib/server/http/ingest-route";
+import { getRun } from "@/lib/server/runs/queries";
+import { publicRunDetails } from "@/lib/server/share/public-view";
+import { updateRun } from "@/lib/server/runs/update-run";
+import { requireRunEditor, requireRunViewer } from "@/lib/server/auth/access";
 
 export async function GET(req: Request, ctx: RouteContext) {
   return respond(async () => {

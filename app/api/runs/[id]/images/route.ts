@@ -1,10 +1,10 @@
-import { ingestRoute, type RouteContext } from "@/lib/http/ingest-route";
-import { intParam, respond } from "@/lib/http/responses";
-import { storeImage } from "@/lib/ingest/store";
-import { listImages } from "@/lib/runs/images";
-import { requireRunViewer } from "@/lib/access";
-import { badRequest, tooLarge } from "@/lib/errors";
-import { LIMITS } from "@/lib/protocol";
+import { ingestRoute, type RouteContext } from "@/lib/server/http/ingest-route";
+import { intParam, respond } from "@/lib/server/http/responses";
+import { storeImage } from "@/lib/server/ingest/store";
+import { listImages } from "@/lib/server/runs/images";
+import { requireRunViewer } from "@/lib/server/auth/access";
+import { badRequest, tooLarge } from "@/lib/server/http/errors";
+import { INT4_MAX, LIMITS } from "@/lib/protocol/wire";
 
 /**
  * Ingest, multipart/form-data: `file` (PNG, JPEG or WebP) and `meta`, a JSON
@@ -38,7 +38,7 @@ export async function GET(req: Request, ctx: RouteContext) {
     const { id } = await ctx.params;
     await requireRunViewer(req, id);
     const url = new URL(req.url);
-    const step = url.searchParams.has("step") ? intParam(url, "step", 0, 0, 2_147_483_647) : undefined;
+    const step = url.searchParams.has("step") ? intParam(url, "step", 0, 0, INT4_MAX) : undefined;
     return listImages(id, { key: url.searchParams.get("key") || undefined, step });
   });
 }

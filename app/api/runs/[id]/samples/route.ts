@@ -1,7 +1,7 @@
-import { json, readJson, respond } from "@/lib/http/responses";
-import type { RouteContext } from "@/lib/http/ingest-route";
-import { requireRunEditor, requireRunViewer } from "@/lib/access";
-import { sampleJob, startSample } from "@/lib/runs/samples";
+import { json, readJson, respond } from "@/lib/server/http/responses";
+import type { RouteContext } from "@/lib/server/http/ingest-route";
+import { requireRunEditor, requireRunViewer } from "@/lib/server/auth/access";
+import { sampleJob, startSample } from "@/lib/server/runs/samples";
 
 /** The run's latest sampling job on this server (null when none ran since it started). */
 export async function GET(req: Request, ctx: RouteContext) {

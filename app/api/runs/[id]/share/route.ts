@@ -1,7 +1,7 @@
-import { respond } from "@/lib/http/responses";
-import type { RouteContext } from "@/lib/http/ingest-route";
-import { requireRunEditor } from "@/lib/access";
-import { createShareLink, listShareLinks } from "@/lib/share/links";
+import { respond } from "@/lib/server/http/responses";
+import type { RouteContext } from "@/lib/server/http/ingest-route";
+import { requireRunEditor } from "@/lib/server/auth/access";
+import { createShareLink, listShareLinks } from "@/lib/server/share/links";
 
 /** The run's share links. Only editors see them: a share link must not reveal the others. */
 export async function GET(req: Request, ctx: RouteContext) {

@@ -1,6 +1,6 @@
-import { respond } from "@/lib/http/responses";
-import { readImageBytes } from "@/lib/runs/images";
-import { requireRunViewer } from "@/lib/access";
+import { respond } from "@/lib/server/http/responses";
+import { readImageBytes } from "@/lib/server/runs/images";
+import { requireRunViewer } from "@/lib/server/auth/access";
 
 /** The image bytes. They never change once stored, so clients may cache them for good. */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string; imageId: string }> }) {

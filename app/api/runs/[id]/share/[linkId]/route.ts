@@ -1,6 +1,6 @@
-import { respond } from "@/lib/http/responses";
-import { requireRunEditor } from "@/lib/access";
-import { revokeShareLink } from "@/lib/share/links";
+import { respond } from "@/lib/server/http/responses";
+import { requireRunEditor } from "@/lib/server/auth/access";
+import { revokeShareLink } from "@/lib/server/share/links";
 
 export async function DELETE(req: Request, ctx: { params: Promise<{ id: string; linkId: string }> }) {
   return respond(async () => {
