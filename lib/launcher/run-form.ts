@@ -173,7 +173,7 @@ export const PRESETS: Record<PresetId, { label: string; description: string; val
       train_batch_size: "24",
       gradient_accumulation_steps: "1",
       gradient_checkpointing: false,
-      max_train_steps: "151",
+      max_train_steps: "201",
       learning_rate: "3e-3",
       lr_scheduler: "cosine",
       lr_warmup_steps: "10",
