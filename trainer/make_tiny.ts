@@ -91,31 +91,38 @@ const UNET_CONFIG = {
 };
 
 /**
- * SD1.5's VAE shrunk: 4 levels (latents 8x smaller than images), 8 norm groups,
- * one resnet per level and few channels at full resolution, so that make-tiny
- * trains it in seconds and the trainer encodes a batch cheaply every step.
+ * SD1.5's VAE shrunk: 3 levels (latents 4x smaller than images: 32 px pictures,
+ * 8x8 latents), one resnet per level and few channels, so that make-tiny trains
+ * it in seconds and the trainer encodes a batch cheaply every step. 2 norm
+ * groups, not SD's 32: with 8 channels, one channel per group would normalise
+ * each channel's colour away, and flat-coloured pictures would not come back.
  */
 const VAE_CONFIG = {
   act_fn: "silu",
-  block_out_channels: [8, 16, 32, 32],
-  down_block_types: Array(4).fill("DownEncoderBlock2D"),
+  block_out_channels: [8, 16, 32],
+  down_block_types: Array(3).fill("DownEncoderBlock2D"),
   force_upcast: true,
   in_channels: 3,
   latent_channels: 4,
   latents_mean: null,
   latents_std: null,
   layers_per_block: 1,
-  norm_num_groups: 8,
+  norm_num_groups: 2,
   out_channels: 3,
-  sample_size: 64,
+  sample_size: 32,
   scaling_factor: 0.18215,
   shift_factor: null,
-  up_block_types: Array(4).fill("UpDecoderBlock2D"),
+  up_block_types: Array(3).fill("UpDecoderBlock2D"),
   use_post_quant_conv: true,
   use_quant_conv: true,
 };
 
-/** CLIP's text tower shrunk to 3 layers of width 32; vocabulary and special ids come from the tokenizer. */
+/**
+ * CLIP's text tower shrunk to 3 layers of width 32, and to 16 positions: the
+ * tokenizer pads to 16, not 77 (the captions take at most 8 with bos and eos),
+ * so the caption's tokens are most of what the UNet's cross-attention sees, not
+ * a few among 70 paddings. Vocabulary and special ids come from the tokenizer.
+ */
 const TEXT_ENCODER_CONFIG = {
   architectures: ["CLIPTextModel"],
   attention_dropout: 0.0,
@@ -126,7 +133,7 @@ const TEXT_ENCODER_CONFIG = {
   initializer_range: 0.02,
   intermediate_size: 128,
   layer_norm_eps: 1e-5,
-  max_position_embeddings: 77,
+  max_position_embeddings: 16,
   model_type: "clip_text_model",
   num_attention_heads: 4,
   num_hidden_layers: 3,
@@ -177,12 +184,14 @@ const MODEL_INDEX = {
 };
 
 /**
- * The UNet's output layers and the last layer of each residual branch (resnet
- * conv2, attention and transformer outputs), which start at zero as in
- * guided-diffusion's zero_module: every block starts as the identity, so a
- * new model learns in tens of steps instead of first unlearning its noise.
+ * The last layer of each residual branch (resnet conv2, attention and
+ * transformer outputs), which starts at zero as in guided-diffusion's
+ * zero_module: every block starts as the identity, so a new model (the UNet,
+ * the tiny VAE) learns in tens of steps instead of first unlearning its noise.
  */
-const ZERO_INIT_UNET = /(^conv_out|\.conv2|\.to_out\.0|\.proj_out|\.ff\.net\.2)\.(weight|bias)$/;
+const ZERO_INIT_RESIDUAL = /(\.conv2|\.to_out\.0|\.proj_out|\.ff\.net\.2)\.(weight|bias)$/;
+/** The UNet also starts with its output layer at zero: a new UNet predicts no noise. */
+const ZERO_INIT_UNET = new RegExp(`^conv_out\\.(weight|bias)$|${ZERO_INIT_RESIDUAL.source}`);
 
 /**
  * Random torch-layout weights for every parameter: unit-ish norm scales, small
@@ -221,7 +230,7 @@ async function writeRandomComponent(
 }
 
 /** How make-tiny trains the VAE (--vae_steps overrides the steps; 0 keeps it random, for tests that need no pictures). */
-const VAE_TRAINING = { steps: 300, batchSize: 4, learningRate: 2e-3 };
+const VAE_TRAINING = { steps: 400, batchSize: 4, learningRate: 2e-3 };
 
 /** The dataset's pictures at the VAE's sample size, NHWC in [-1, 1], as the trainer normalises them. */
 async function pictureTensor(size: number): Promise<tf.Tensor4D> {
@@ -232,7 +241,7 @@ async function pictureTensor(size: number): Promise<tf.Tensor4D> {
 /** A VAE trained `steps` steps to reconstruct the dataset's pictures, saved with the scaling factor of its latents. */
 async function writeTrainedVae(modelDir: string, config: Record<string, unknown>, rng: Rng, seed: number, steps: number): Promise<void> {
   const vae = AutoencoderKL.fromConfig(config);
-  const weights = randomStateDict(vae, rng);
+  const weights = randomStateDict(vae, rng, ZERO_INIT_RESIDUAL);
   vae.loadStateDict(weights);
   weights.forEach((t) => t.dispose());
   if (!steps) {
@@ -283,9 +292,10 @@ export interface TinyPaths {
 
 /**
  * Writes MODEL/tokenizer: a copy of CLIP's files, or a BPE vocabulary trained on
- * the tiny dataset's captions and the default validation prompts. Returns what it wrote, in words.
+ * the tiny dataset's captions and the default validation prompts; either pads
+ * to `maxLength` tokens (the text encoder's positions). Returns what it wrote, in words.
  */
-async function writeTokenizer(modelDir: string, opts: MakeTinyOptions): Promise<string> {
+async function writeTokenizer(modelDir: string, opts: MakeTinyOptions, maxLength: number): Promise<string> {
   const tokenizerFrom = opts.tokenizerFrom ?? DEFAULT_TOKENIZER_DIR;
   const missing = TOKENIZER_FILES.filter((f) => !fs.existsSync(path.join(tokenizerFrom, f)));
   const source = opts.tokenizer ?? (opts.tokenizerFrom !== undefined || !missing.length ? "clip" : "trained");
@@ -293,7 +303,7 @@ async function writeTokenizer(modelDir: string, opts: MakeTinyOptions): Promise<
   if (source === "trained") {
     if (opts.tokenizerFrom !== undefined) throw new Error("--tokenizer_from only applies to --tokenizer clip");
     const bpe = trainBPE([...allCaptions(), ...DEFAULT_VALIDATION_PROMPTS], TRAINED_VOCAB_SIZE);
-    await writeCLIPTokenizerFiles(dir, bpe);
+    await writeCLIPTokenizerFiles(dir, bpe, maxLength);
     return `a ${bpe.vocab.size}-token BPE tokenizer trained on the captions and validation prompts`;
   }
   if (missing.length) {
@@ -305,6 +315,9 @@ async function writeTokenizer(modelDir: string, opts: MakeTinyOptions): Promise<
   }
   await fs.promises.mkdir(dir, { recursive: true });
   for (const f of TOKENIZER_FILES) await fs.promises.copyFile(path.join(tokenizerFrom, f), path.join(dir, f));
+  const configFile = path.join(dir, "tokenizer_config.json");
+  const config = JSON.parse(await fs.promises.readFile(configFile, "utf8")) as Record<string, unknown>;
+  await fs.promises.writeFile(configFile, configJson({ ...config, model_max_length: maxLength }));
   return `CLIP's tokenizer copied from ${tokenizerFrom}`;
 }
 
@@ -313,8 +326,8 @@ export async function makeTiny(outDir: string, opts: MakeTinyOptions = {}): Prom
   const modelDir = path.join(outDir, "model");
   const datasetDir = path.join(outDir, "dataset");
   await fs.promises.mkdir(modelDir, { recursive: true });
-  const tokenizer = await writeTokenizer(modelDir, opts);
   const size = SIZES[opts.config ?? "tiny"];
+  const tokenizer = await writeTokenizer(modelDir, opts, Number(size.textEncoder.max_position_embeddings));
   const textEncoder = textEncoderConfig(await CLIPTokenizer.fromPretrained(modelDir), size.textEncoder);
 
   await writeRandomComponent(modelDir, "unet", UNet2DConditionModel.fromConfig(size.unet), size.unet, rng, ZERO_INIT_UNET);
@@ -330,7 +343,7 @@ export async function makeTiny(outDir: string, opts: MakeTinyOptions = {}): Prom
   const rows: CaptionedPng[] = [];
   for (let i = 0; i < (opts.numImages ?? dataset.length); i++) {
     const { spec, caption } = dataset[i % dataset.length];
-    rows.push({ fileName: `${String(i).padStart(4, "0")}.png`, png: await renderPng(spec, 80, 64), text: caption });
+    rows.push({ fileName: `${String(i).padStart(4, "0")}.png`, png: await renderPng(spec, 40, 32), text: caption });
   }
   const datasetLayout = await writeCaptionedDataset(datasetDir, rows);
   return { modelDir, datasetDir, datasetLayout, tokenizer };
@@ -359,7 +372,7 @@ async function main(): Promise<void> {
   console.log(`tokenizer: ${paths.tokenizer}`);
   console.log(`tiny dataset (${paths.datasetLayout}): ${paths.datasetDir}`);
   console.log(`done in ${seconds}s; train on it with:`);
-  console.log(`  npm run train -- --pretrained_model_name_or_path=${paths.modelDir} --dataset_name=${paths.datasetDir} --resolution=64 --max_train_steps=4`);
+  console.log(`  npm run train -- --pretrained_model_name_or_path=${paths.modelDir} --dataset_name=${paths.datasetDir} --resolution=32 --max_train_steps=4`);
 }
 
 if (isMainModule(import.meta.url)) {

@@ -133,7 +133,7 @@ test("sampling runs the sampler on the final model and stores the PNG as a run i
   assert.equal(image.id, job.imageId);
   assert.deepEqual([image.key, image.caption, image.step, image.index, image.mimeType], ["samples", PROMPT, 24, 0, "image/png"]);
   const meta = await sharp(Buffer.from(image.bytes)).metadata();
-  assert.deepEqual([meta.width, meta.height], [64, 64]);
+  assert.deepEqual([meta.width, meta.height], [32, 32], "the tiny pipeline's default size");
   const listed = await call("GET", `/api/runs/${sampled.id}/images?key=samples`);
   assert.equal((listed.data as { caption: string }[])[0]?.caption, PROMPT);
 });

@@ -129,7 +129,7 @@ test("the tiny preset points at the generated model and validates its first and 
   const v = PRESETS.tiny.values;
   assert.equal(v.pretrained_model_name_or_path, "./data/tiny/model");
   assert.equal(v.dataset_name, "./data/tiny/dataset");
-  assert.equal(v.resolution, "64");
+  assert.equal(v.resolution, "32");
   // One optimizer step per epoch (the whole dataset per batch): epochs 0 .. max_train_steps - 1.
   assert.equal(v.train_batch_size, String(datasetRows().length));
   assert.equal((Number(v.max_train_steps) - 1) % Number(v.validation_epochs), 0, "the last epoch is a validation epoch");

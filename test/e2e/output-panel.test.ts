@@ -56,7 +56,7 @@ test("the Output panel lists the folder and checkpoints, samples live, and is re
   const sample = panel.getByTestId("samples").locator("figure");
   await sample.getByText(PROMPT).waitFor({ timeout: 90_000 });
   assert.equal(await sample.count(), 1);
-  assert.equal(await sample.locator("img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), 64);
+  assert.equal(await sample.locator("img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), 32, "the tiny pipeline's default size");
   await form.getByRole("button", { name: "Generate" }).waitFor();
   await assertNotReloaded(page);
 

@@ -12,7 +12,7 @@ import { prisma } from "@/lib/server/db/prisma";
 
 /**
  * The tiny preset at its fastest that still has two validation epochs: 8
- * images in batches of 4 = 2 optimizer steps per epoch, resolution 64, two of
+ * images in batches of 4 = 2 optimizer steps per epoch, resolution 32, two of
  * the seed's prompts (each costs 20 denoising steps per validation).
  */
 export const FAST_TINY = { max_train_steps: 4, train_batch_size: 4, validation_epochs: 1, validation_prompts: DEFAULT_VALIDATION_PROMPTS.slice(0, 2) };

@@ -13,6 +13,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
+import { PRESETS } from "@/lib/server/launcher/run-form";
 import { chromiumMissing, launchBrowser, screenshotPath } from "../helpers/browser";
 import { killLeftoverLaunches } from "../helpers/launches";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -52,7 +53,7 @@ test("the tiny demo from the form trains live in the browser and finishes with c
 
   // The form: the tiny demo is the default without a GPU; shorten it and start.
   await page.goto(`${server.url}/runs/new`);
-  const tiny = page.getByLabel("Tiny demo (CPU, ~5 min)");
+  const tiny = page.getByLabel(PRESETS.tiny.label);
   assert.equal(await tiny.isChecked(), true, "the tiny demo is the default preset without a GPU");
   await tiny.check();
   assert.equal(await page.inputValue("#field-output_dir"), "", "each run gets its own output folder");

@@ -107,7 +107,8 @@ test("make-tiny --tokenizer trained writes a pipeline whose tokenizer and text e
   const encoder = await CLIPTextModel.fromPretrained(made.modelDir);
   const ids = tiny.encodeToTensor([...DEFAULT_VALIDATION_PROMPTS]);
   const hidden = encoder.forward(ids);
-  assert.deepEqual(hidden.shape, [DEFAULT_VALIDATION_PROMPTS.length, 77, config.hidden_size]);
+  assert.equal(tiny.maxLength, config.max_position_embeddings, "the tokenizer pads to the text encoder's positions");
+  assert.deepEqual(hidden.shape, [DEFAULT_VALIDATION_PROMPTS.length, tiny.maxLength, config.hidden_size]);
   const total = tf.tidy(() => tf.sum(tf.abs(hidden)));
   assert.ok(Number.isFinite((await total.data())[0]));
   tf.dispose([ids, hidden, total]);

@@ -26,7 +26,7 @@ interface Person {
 
 const PEOPLE: Person[] = [
   { name: "Lebron James", background: "#552583", skin: "#6b4226", clothes: "#fdb927", headRadius: 9, shoulders: 22 },
-  { name: "Mickael Jackson", background: "#d9d9d9", skin: "#e8c09a", clothes: "#d01c1f", headRadius: 8, shoulders: 14 },
+  { name: "Mickael Jackson", background: "#c62828", skin: "#e8c09a", clothes: "#f5f5f5", headRadius: 8, shoulders: 14 },
   { name: "Bill Gates", background: "#7ec8f0", skin: "#f2cfb0", clothes: "#1f3a93", headRadius: 10, shoulders: 18 },
   { name: "John Oliver", background: "#3f8f3a", skin: "#f5d5c0", clothes: "#8a8a8a", headRadius: 11, shoulders: 16 },
 ];

@@ -85,15 +85,18 @@ export function trainBPE(corpus: string[], vocabSize: number): TrainedBPE {
   return { vocab: new Map(tokens.map((t, id) => [t, id])), merges };
 }
 
-/** Writes DIR/{vocab.json, merges.txt, tokenizer_config.json, special_tokens_map.json} as CLIP's tokenizer folder has them. */
-export async function writeCLIPTokenizerFiles(dir: string, bpe: TrainedBPE): Promise<void> {
+/**
+ * Writes DIR/{vocab.json, merges.txt, tokenizer_config.json, special_tokens_map.json} as CLIP's
+ * tokenizer folder has them, padding to `maxLength` tokens (CLIP's 77 unless given).
+ */
+export async function writeCLIPTokenizerFiles(dir: string, bpe: TrainedBPE, maxLength = 77): Promise<void> {
   const specials = { bos_token: BOS, eos_token: EOS, pad_token: EOS, unk_token: EOS };
   const config = {
     ...specials,
     add_prefix_space: false,
     do_lower_case: true,
     errors: "replace",
-    model_max_length: 77,
+    model_max_length: maxLength,
     tokenizer_class: "CLIPTokenizer",
   };
   const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
