@@ -1,14 +1,27 @@
 "use client";
-/** A clickable thumbnail of a run image. */
+/**
+ * A clickable thumbnail of a run image. An image smaller than its thumbnail
+ * (the tiny demo's 32 px pictures) is scaled up with hard pixel edges, not blurred.
+ */
 import type { LiveImage } from "@/lib/protocol/wire";
 import { withShare } from "@/lib/protocol/with-share";
 import styles from "./images.module.css";
+
+/** The smallest a thumbnail is drawn (images.module.css's .thumb img). */
+const THUMB_MIN_PX = 112;
 
 export function Thumb({ image, share, onOpen }: { image: LiveImage; share: string | null; onOpen: (i: LiveImage) => void }) {
   return (
     <button type="button" className={styles.thumb} onClick={() => onOpen(image)} title={`${image.caption ?? image.key} — step ${image.step}`}>
       {/* eslint-disable-next-line @next/next/no-img-element */}
-      <img src={withShare(image.url, share)} alt={image.caption ?? image.key} loading="lazy" width={image.width} height={image.height} />
+      <img
+        src={withShare(image.url, share)}
+        alt={image.caption ?? image.key}
+        loading="lazy"
+        width={image.width}
+        height={image.height}
+        style={Math.max(image.width, image.height) < THUMB_MIN_PX ? { imageRendering: "pixelated" } : undefined}
+      />
     </button>
   );
 }

@@ -123,7 +123,6 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   await page.keyboard.press("ArrowLeft");
   await page.getByTestId("epoch-value").getByText("epoch 1").waitFor();
   assert.equal(new URL(page.url()).searchParams.get("epoch"), "1");
-  await page.screenshot({ path: screenshotPath("image-grid.png") });
   await grid.locator("tbody tr").nth(1).locator("img").nth(1).click();
   await page.getByTestId("lightbox-caption").getByText("1: Mickael Jackson as a ninja").waitFor();
   await page.locator("dialog").getByText("step 100").waitFor();

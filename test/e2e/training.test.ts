@@ -4,7 +4,7 @@
  * page's chart, then the validation images of each epoch fill the grid; the
  * run finishes. Then the environment panel names the TensorFlow.js backend,
  * the stored counts add up, and the share link shows the run read-only in a
- * fresh context. Saves docs/training-run.png (curves above the image grid).
+ * fresh context. (tiny-demo-grid.test.ts runs the unshortened preset for the README.)
  * The launcher generates data/tiny first when it is missing (a fresh clone).
  */
 import assert from "node:assert/strict";
@@ -12,9 +12,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import sharp from "sharp";
 import { PRESETS } from "@/lib/server/launcher/run-form";
-import { chromiumMissing, launchBrowser, screenshotPath } from "../helpers/browser";
+import { chromiumMissing, launchBrowser } from "../helpers/browser";
 import { killLeftoverLaunches } from "../helpers/launches";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { assertNotReloaded, markDocument, signUp } from "./dashboard-fixtures";
@@ -108,8 +107,6 @@ test("the tiny demo from the form trains live in the browser and finishes with c
   const env = page.getByTestId("environment");
   await env.getByRole("row", { name: new RegExp(`backend\\s+${backend}`) }).waitFor();
 
-  await saveScreenshot(page);
-
   // The share link: the same run, read-only, in a fresh context without an account.
   const res = await context.request.post(`${server.url}/api/runs/${id}/share`);
   assert.equal(res.status(), 200, await res.text());
@@ -133,23 +130,3 @@ test("the tiny demo from the form trains live in the browser and finishes with c
     await stranger.close();
   }
 });
-
-/** training-run.png (docs/ with INKSTONE_UPDATE_DOCS=1): the run's training curves (above the System charts) over its image grid, two tabs of the page stacked. */
-async function saveScreenshot(p: Page): Promise<void> {
-  const width = p.viewportSize()!.width;
-  await p.getByRole("tab", { name: "Charts" }).click();
-  await p.waitForFunction(() => document.querySelector('[data-testid="chart-lr"] [data-ready]')?.getAttribute("data-ready") === "1");
-  const system = await p.getByRole("heading", { name: "System" }).boundingBox();
-  const charts = await p.screenshot({ clip: { x: 0, y: 0, width, height: Math.min(system!.y - 8, 860) } });
-  await p.getByRole("tab", { name: "Images" }).click();
-  const box = (await p.getByTestId("image-grid-validation").boundingBox())!;
-  const grid = await p.screenshot({ clip: { x: 0, y: box.y - 1, width, height: box.height + 17 }, fullPage: true });
-  const [top, bottom] = await Promise.all([sharp(charts).metadata(), sharp(grid).metadata()]);
-  await sharp({ create: { width: top.width!, height: top.height! + bottom.height!, channels: 3, background: "#ffffff" } })
-    .composite([
-      { input: charts, top: 0, left: 0 },
-      { input: grid, top: top.height!, left: 0 },
-    ])
-    .png()
-    .toFile(screenshotPath("training-run.png"));
-}

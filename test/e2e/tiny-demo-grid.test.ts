@@ -1,0 +1,83 @@
+/**
+ * The README's first screenshots: the "Tiny demo (CPU)" preset started from
+ * the form exactly as a new user would (nothing shortened), run to the end;
+ * its validation grid has a row per prompt and a column per validation epoch,
+ * noise at epoch 0 turning into each prompt's picture by the last. Saves
+ * docs/tiny-demo-grid.png and docs/tiny-demo-charts.png.
+ *
+ * Only under `npm run screenshots` (INKSTONE_UPDATE_DOCS=1): the full run takes
+ * minutes, and what it would check in `npm test` is checked there already
+ * (the form and live grid by training.test.ts on a shortened run, the learning
+ * itself by test/demo/tiny_demo_learns.test.ts).
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { PRESETS } from "@/lib/server/launcher/run-form";
+import { chromiumMissing, launchBrowser, screenshotPath } from "../helpers/browser";
+import { killLeftoverLaunches } from "../helpers/launches";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { signUp } from "./dashboard-fixtures";
+import { assertRunAddsUp, removeOutputs, reportedConfig, validationEpochs } from "./training-fixtures";
+
+process.env.INKSTONE_LAUNCH_SLOTS = "cpu";
+const skip = chromiumMissing() ?? (process.env.INKSTONE_UPDATE_DOCS === "1" ? undefined : "the full tiny demo runs only under npm run screenshots");
+// make-tiny (training its VAE) on a fresh clone, then the whole preset.
+const RUN_TIMEOUT = 600_000;
+const WIDTH = 1440;
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+const outputs: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  server = await startTestServer();
+  browser = await launchBrowser();
+  page = await (await browser.newContext({ viewport: { width: WIDTH, height: 900 } })).newPage();
+});
+
+after(async () => {
+  await killLeftoverLaunches();
+  await browser?.close();
+  await server?.close();
+  removeOutputs(outputs);
+});
+
+test("the tiny demo preset, unshortened from the form, ends with a grid of every prompt by every validation epoch", { timeout: RUN_TIMEOUT + 60_000 }, async (t) => {
+  if (skip) return t.skip(skip);
+  await signUp(page, server.url);
+  await page.goto(`${server.url}/runs/new`);
+  await page.getByLabel(PRESETS.tiny.label).check();
+  await page.fill("#field-name", "tiny-demo");
+  await Promise.all([page.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new", { timeout: 30_000 }), page.getByRole("button", { name: "Start run" }).click()]);
+  const id = new URL(page.url()).pathname.split("/").pop()!;
+  outputs.push(path.resolve("data", "outputs", id));
+  await page.getByTestId("run-status").getByText("finished").waitFor({ timeout: RUN_TIMEOUT });
+
+  const config = await reportedConfig(id);
+  assert.equal(config.max_train_steps, Number(PRESETS.tiny.values.max_train_steps), "the preset ran unshortened");
+  const counts = await assertRunAddsUp(id);
+  const epochs = validationEpochs(config);
+  assert.ok(epochs >= 3, `several validation epochs to watch: ${epochs}`);
+
+  await page.getByRole("tab", { name: "Images" }).click();
+  const grid = page.getByTestId("image-grid-validation");
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="image-grid-validation"] tbody img').length === n, counts.images);
+  assert.equal(await grid.locator("tbody tr").count(), config.validation_prompts.length, "a row per validation prompt");
+  assert.equal(await grid.locator("thead th[data-epoch]").count(), epochs, "a column per validation epoch");
+  await grid.locator("thead th", { hasText: `epoch ${config.num_train_epochs - 1}` }).waitFor();
+  // Every thumbnail (lazily loaded) in view and decoded before the picture is taken.
+  await grid.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid="image-grid-validation"] tbody img')].every((i) => i.complete && i.naturalWidth > 0));
+  const box = (await grid.boundingBox())!;
+  await page.screenshot({ path: screenshotPath("tiny-demo-grid.png"), clip: { x: 0, y: box.y - 8, width: WIDTH, height: box.height + 16 }, fullPage: true });
+
+  // The training curves, above the System charts.
+  await page.getByRole("tab", { name: "Charts" }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="chart-lr"] [data-ready]')?.getAttribute("data-ready") === "1");
+  const system = (await page.getByRole("heading", { name: "System" }).boundingBox())!;
+  await page.screenshot({ path: screenshotPath("tiny-demo-charts.png"), clip: { x: 0, y: 0, width: WIDTH, height: Math.min(system.y - 8, 900) } });
+});
