@@ -4,6 +4,7 @@ import path from "node:path";
 import { registerWasmKernels } from "./kernels/register_wasm";
 
 import { BACKENDS, type BackendName } from "./backend_names";
+import { readEnv } from "@/lib/config/env";
 
 export { BACKENDS, type BackendName };
 
@@ -98,7 +99,7 @@ let selected: Promise<string> | null = null;
  */
 export function selectBackend(preferred?: string): Promise<string> {
   selected ??= (async () => {
-    const forced = preferred || process.env.INKSTONE_BACKEND || null;
+    const forced = preferred || readEnv("INKSTONE_BACKEND") || null;
     for (const name of backendCandidates(forced)) {
       const description = await initBackend(name, forced !== null);
       if (description !== null) {

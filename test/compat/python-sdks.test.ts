@@ -22,11 +22,12 @@ import { signUpAndIn } from "../helpers/auth";
 import { buildImageGrid } from "@/lib/charts/image-grid";
 import { listImages } from "@/lib/runs/images";
 import { prisma } from "@/lib/prisma";
+import { readEnv } from "@/lib/config/env";
 
 const run = promisify(execFile);
-const PYTHON = process.env.INKSTONE_SDK_PYTHON ?? "python3";
+const PYTHON = readEnv("INKSTONE_SDK_PYTHON");
 const SCRIPTS = path.join(import.meta.dirname, "python");
-const SOURCES = (process.env.INKSTONE_SWANLAB_SOURCES ?? "").split(":").filter(Boolean);
+const SOURCES = (readEnv("INKSTONE_SWANLAB_SOURCES") ?? "").split(":").filter(Boolean);
 const PROMPTS = ["a red fox", "a castle at dusk", "a bowl of ramen", "a lighthouse in fog"];
 
 /** PYTHONPATH for a source tree, with a stand-in for each compiled or GPU-only module the Python lacks. */

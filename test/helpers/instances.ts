@@ -11,8 +11,9 @@ import os from "node:os";
 import path from "node:path";
 import { createClient } from "redis";
 import { createTestDatabase, type TestDatabase } from "./database";
+import { readEnv } from "@/lib/config/env";
 
-export const REDIS_URL = process.env.INKSTONE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const REDIS_URL = readEnv("INKSTONE_TEST_REDIS_URL");
 
 export interface Instance {
   name: string;
@@ -84,7 +85,7 @@ function spawnInstance(name: string, port: number, env: NodeJS.ProcessEnv): Inst
   let output = "";
   const append = (chunk: Buffer) => {
     output += chunk.toString();
-    if (process.env.INKSTONE_TEST_VERBOSE) process.stderr.write(`[${name}] ${chunk}`);
+    if (readEnv("INKSTONE_TEST_VERBOSE")) process.stderr.write(`[${name}] ${chunk}`);
   };
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);

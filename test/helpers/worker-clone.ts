@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { readEnv } from "@/lib/config/env";
 
 const KEEP_OUT = new Set(["data", ".next", ".git", ".inkstone"]);
 
@@ -36,7 +37,7 @@ export function startWorkerClone(opts: { server: string; token: string; name: st
   let output = "";
   const append = (chunk: Buffer) => {
     output += chunk.toString();
-    if (process.env.INKSTONE_TEST_VERBOSE) process.stderr.write(`[${opts.name}] ${chunk}`);
+    if (readEnv("INKSTONE_TEST_VERBOSE")) process.stderr.write(`[${opts.name}] ${chunk}`);
   };
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);
