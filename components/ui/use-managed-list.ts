@@ -6,39 +6,29 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { apiFetch } from "@/lib/client/api";
+import { useAction } from "./use-action";
 
 export function useManagedList<Row>(url: string) {
   const [rows, setRows] = useState<Row[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run, submit: submitForm } = useAction();
 
   const load = useCallback(() => {
     apiFetch<Row[]>(url).then(setRows, setError);
-  }, [url]);
+  }, [url, setError]);
   useEffect(load, [load]);
 
   /** Runs a create; the list reloads after, and a failure is shown. Resolves to whether it succeeded. */
-  async function create(action: () => Promise<void>): Promise<boolean> {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      load();
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
+  const create = (action: () => Promise<void>): Promise<boolean> => run(async () => {
+    await action();
+    load();
+  });
 
-  /** Submits a create form: `send` gets the form's fields; the form clears when it worked. */
-  async function submit(e: FormEvent<HTMLFormElement>, send: (fields: FormData) => Promise<void>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    if (await create(() => send(new FormData(form)))) form.reset();
-  }
+  /** Submits a create form: `send` gets the form's fields; the form clears and the list reloads when it worked. */
+  const submit = (e: FormEvent<HTMLFormElement>, send: (fields: FormData) => Promise<void>): Promise<void> =>
+    submitForm(e, async (fields) => {
+      await send(fields);
+      load();
+    });
 
   async function revoke(id: string) {
     try {
