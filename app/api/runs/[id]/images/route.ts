@@ -1,8 +1,7 @@
-import { ingestRoute, type RouteContext } from "@/lib/http/ingest-route";
-import { intParam, respond } from "@/lib/http/responses";
+import { ingestRoute, runViewerRoute } from "@/lib/http/ingest-route";
+import { intParam } from "@/lib/http/responses";
 import { storeImage } from "@/lib/ingest/store";
 import { listImages } from "@/lib/runs/images";
-import { requireRunViewer } from "@/lib/access";
 import { badRequest, tooLarge } from "@/lib/errors";
 import { LIMITS } from "@/lib/protocol";
 
@@ -33,12 +32,8 @@ export const POST = ingestRoute(async (runId, req) => {
   return storeImage(runId, meta, new Uint8Array(await file.arrayBuffer()));
 });
 
-export async function GET(req: Request, ctx: RouteContext) {
-  return respond(async () => {
-    const { id } = await ctx.params;
-    await requireRunViewer(req, id);
-    const url = new URL(req.url);
-    const step = url.searchParams.has("step") ? intParam(url, "step", 0, 0, 2_147_483_647) : undefined;
-    return listImages(id, { key: url.searchParams.get("key") || undefined, step });
-  });
-}
+export const GET = runViewerRoute(async ({ id }, req) => {
+  const url = new URL(req.url);
+  const step = url.searchParams.has("step") ? intParam(url, "step", 0, 0, 2_147_483_647) : undefined;
+  return listImages(id, { key: url.searchParams.get("key") || undefined, step });
+});

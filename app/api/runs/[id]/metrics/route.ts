@@ -1,8 +1,7 @@
-import { ingestRoute, type RouteContext } from "@/lib/http/ingest-route";
-import { intParam, readJson, respond } from "@/lib/http/responses";
+import { ingestRoute, runViewerRoute } from "@/lib/http/ingest-route";
+import { intParam, readJson } from "@/lib/http/responses";
 import { storeMetrics } from "@/lib/ingest/store";
 import { metricKeys, metricSeries } from "@/lib/metrics/series";
-import { requireRunViewer } from "@/lib/access";
 import { LIMITS } from "@/lib/protocol";
 import { badRequest } from "@/lib/errors";
 
@@ -13,16 +12,12 @@ export const POST = ingestRoute(async (runId, req) => storeMetrics(runId, await 
  * Without `key`: the run's metric keys with counts and latest values.
  * With `key`: the series, downsampled to at most `buckets` points over [from, to].
  */
-export async function GET(req: Request, ctx: RouteContext) {
-  return respond(async () => {
-    const { id } = await ctx.params;
-    await requireRunViewer(req, id);
-    const url = new URL(req.url);
-    const key = url.searchParams.get("key");
-    if (key === null) return metricKeys(id);
-    if (!key || key.length > LIMITS.keyLength) throw badRequest("key must be 1 to 255 characters");
-    const from = url.searchParams.has("from") ? intParam(url, "from", 0, 0, 2_147_483_647) : undefined;
-    const to = url.searchParams.has("to") ? intParam(url, "to", 0, 0, 2_147_483_647) : undefined;
-    return metricSeries(id, key, { buckets: intParam(url, "buckets", 2000, 1, 20_000), from, to });
-  });
-}
+export const GET = runViewerRoute(async ({ id }, req) => {
+  const url = new URL(req.url);
+  const key = url.searchParams.get("key");
+  if (key === null) return metricKeys(id);
+  if (!key || key.length > LIMITS.keyLength) throw badRequest("key must be 1 to 255 characters");
+  const from = url.searchParams.has("from") ? intParam(url, "from", 0, 0, 2_147_483_647) : undefined;
+  const to = url.searchParams.has("to") ? intParam(url, "to", 0, 0, 2_147_483_647) : undefined;
+  return metricSeries(id, key, { buckets: intParam(url, "buckets", 2000, 1, 20_000), from, to });
+});

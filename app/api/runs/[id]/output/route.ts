@@ -1,15 +1,9 @@
-import { respond } from "@/lib/http/responses";
-import type { RouteContext } from "@/lib/http/ingest-route";
-import { requireRunViewer } from "@/lib/access";
+import { runViewerRoute } from "@/lib/http/ingest-route";
 import { runOutput } from "@/lib/runs/output";
 import { publicRunOutput } from "@/lib/share/public-view";
 
 /** The run's output folder: whether it exists, its checkpoints, and whether the final model is saved. */
-export async function GET(req: Request, ctx: RouteContext) {
-  return respond(async () => {
-    const { id } = await ctx.params;
-    const via = await requireRunViewer(req, id);
-    const output = await runOutput(id);
-    return via === "share" ? publicRunOutput(output) : output;
-  });
-}
+export const GET = runViewerRoute(async ({ id }, _req, via) => {
+  const output = await runOutput(id);
+  return via === "share" ? publicRunOutput(output) : output;
+});
