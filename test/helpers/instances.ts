@@ -12,6 +12,7 @@ import path from "node:path";
 import { createClient } from "redis";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { readEnv } from "@/lib/config/env";
+import { waitFor } from "./wait-for";
 
 export const REDIS_URL = readEnv("INKSTONE_TEST_REDIS_URL");
 
@@ -96,12 +97,11 @@ function spawnInstance(name: string, port: number, env: NodeJS.ProcessEnv): Inst
     process: child,
     output: () => output,
     async waitFor(pattern, ms = 30_000) {
-      const deadline = Date.now() + ms;
-      while (!pattern.test(output)) {
+      const printed = () => {
         if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`${name} did not print ${pattern} within ${ms} ms:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return pattern.test(output);
+      };
+      await waitFor(printed, { what: `${name} to print ${pattern}`, describe: () => `\n${output}`, timeout: ms, interval: 50 });
     },
     async kill(signal = "SIGTERM") {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { readEnv } from "@/lib/config/env";
+import { waitFor } from "./wait-for";
 
 const KEEP_OUT = new Set(["data", ".next", ".git", ".inkstone"]);
 
@@ -48,12 +49,11 @@ export function startWorkerClone(opts: { server: string; token: string; name: st
     process: child,
     output: () => output,
     async waitFor(pattern, ms = 60_000) {
-      const deadline = Date.now() + ms;
-      while (!pattern.test(output)) {
+      const printed = () => {
         if (!alive()) throw new Error(`worker ${opts.name} exited before printing ${pattern}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`worker ${opts.name} did not print ${pattern} within ${ms} ms:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return pattern.test(output);
+      };
+      await waitFor(printed, { what: `worker ${opts.name} to print ${pattern}`, describe: () => `\n${output}`, timeout: ms, interval: 50 });
     },
     async killHost() {
       // The worker first, so that it cannot report its trainers' deaths; they run in
