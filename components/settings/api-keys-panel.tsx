@@ -1,14 +1,14 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { CreateForm, ShownOnce } from "@/components/ui/create-form";
-import { LoadingTable, type Column } from "@/components/ui/data-table";
+import { LoadingTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
-import { RevokeButton } from "@/components/ui/revoke-button";
 import { apiFetch } from "@/lib/client/api";
 import { formatDateTime } from "@/lib/format";
 import { useManagedList } from "@/components/ui/use-managed-list";
+import { credentialColumns } from "./credential-columns";
 
 interface KeyRow {
   id: string;
@@ -20,7 +20,7 @@ interface KeyRow {
 }
 
 export function ApiKeysPanel() {
-  const { rows: keys, error, setError, busy, submit, revoke: remove } = useManagedList<KeyRow>("/api/keys");
+  const { rows: keys, error, setError, busy, submit, revoke } = useManagedList<KeyRow>("/api/keys", { confirmRevoke: "Revoke this key? Scripts using it will stop working." });
   const [created, setCreated] = useState<string | null>(null);
 
   const create = (e: FormEvent<HTMLFormElement>) =>
@@ -29,17 +29,12 @@ export function ApiKeysPanel() {
       setCreated(res.key);
     });
 
-  function revoke(id: string) {
-    if (window.confirm("Revoke this key? Scripts using it will stop working.")) void remove(id);
-  }
-
-  const columns: Column<KeyRow>[] = [
-    { header: "Name", cell: (k) => k.name },
-    { header: "Key", cell: (k) => `${k.prefix}…`, className: "mono" },
-    { header: "Created", cell: (k) => formatDateTime(k.createdAt) },
-    { header: "Last used", cell: (k) => (k.lastUsedAt ? formatDateTime(k.lastUsedAt) : <span className="muted">never</span>) },
-    { header: "", cell: (k) => <RevokeButton revoked={Boolean(k.revokedAt)} onRevoke={() => revoke(k.id)} />, className: "num" },
-  ];
+  const columns = credentialColumns<KeyRow>({
+    secret: "Key",
+    own: { header: "Created", cell: (k) => formatDateTime(k.createdAt) },
+    lastUsed: { header: "Last used", at: (k) => k.lastUsedAt },
+    onRevoke: (id) => void revoke(id),
+  });
 
   return (
     <Panel title="API keys">

@@ -2,14 +2,13 @@
 import { useState, type FormEvent } from "react";
 import Link from "next/link";
 import { CreateForm, ShownOnce } from "@/components/ui/create-form";
-import { LoadingTable, type Column } from "@/components/ui/data-table";
+import { LoadingTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
-import { RevokeButton } from "@/components/ui/revoke-button";
 import { apiFetch } from "@/lib/client/api";
-import { formatDateTime } from "@/lib/format";
 import { useManagedList } from "@/components/ui/use-managed-list";
+import { credentialColumns } from "./credential-columns";
 
 interface WorkerRow {
   id: string;
@@ -23,7 +22,7 @@ interface WorkerRow {
 
 /** Admin only: a token per GPU host, scoped to claiming and reporting runs, revocable here. */
 export function WorkersPanel() {
-  const { rows: workers, error, setError, busy, submit, revoke: remove } = useManagedList<WorkerRow>("/api/workers");
+  const { rows: workers, error, setError, busy, submit, revoke } = useManagedList<WorkerRow>("/api/workers", { confirmRevoke: "Revoke this worker's token? Its running runs crash and it can claim no more." });
   const [created, setCreated] = useState<{ name: string; token: string; server: string } | null>(null);
 
   const create = (e: FormEvent<HTMLFormElement>) =>
@@ -33,17 +32,12 @@ export function WorkersPanel() {
       setCreated({ name: res.name, token: res.token, server: window.location.origin });
     });
 
-  function revoke(id: string) {
-    if (window.confirm("Revoke this worker's token? Its running runs crash and it can claim no more.")) void remove(id);
-  }
-
-  const columns: Column<WorkerRow>[] = [
-    { header: "Name", cell: (w) => w.name },
-    { header: "Token", cell: (w) => `${w.prefix}…`, className: "mono" },
-    { header: "Host", cell: (w) => w.hostname ?? <span className="muted">not connected yet</span> },
-    { header: "Last seen", cell: (w) => (w.lastSeenAt ? formatDateTime(w.lastSeenAt) : <span className="muted">never</span>) },
-    { header: "", cell: (w) => <RevokeButton revoked={Boolean(w.revokedAt)} onRevoke={() => revoke(w.id)} />, className: "num" },
-  ];
+  const columns = credentialColumns<WorkerRow>({
+    secret: "Token",
+    own: { header: "Host", cell: (w) => w.hostname ?? <span className="muted">not connected yet</span> },
+    lastUsed: { header: "Last seen", at: (w) => w.lastSeenAt },
+    onRevoke: (id) => void revoke(id),
+  });
 
   return (
     <Panel title="Workers">

@@ -1,14 +1,15 @@
 "use client";
 /**
  * State shared by the panels that list things one can create and revoke (API
- * keys, invites, share links): the list, its loading, errors, and a busy flag
- * while a create runs.
+ * keys, invites, worker tokens, share links): the list, its loading, errors, a
+ * busy flag while a create runs, and revoking (after a confirmation).
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { apiFetch } from "@/lib/client/api";
 import { useAction } from "./use-action";
 
-export function useManagedList<Row>(url: string) {
+/** `confirmRevoke`: the question a revoke asks first, when it breaks something for someone. */
+export function useManagedList<Row>(url: string, opts: { confirmRevoke?: string } = {}) {
   const [rows, setRows] = useState<Row[] | null>(null);
   const { busy, error, setError, run, submit: submitForm } = useAction();
 
@@ -31,6 +32,7 @@ export function useManagedList<Row>(url: string) {
     });
 
   async function revoke(id: string) {
+    if (opts.confirmRevoke && !window.confirm(opts.confirmRevoke)) return;
     try {
       await apiFetch(`${url}/${encodeURIComponent(id)}`, { method: "DELETE" });
       load();
