@@ -11,7 +11,7 @@ import path from "node:path";
 import pg from "pg";
 import { Run } from "@/lib/sdk/run";
 import { createCluster, type Cluster, type Instance } from "../helpers/instances";
-import { signInViaApi, signUpAndIn } from "../helpers/auth";
+import { createApiKey, signInViaApi, signUpAndIn } from "../helpers/auth";
 import { createRunViaApi } from "../helpers/server";
 import { connectIngest, emitAck, subscribeLive } from "../sdk/clients";
 import { waitFor } from "../helpers/wait-for";
@@ -36,13 +36,6 @@ after(async () => {
   if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
 });
 
-async function createApiKey(url: string, cookie: string, name: string): Promise<string> {
-  const res = await fetch(`${url}/api/keys`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ name }) });
-  const body = (await res.json()) as { ok: boolean; data: { key: string } };
-  assert.ok(body.ok, `POST /api/keys answered ${res.status}`);
-  return body.data.key;
-}
-
 test("a subscriber on instance B sees, live and exactly once, the points a trainer sends to instance A", async () => {
   assert.doesNotMatch(b.output(), LEADER, "only one instance holds the duties");
   const run = await Run.init({ url: a.url, project: "cluster", name: "fan-out", spoolDir });
@@ -65,7 +58,7 @@ test("trainers starting together in a new project, on both instances, all get th
 
 test("a session cookie and an API key made on A are honoured on B", async () => {
   const cookie = await signUpAndIn(a.url, { email: "ada@example.com", password: "correct horse battery" });
-  const key = await createApiKey(a.url, cookie, "ci");
+  const key = (await createApiKey(a.url, cookie, "ci")).key;
 
   assert.equal((await fetch(`${b.url}/api/keys`, { headers: { cookie } })).status, 200, "B reads A's session cookie");
   assert.equal((await fetch(`${b.url}/api/keys`)).status, 401, "and refuses without one");
@@ -80,7 +73,7 @@ test("when the instance with the singleton duties dies, the other takes over wit
   takeover.catch(() => {}); // awaited below, after the silent run is made
   // A run on B that starts, then falls silent: only the new leader can mark it crashed.
   const signedIn = await signInViaApi(b.url, "ada@example.com", "correct horse battery");
-  const key = await createApiKey(b.url, signedIn, "crash");
+  const key = (await createApiKey(b.url, signedIn, "crash")).key;
   const created = await createRunViaApi(b.url, { name: "goes-silent" }, { authorization: `Bearer ${key}` });
   const socket = await connectIngest(b.url, created.id, created.token);
   assert.equal((await emitAck(socket, "run:start", {})).ok, true);

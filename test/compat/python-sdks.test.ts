@@ -18,7 +18,7 @@ import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { signUpAndIn } from "../helpers/auth";
+import { createApiKey, signUpAndIn } from "../helpers/auth";
 import { buildImageGrid } from "@/lib/charts/image-grid";
 import { listImages } from "@/lib/runs/images";
 import { prisma } from "@/lib/prisma";
@@ -59,8 +59,7 @@ let workDir: string;
 before(async () => {
   server = await startTestServer();
   const cookie = await signUpAndIn(server.url, { email: "lin@example.com", password: "password123" });
-  const res = await fetch(`${server.url}/api/keys`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ name: "python" }) });
-  apiKey = ((await res.json()) as { data: { key: string } }).data.key;
+  apiKey = (await createApiKey(server.url, cookie, "python")).key;
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-python-sdks-"));
 });
 after(async () => {
