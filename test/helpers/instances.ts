@@ -98,8 +98,9 @@ function spawnInstance(name: string, port: number, env: NodeJS.ProcessEnv): Inst
     output: () => output,
     async waitFor(pattern, ms = 30_000) {
       const printed = () => {
+        if (pattern.test(output)) return true;
         if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
-        return pattern.test(output);
+        return false;
       };
       await waitFor(printed, { what: `${name} to print ${pattern}`, describe: () => `\n${output}`, timeout: ms, interval: 50 });
     },

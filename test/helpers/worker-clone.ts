@@ -50,8 +50,9 @@ export function startWorkerClone(opts: { server: string; token: string; name: st
     output: () => output,
     async waitFor(pattern, ms = 60_000) {
       const printed = () => {
+        if (pattern.test(output)) return true;
         if (!alive()) throw new Error(`worker ${opts.name} exited before printing ${pattern}:\n${output}`);
-        return pattern.test(output);
+        return false;
       };
       await waitFor(printed, { what: `worker ${opts.name} to print ${pattern}`, describe: () => `\n${output}`, timeout: ms, interval: 50 });
     },
