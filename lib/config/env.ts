@@ -1,39 +1,24 @@
 /**
- * The one way Inkstone reads environment variables: through readEnv() and the table in
- * ./variables.ts, which gives each a zod schema (with its default) and a line
- * saying what it does. A bad value is an EnvError naming the variable; each
+ * The one way Inkstone reads environment variables: through readEnv() and the
+ * table in ./variables.ts, which gives each a zod schema (with its default)
+ * and a line saying what it does (the mechanism is lib/sdk/env.ts's, so that
+ * the SDK package reads its own the same way). A bad value is an EnvError naming the variable; each
  * process checks all of its variables when it starts (checkEnv), so a typo
  * stops it at once instead of surfacing later as NaN or a silent default.
  * Server, worker, trainer, SDK and tests only: the browser reads none.
  */
 import type { z } from "zod";
+import { envProblem, parseVariable, readVariable, EnvError, type Env } from "../sdk/env";
 import { VARIABLES, type EnvProcess, type EnvVariable } from "./variables";
 
-/** Environment variables: process.env, or a hand-made set in tests. */
-export type Env = Record<string, string | undefined>;
+export { EnvError, type Env };
 
 export type VariableName = keyof typeof VARIABLES;
 type ValueOf<N extends VariableName> = z.output<(typeof VARIABLES)[N]["schema"]>;
 
-export class EnvError extends Error {}
-
-function parseVariable(name: string, variable: EnvVariable, source: Env): z.ZodSafeParseResult<unknown> {
-  const raw = source[name];
-  // An empty variable counts as unset: `FOO= cmd` is the shell's way to clear one for a child.
-  return variable.schema.safeParse(raw === "" ? undefined : raw);
-}
-
-function problem(name: string, variable: EnvVariable, source: Env, error: z.ZodError): string {
-  const why = error.issues.map((i) => i.message).join("; ");
-  return `${name}=${JSON.stringify(source[name])} is not valid (${why}). ${name}: ${variable.description}`;
-}
-
 /** A variable's value (its default when unset), or an EnvError naming it. */
 export function readEnv<N extends VariableName>(name: N, source: Env = process.env): ValueOf<N> {
-  const variable: EnvVariable = VARIABLES[name];
-  const parsed = parseVariable(name, variable, source);
-  if (!parsed.success) throw new EnvError(problem(name, variable, source, parsed.error));
-  return parsed.data as ValueOf<N>;
+  return readVariable(name, VARIABLES[name] as EnvVariable, source) as ValueOf<N>;
 }
 
 /** Checks every variable one process reads, at its start: one EnvError listing each bad value. */
@@ -41,7 +26,7 @@ export function checkEnv(process_: EnvProcess, source: Env = process.env): void 
   const problems = Object.entries(VARIABLES as Record<string, EnvVariable>).flatMap(([name, variable]) => {
     if (!variable.readBy.includes(process_)) return [];
     const parsed = parseVariable(name, variable, source);
-    return parsed.success ? [] : [problem(name, variable, source, parsed.error)];
+    return parsed.success ? [] : [envProblem(name, variable, source, parsed.error)];
   });
   if (problems.length) throw new EnvError(`invalid environment for the ${process_}:\n  ${problems.join("\n  ")}`);
 }

@@ -5,19 +5,11 @@
  * list is generated from here (`npm run docs:env`).
  */
 import { z } from "zod";
-// Relative, not "@/": prisma.config.ts loads this table without tsconfig's paths.
+// Relative, not "@/": prisma.config.ts loads this table without tsconfig's paths (and lib/sdk is a package of its own).
 import { BACKENDS } from "../../trainer/backend_names";
+import { httpUrl, SDK_VARIABLES, type EnvVariable } from "../sdk/env";
 
-/** The processes that read variables: `npm start`, `npm run worker`, the trainer's CLIs, a script using the SDK, the test runner. */
-export const ENV_PROCESSES = ["server", "worker", "trainer", "sdk", "tests"] as const;
-export type EnvProcess = (typeof ENV_PROCESSES)[number];
-
-export interface EnvVariable {
-  /** Parses the raw string; an unset (or empty) variable parses `undefined`, so the default lives here. */
-  schema: z.ZodType;
-  description: string;
-  readBy: readonly EnvProcess[];
-}
+export type { EnvProcess, EnvVariable } from "../sdk/env";
 
 /** A whole number within [min, max]. */
 function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -37,7 +29,6 @@ const flag = () =>
 
 const postgresUrl = () => z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgresql:// address" });
 const redisUrl = () => z.url({ protocol: /^rediss?$/, error: "expected a redis:// or rediss:// address" });
-const httpUrl = () => z.url({ protocol: /^https?$/, error: "expected an http(s) address" });
 
 /** A list of words: a JSON array of strings, or words separated by spaces. */
 const command = () =>
@@ -104,18 +95,7 @@ export const VARIABLES = {
   INKSTONE_WORKER_TOKEN: { schema: z.string().min(1).optional(), readBy: ["worker"], description: "The worker's token from Settings -> Workers, when `--token` is not given." },
 
   // Reporting to a server: the SDK, and the trainer through it.
-  INKSTONE_URL: {
-    schema: httpUrl().optional(),
-    readBy: ["server", "sdk", "trainer"],
-    description: "The server scripts report to (SDK default http://127.0.0.1:3000); the server gives launched runs its own (default http://127.0.0.1:$PORT).",
-  },
-  INKSTONE_API_KEY: { schema: z.string().min(1).optional(), readBy: ["sdk"], description: "An API key from Settings that scripts create runs with." },
-  INKSTONE_RUN_ID: {
-    schema: z.string().min(1).optional(),
-    readBy: ["sdk", "trainer"],
-    description: "Set by the server or a worker for a run it launched: the SDK reports to that run instead of creating one.",
-  },
-  INKSTONE_RUN_TOKEN: { schema: z.string().min(1).optional(), readBy: ["sdk"], description: "Set with INKSTONE_RUN_ID: the launched run's token." },
+  ...SDK_VARIABLES,
 
   // The trainer (`npm run train`, `sample`, `make-tiny`).
   INKSTONE_BACKEND: { schema: z.enum(BACKENDS).optional(), readBy: ["trainer"], description: "The TensorFlow.js backend, when `--backend` is not given. Unset: the fastest available." },

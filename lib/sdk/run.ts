@@ -18,7 +18,7 @@ import { createRunOverHttp, RejectedError } from "./http";
 import { Outbox } from "./outbox";
 import { errorText, Reporter, type WarningSink } from "./report";
 import { removeSpool, writeManifest, type SpoolManifest } from "./spool";
-import { readEnv } from "@/lib/config/env";
+import { sdkEnv } from "./env";
 
 export interface InitOptions {
   /** Server origin; default env INKSTONE_URL, else http://127.0.0.1:3000. A run launched by the server uses INKSTONE_URL. */
@@ -151,11 +151,11 @@ export class Run {
   static async init(opts: InitOptions): Promise<Run> {
     const report = new Reporter(opts.onWarning);
     const spoolRoot = path.resolve(opts.spoolDir ?? path.join(".inkstone", "spool"));
-    const attachedId = readEnv("INKSTONE_RUN_ID");
-    const attachedToken = readEnv("INKSTONE_RUN_TOKEN");
+    const attachedId = sdkEnv("INKSTONE_RUN_ID");
+    const attachedToken = sdkEnv("INKSTONE_RUN_TOKEN");
     // A launched process reports to the server that launched it, whatever the script says.
     const attached = Boolean(attachedId && attachedToken);
-    const url = ((attached ? readEnv("INKSTONE_URL") : undefined) ?? opts.url ?? readEnv("INKSTONE_URL") ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
+    const url = ((attached ? sdkEnv("INKSTONE_URL") : undefined) ?? opts.url ?? sdkEnv("INKSTONE_URL") ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
     if (attachedId && attachedToken) {
       const manifest: SpoolManifest = { version: 1, url, runId: attachedId, token: attachedToken };
       return new Run(attachedId, `${url}/runs/${attachedId}`, path.join(spoolRoot, attachedId), manifest, opts, report);
@@ -169,7 +169,7 @@ export class Run {
       commandLine: commandLine(),
     };
     try {
-      const created = await createRunOverHttp(url, create, opts.apiKey ?? readEnv("INKSTONE_API_KEY"));
+      const created = await createRunOverHttp(url, create, opts.apiKey ?? sdkEnv("INKSTONE_API_KEY"));
       const manifest: SpoolManifest = { version: 1, url, runId: created.id, token: created.token };
       return new Run(created.id, new URL(created.url, url).toString(), path.join(spoolRoot, created.id), manifest, opts, report);
     } catch (err) {
