@@ -22,7 +22,8 @@ function startFailure(err: unknown, port: number): string {
 }
 
 let closing = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+// The server stops the embedded PostgreSQL itself, after closing its connections (lib/server/db/embedded-postgres.ts).
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
     if (closing) return;
     closing = true;

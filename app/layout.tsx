@@ -2,8 +2,8 @@ import type { ReactNode } from "react";
 import "./globals.css";
 import { TopNav } from "@/components/nav/top-nav";
 import { themeBootScript } from "@/components/nav/theme";
-import { hasAnyUser } from "@/lib/auth/accounts";
-import { pageUser } from "@/lib/page-access";
+import { hasAnyUser } from "@/lib/server/auth/accounts";
+import { pageUser } from "@/lib/server/auth/page-access";
 
 export const metadata = { title: "Inkstone", description: "Self-hosted experiment tracking" };
 export const dynamic = "force-dynamic";

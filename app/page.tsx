@@ -1,10 +1,10 @@
 import { RunsTable } from "@/components/runs/runs-table";
 import { ErrorBanner } from "@/components/ui/error-banner";
-import { ClientError } from "@/lib/errors";
-import { listProjects, listTags } from "@/lib/runs/facets";
-import { readRunsView, runsViewQuery, toSearchParams } from "@/lib/runs/list-url";
-import { listRuns, parseRunListQuery } from "@/lib/runs/queries";
-import { pageViewer } from "@/lib/page-access";
+import { ClientError } from "@/lib/server/http/errors";
+import { listProjects, listTags } from "@/lib/server/runs/facets";
+import { readRunsView, runsViewQuery, toSearchParams } from "@/lib/browser/runs-list-url";
+import { listRuns, parseRunListQuery } from "@/lib/server/runs/queries";
+import { pageViewer } from "@/lib/server/auth/page-access";
 
 export const metadata = { title: "Runs · Inkstone" };
 

@@ -15,6 +15,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
 import { io } from "socket.io-client";
+import { fromWireNumber, type LiveEvents } from "@/lib/protocol/wire";
 import { Run } from "@/lib/sdk/run";
 import { createCluster } from "../test/helpers/instances";
 
@@ -36,12 +37,12 @@ async function watch(url: string, runId: string, t0: number) {
   const seen = new Map<number, number>();
   const latencies: number[] = [];
   let images = 0;
-  socket.on("metrics", (e: { points: { key: string; step: number; value: number }[] }) => {
+  socket.on("metrics", (e: Parameters<LiveEvents["metrics"]>[0]) => {
     const now = performance.now() - t0;
     for (const p of e.points) {
       if (p.key === "loss") seen.set(p.step, (seen.get(p.step) ?? 0) + 1);
       // "sent" carries the moment log() was called, on this process's clock.
-      if (p.key === "sent") latencies.push(now - p.value);
+      if (p.key === "sent") latencies.push(now - fromWireNumber(p.value));
     }
   });
   socket.on("image", () => images++);

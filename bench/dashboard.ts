@@ -5,11 +5,11 @@
  *   - the runs API with 10,000 runs, server time (target < 200 ms).
  * "First render" is from navigation start until every chart has drawn its
  * data, in a fresh browser context (cold cache). Needs `npx next build` first.
- * Run: DATABASE_URL=postgresql://... node --experimental-wasm-modules --import tsx bench/dashboard.ts
+ * Run: DATABASE_URL=postgresql://... node --import tsx bench/dashboard.ts
  */
 import type { Browser } from "playwright-core";
-import { pool } from "@/lib/prisma";
-import { insertPointsWithRollups } from "@/lib/metrics/rollup";
+import { pool } from "@/lib/server/db/prisma";
+import { insertPointsWithRollups } from "@/lib/server/metrics/rollup";
 import { chromiumMissing, launchBrowser } from "../test/helpers/browser";
 import { createRunViaApi, startTestServer } from "../test/helpers/server";
 

@@ -13,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { parseRunForm, PRESETS, trainerFlags } from "@/lib/launcher/run-form";
+import { parseRunForm, PRESETS, trainerFlags } from "@/lib/server/launcher/run-form";
 import { selectBackend } from "../trainer/backend";
 import type { TrainLogger } from "../trainer/logger";
 import { makeTiny } from "../trainer/make_tiny";

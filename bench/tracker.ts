@@ -6,7 +6,7 @@
  *   2. latency from log() to a /live subscriber, p50 and p95 (target p95 < 500 ms),
  *      on a quiet server and during the throughput run;
  *   3. a 2,000-bucket downsample of a 1,000,000-point series (target < 100 ms),
- *      over HTTP and in lib/metrics/series.ts directly.
+ *      over HTTP and in lib/server/metrics/series.ts directly.
  * Usage: npx tsx bench/tracker.ts [--clients 4] [--seconds 10]
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -101,9 +101,9 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   // Imported here so that the client processes do not load the server.
   const { startTestServer } = await import("../test/helpers/server");
-  const { pool } = await import("@/lib/prisma");
-  const { insertPointsWithRollups } = await import("@/lib/metrics/rollup");
-  const { metricSeries } = await import("@/lib/metrics/series");
+  const { pool } = await import("@/lib/server/db/prisma");
+  const { insertPointsWithRollups } = await import("@/lib/server/metrics/rollup");
+  const { metricSeries } = await import("@/lib/server/metrics/series");
   const { createRunViaApi } = await import("../test/helpers/server");
 
   const server = await startTestServer();

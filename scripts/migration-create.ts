@@ -3,8 +3,8 @@
  * migrations to prisma/schema.prisma, offline, in Prisma's layout.
  */
 import { ArgumentParser, ArgumentTypeError } from "argparse";
-import { connectDatabase } from "../lib/db/connect";
-import { createMigration } from "../lib/db/migrations";
+import { connectDatabase } from "../lib/server/db/connect";
+import { createMigration } from "../lib/server/db/migrations";
 
 /** An argparse `type`: Prisma's folder names are <timestamp>_<name>. */
 function migrationName(raw: string): string {

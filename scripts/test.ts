@@ -102,7 +102,7 @@ function kindOf(file: string): Kind {
   const text = [...sourcesOf(path.resolve(file))].map((f) => fs.readFileSync(f, "utf8")).join("\n");
   if (/from "[./]*helpers\/browser"|from "playwright-core"/.test(text)) return "e2e";
   // A server or a database: through the test helpers, straight from lib/, or server.ts as a process.
-  if (/from "[./]*helpers\/(server|database|instances)"|from "@\/lib\/(server\/start-server|prisma|db\/)|"server\.ts"/.test(text)) return "integration";
+  if (/from "[./]*helpers\/(server|database|instances)"|from "@\/lib\/server\/(start-server|db\/)|"server\.ts"/.test(text)) return "integration";
   return "unit";
 }
 
@@ -124,7 +124,7 @@ if ((needs.has("integration") || needs.has("e2e")) && !readEnv("INKSTONE_SKIP_BU
 }
 /** One node:test run of the files, with extra environment. */
 function runTests(testFiles: string[], env: Record<string, string> = {}): number {
-  const result = spawnSync(process.execPath, ["--experimental-wasm-modules", "--import", "tsx", "--test", "--test-concurrency=1", ...testFiles], {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", ...testFiles], {
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
   });

@@ -23,8 +23,8 @@ if (values.gpus !== undefined && !/^\d+(,\d+)*$/.test(values.gpus)) {
   process.exit(2);
 }
 // Imported once the environment is known good: their modules read their settings as they load.
-const { launchSlots } = await import("@/lib/launcher/slots");
-const { WorkerAgent } = await import("@/lib/worker/agent");
+const { launchSlots } = await import("@/lib/server/launcher/slots");
+const { WorkerAgent } = await import("@/lib/server/worker-agent/agent");
 const slots = values.gpus ? values.gpus.split(",").map((i) => `gpu${i}`) : launchSlots();
 const { version } = JSON.parse(fs.readFileSync("package.json", "utf8")) as { version: string };
 

@@ -2,6 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { registerWasmKernels } from "./kernels/register_wasm";
+import { registerWebGpuKernels } from "./kernels/register_webgpu";
+import { requestTrainerDevice } from "./webgpu_device";
 
 import { BACKENDS, type BackendName } from "./backend_names";
 import { readEnv } from "@/lib/config/env";
@@ -47,9 +49,15 @@ async function initWebGpu(forced: boolean): Promise<string | null> {
   Object.assign(globalThis, dawn.globals);
   const nav = (globalThis.navigator ?? Object.assign(globalThis, { navigator: {} }).navigator) as object;
   Object.defineProperty(nav, "gpu", { value: gpu, configurable: true });
-  await import("@tensorflow/tfjs-backend-webgpu");
+  const { WebGPUBackend } = await import("@tensorflow/tfjs-backend-webgpu");
+  // tfjs's own registration asks for the default 8 storage buffers per shader stage; the
+  // multi-tensor optimizer kernels bind one per tensor, so the device is requested here instead.
+  tf.removeBackend("webgpu");
+  tf.registerBackend("webgpu", async () => new WebGPUBackend(await requestTrainerDevice(adapter as unknown as GPUAdapter), adapter.info as GPUAdapterInfo), 3);
   if (!(await tf.setBackend("webgpu"))) return null;
-  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}`;
+  const storageBuffers = (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxStorageBuffersPerShaderStage;
+  const kernels = registerWebGpuKernels();
+  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}, ${storageBuffers} storage buffers per shader stage; own kernels: ${kernels.join(", ")}, fused GroupNorm(+SiLU)/LayerNorm, SiLU, GEGLU, attention`;
 }
 
 /** Brings a backend up and returns a short description of it, or null when it is unavailable here. */

@@ -10,11 +10,13 @@ import { parseUNetConfig, UNet2DConditionModel } from "./models/unet_2d_conditio
 import { DDPMScheduler } from "./schedulers/ddpm";
 import { AdamW } from "./training/adamw";
 import { EMAModel } from "./training/ema";
+import { fillRandomNormal } from "./training/multi_tensor_webgpu";
 import { readScalars } from "./training/read_scalars";
 import { microStep, optimizerStep, type MicroBatch } from "./training/train_step";
+import { WebGpuEncoder } from "./training/webgpu_encoder";
 import { readGpus } from "./tracking/nvidia_smi";
 import { trainingStateBytes, unetParameterCount } from "./unet_footprint";
-import { installWebGpuCounters, webGpuCounts } from "./webgpu_counters";
+import { accumulate, installWebGpuCounters, topKernels, webGpuCounts, type WebGpuCounts } from "./webgpu_counters";
 
 /**
  * npm run bench:trainer [-- --backends webgpu,wasm] [--cases tiny,sd15,sd15_ckpt] [--sizes 64,128] [--steps 10]
@@ -48,6 +50,8 @@ const WARMUP_BUDGET_S = 20;
 /** Another process only while one takes less than this (the cpu backend's take minutes). */
 const REPEAT_UNDER_S = 40;
 const CASES = ["tiny", "sd15", "sd15_ckpt"] as const;
+/** How many kernel names the dispatch histogram lists per (backend, case). */
+const TOP_KERNELS = 20;
 type CaseName = (typeof CASES)[number];
 
 /** SD1.5's real UNet config (the values that set its size). */
@@ -79,7 +83,12 @@ interface StepResult {
   nvidiaSmiPeakMiB: number | null;
   /** WebGPU compute dispatches and queue submits per step (webgpu only). */
   dispatches: number | null;
+  /** The dispatches of forward + backward (microStep) and of clip + AdamW + EMA (optimizerStep) per step; the rest are the step's inputs and its read. */
+  modelDispatches: number | null;
+  optimizerDispatches: number | null;
   submits: number | null;
+  /** The tf kernels with the most forward + backward dispatches per step, most first (webgpu only). */
+  topKernels: Array<[string, number]>;
   leakedTensors: number;
   unetParams: number;
   buildSeconds: number;
@@ -176,16 +185,27 @@ function caseConfigFile(name: CaseName, args: BenchArgs): string {
 }
 
 /**
- * Random weights drawn on the device, in the tfjs layout: the same scales as make-tiny's
- * randomStateDict (norm scales near 1, small biases, 1/sqrt(fan_in) kernels), never zeros.
+ * Random weights in the tfjs layout: the same scales as make-tiny's randomStateDict (norm scales
+ * near 1, small biases, 1/sqrt(fan_in) kernels), never zeros. On webgpu they are drawn there, a
+ * few dispatches for the whole UNet (tf.randomNormal draws in JS: ~45 s for SD1.5).
  */
-function randomizeOnDevice(unet: UNet2DConditionModel, seed: number): void {
-  for (const [name, p] of unet.namedParameters()) {
+function randomizeWeights(unet: UNet2DConditionModel, seed: number): void {
+  const fills = unet.namedParameters().map(([name, p]) => {
     const torchShape = p.torchShape;
     const isNormScale = p.layout === "plain" && torchShape.length === 1 && name.endsWith(".weight");
     const fanIn = torchShape.slice(1).reduce((a, b) => a * b, 1);
-    const scale = p.layout === "plain" ? (isNormScale ? 0.1 : 0.02) : 1 / Math.sqrt(fanIn);
-    tf.tidy(() => p.value.assign(tf.randomNormal(p.value.shape, isNormScale ? 1 : 0, scale, "float32", seed++)));
+    return { p, mean: isNormScale ? 1 : 0, std: p.layout === "plain" ? (isNormScale ? 0.1 : 0.02) : 1 / Math.sqrt(fanIn), seed: seed++ };
+  });
+  const encoder = WebGpuEncoder.active();
+  if (!encoder) {
+    for (const f of fills) tf.tidy(() => f.p.value.assign(tf.randomNormal(f.p.value.shape, f.mean, f.std, "float32", f.seed)));
+    return;
+  }
+  const targets = fills.map((f) => ({ ...f, target: encoder.empty(f.p.value.shape) }));
+  fillRandomNormal(encoder, targets);
+  for (const t of targets) {
+    t.p.value.assign(t.target);
+    t.target.dispose();
   }
 }
 
@@ -218,7 +238,10 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const built = performance.now();
   const configFile = caseConfigFile(name, args);
   const unet = name === "tiny" ? await UNet2DConditionModel.fromPretrained(args.model) : UNet2DConditionModel.fromConfig(readJson(configFile));
-  if (name !== "tiny") randomizeOnDevice(unet, 1);
+  if (name !== "tiny") {
+    randomizeWeights(unet, 1);
+    await unet.namedParameters()[0]![1].value.data(); // waits for the device to have drawn them
+  }
   const buildSeconds = (performance.now() - built) / 1000;
   const scheduler = DDPMScheduler.fromConfig({ beta_start: 0.00085, beta_end: 0.012, beta_schedule: "scaled_linear", num_train_timesteps: 1000 });
   const params = unet.namedParameters();
@@ -227,6 +250,12 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const crossDim = unet.config.cross_attention_dim[0]!;
   const objective = { predictionType: "epsilon" as const, gradAccum: 1, gradientCheckpointing: name === "sd15_ckpt" };
   let i = 0;
+  /** Dispatches in microStep and optimizerStep, summed over the steps since the last reset. */
+  const phases = { model: 0, optimizer: 0 };
+  const dispatchesSoFar = (): number => (onWebGpu ? webGpuCounts().dispatches : 0);
+  // Per-kernel counts of the timed steps' forward + backward (microStep alone).
+  const model: { counts: { before: WebGpuCounts; after: WebGpuCounts } | null } = { counts: null };
+  const timing = { on: false };
   // As the anchor: fresh random inputs per step, one read (loss and grad norm) at its end.
   const trainStep = async (): Promise<void> => {
     i += 1;
@@ -236,16 +265,23 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
       timesteps: tf.tensor1d([(i * 37) % 1000], "int32"),
       encoderHiddenStates: tf.randomNormal([1, 77, crossDim], 0, 1, "float32", 3 * i + 2) as tf.Tensor3D,
     }));
+    const before = onWebGpu ? webGpuCounts() : null;
     const { loss, grads } = microStep(unet, scheduler, batch, objective);
+    const beforeOptimizer = dispatchesSoFar();
+    if (before && timing.on) model.counts = accumulate(model.counts, before, webGpuCounts());
     tf.dispose(Object.values(batch));
     const norm = optimizerStep(grads, { optimizer, lr: 1e-5, maxGradNorm: 1, ema, params });
+    phases.model += beforeOptimizer - (before?.dispatches ?? 0);
+    phases.optimizer += dispatchesSoFar() - beforeOptimizer;
     const values = await readScalars([loss, norm]);
     if (!values.every(Number.isFinite)) throw new Error(`step ${i}: loss/grad norm ${values.join(", ")}`);
   };
   const warmupStarted = performance.now();
   for (let w = 0; w < args.warmup && (w === 0 || performance.now() - warmupStarted < WARMUP_BUDGET_S * 1000); w++) await trainStep();
   const tensorsBefore = tf.memory().numTensors;
+  Object.assign(phases, { model: 0, optimizer: 0 });
   const countsBefore = onWebGpu ? webGpuCounts() : null;
+  timing.on = true;
   const times: number[] = [];
   const started = performance.now();
   const cpuStart = mainThreadCpuMs();
@@ -257,6 +293,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const mainCpuMs = (mainThreadCpuMs() - cpuStart) / times.length;
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
   const countsAfter = onWebGpu ? webGpuCounts() : null;
+  timing.on = false;
   const perStep = (k: "dispatches" | "submits"): number | null => (countsBefore && countsAfter ? (countsAfter[k] - countsBefore[k]) / times.length : null);
   // tf.profile checks every kernel's output, so it runs apart from the timed steps; WebGPU's peak is its live buffers'.
   const peakBytes = onWebGpu ? countsAfter!.peakBytes : (await tf.profile(() => trainStep())).peakBytes;
@@ -271,7 +308,10 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     nvidiaSmiPeakMiB: await stopPolling(),
     dispatches: perStep("dispatches"),
+    modelDispatches: onWebGpu ? phases.model / times.length : null,
+    optimizerDispatches: onWebGpu ? phases.optimizer / times.length : null,
     submits: perStep("submits"),
+    topKernels: model.counts ? topKernels(model.counts.before, model.counts.after, TOP_KERNELS).map(([k, n]) => [k, n / times.length]) : [],
     leakedTensors,
     unetParams: params.reduce((s, [, p]) => s + p.value.size, 0),
     buildSeconds,
@@ -383,7 +423,7 @@ async function parent(args: BenchArgs): Promise<void> {
   );
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg()[0]!.toFixed(1)}\n`);
   const fp32Anchor = (r: StepResult): AnchorResult | string | undefined => anchors.get(`${r.case}:${r.latent}:fp32`);
-  const rows = [["backend", "case", "UNet params", "wall ms/step", "per process", "CPU ms/step", "anchor fp32 ms", "vs anchor", "dispatches/step", "submits/step", "peak tensors/buffers", "nvidia-smi peak", "peak RSS", "leaked/step", "build s"]];
+  const rows = [["backend", "case", "UNet params", "wall ms/step", "per process", "CPU ms/step", "anchor fp32 ms", "vs anchor", "dispatches/step", "fwd+bwd", "clip+AdamW+EMA", "submits/step", "peak tensors/buffers", "nvidia-smi peak", "peak RSS", "leaked/step", "build s"]];
   for (const r of results) {
     const anchor = fp32Anchor(r);
     const anchorMs = typeof anchor === "object" ? anchor.median_ms : null;
@@ -396,7 +436,7 @@ async function parent(args: BenchArgs): Promise<void> {
       r.mainCpuMs.toFixed(0),
       anchorMs !== null ? anchorMs.toFixed(0) : "-",
       anchorMs !== null ? `${(r.medianMs / anchorMs).toFixed(2)}x` : "-",
-      r.dispatches !== null ? r.dispatches.toFixed(0) : "-",
+      ...[r.dispatches, r.modelDispatches, r.optimizerDispatches].map((d) => (d !== null ? d.toFixed(0) : "-")),
       r.submits !== null ? r.submits.toFixed(0) : "-",
       mb(r.peakBytes),
       r.nvidiaSmiPeakMiB !== null ? `${r.nvidiaSmiPeakMiB} MiB` : "-",
@@ -406,11 +446,17 @@ async function parent(args: BenchArgs): Promise<void> {
     ]);
   }
   console.log(table(rows));
+  for (const r of results.filter((r) => r.topKernels.length)) {
+    const list = r.topKernels.map(([k, n]) => `${k} ${n.toFixed(0)}`).join(", ");
+    const label = `${r.backend} ${caseLabel(r.case, r.latent)}`;
+    console.log(`${label}: forward + backward ${r.modelDispatches!.toFixed(0)} dispatches/step, clip + AdamW + EMA ${r.optimizerDispatches!.toFixed(0)}`);
+    console.log(`  forward + backward dispatches/step by tf kernel: ${list}`);
+  }
   for (const u of unavailable) console.log(`not measured: ${u}`);
   console.log("\nPyTorch anchor (diffusers 0.29 UNet2DConditionModel, ../shared/anchor/torch_unet_step.py), same cases, this run:");
   for (const [key, a] of anchors) console.log(`  ${key.split(":")[0]} latent ${key.split(":")[1]} ${key.split(":")[2]}: ${typeof a === "string" ? a : `${a.median_ms} ms/step, peak ${a.peak_gib} GiB allocated (${a.line})`}`);
   console.log(
-    "CPU ms/step is the main thread's CPU time per step (10 ms ticks); on webgpu the GPU works beside it. dispatches/step counts compute passes' dispatchWorkgroups calls; " +
+    "CPU ms/step is the main thread's CPU time per step (10 ms ticks); on webgpu the GPU works beside it. dispatches/step counts compute passes' dispatchWorkgroups calls, fwd+bwd those of forward and backward, clip+AdamW+EMA those of the optimizer step (the rest make the inputs and read the loss); " +
       "peak tensors/buffers is tf.profile's peak tensor bytes (wasm, cpu) or the peak bytes of live WebGPU buffers (webgpu); nvidia-smi peak is the whole device's memory.used.",
   );
   sd15Footprint(args, results.find((r) => r.case === "tiny")?.unetParams, results.map((r) => r.backend));

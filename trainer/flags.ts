@@ -2,7 +2,7 @@
  * The trainer's flags, as data: the seed script's (sd_config.py of
  * Zeyi-Lin/Stable-Diffusion-Example, same names and defaults) plus Inkstone's.
  * The argv parser (trainer/options.ts), the new-run form's validation
- * (lib/launcher/run-form.ts) and its layout (components/launch/form-fields.ts)
+ * (lib/server/launcher/run-form.ts) and its layout (components/launch/form-fields.ts)
  * are all derived from this table. No imports beyond plain data: the web app
  * bundles it.
  */

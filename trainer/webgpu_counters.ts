@@ -1,7 +1,11 @@
+import * as tf from "@tensorflow/tfjs";
+
 /**
  * Counts what a WebGPU step costs at the API level: compute dispatches, queue submits, and the
  * bytes of live GPU buffers with their peak. Installed by wrapping Dawn's prototypes (the GPU*
  * classes the `webgpu` package puts on globalThis), so it sees every call tfjs-backend-webgpu makes.
+ * Each dispatch is also charged to the tf kernel (engine.runKernel's name) running at the time, or
+ * outside a kernel (custom gradients, the fused WGSL kernels) to its pipeline's label.
  */
 
 export interface WebGpuCounts {
@@ -9,9 +13,14 @@ export interface WebGpuCounts {
   submits: number;
   liveBytes: number;
   peakBytes: number;
+  /** Dispatches per tf kernel name, or per pipeline label outside a kernel. */
+  byKernel: Record<string, number>;
 }
 
-const counts: WebGpuCounts = { dispatches: 0, submits: 0, liveBytes: 0, peakBytes: 0 };
+const counts: WebGpuCounts = { dispatches: 0, submits: 0, liveBytes: 0, peakBytes: 0, byKernel: {} };
+/** The kernels being run, innermost last (a kernel's gradient or custom op may run others). */
+const kernelStack: string[] = [];
+let pipelineLabel = "";
 let installed = false;
 
 type Method = (...args: unknown[]) => unknown;
@@ -35,7 +44,12 @@ export function installWebGpuCounters(): boolean {
   const g = globalThis as unknown as Record<string, { prototype: Proto } | undefined>;
   const sizes = new WeakSet<object>();
   const ok = [
-    wrap(g.GPUComputePassEncoder?.prototype, "dispatchWorkgroups", () => void counts.dispatches++),
+    wrap(g.GPUComputePassEncoder?.prototype, "setPipeline", (_, [pipeline]) => void (pipelineLabel = (pipeline as { label?: string }).label || "(unlabelled pipeline)")),
+    wrap(g.GPUComputePassEncoder?.prototype, "dispatchWorkgroups", () => {
+      counts.dispatches++;
+      const kernel = kernelStack.at(-1) ?? pipelineLabel;
+      counts.byKernel[kernel] = (counts.byKernel[kernel] ?? 0) + 1;
+    }),
     wrap(g.GPUQueue?.prototype, "submit", () => void counts.submits++),
     wrap(g.GPUDevice?.prototype, "createBuffer", () => {}, (buffer) => {
       counts.liveBytes += (buffer as { size: number }).size;
@@ -47,13 +61,47 @@ export function installWebGpuCounters(): boolean {
       if (sizes.delete(self as object)) counts.liveBytes -= (self as { size: number }).size;
     }),
   ].every(Boolean);
+  if (ok) trackKernelNames();
   installed = ok;
   return ok;
 }
 
+/** Wraps the engine's runKernel (what every op calls) to keep the stack of running kernel names. */
+function trackKernelNames(): void {
+  const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
+  const runKernel = engine.runKernel.bind(engine);
+  engine.runKernel = (name: string, ...rest: unknown[]) => {
+    kernelStack.push(name);
+    try {
+      return runKernel(name, ...rest);
+    } finally {
+      kernelStack.pop();
+    }
+  };
+}
+
 /** The counters so far (a copy). */
 export function webGpuCounts(): WebGpuCounts {
-  return { ...counts };
+  return { ...counts, byKernel: { ...counts.byKernel } };
+}
+
+/** Adds the counts between before and after to a running interval (a zero interval when there is none yet). */
+export function accumulate(sum: { before: WebGpuCounts; after: WebGpuCounts } | null, before: WebGpuCounts, after: WebGpuCounts): { before: WebGpuCounts; after: WebGpuCounts } {
+  const base = sum ?? { before: zeroCounts(), after: zeroCounts() };
+  const byKernel = { ...base.after.byKernel };
+  for (const [name, n] of Object.entries(after.byKernel)) byKernel[name] = (byKernel[name] ?? 0) + n - (before.byKernel[name] ?? 0);
+  return { before: base.before, after: { ...base.after, dispatches: base.after.dispatches + after.dispatches - before.dispatches, byKernel } };
+}
+
+const zeroCounts = (): WebGpuCounts => ({ dispatches: 0, submits: 0, liveBytes: 0, peakBytes: 0, byKernel: {} });
+
+/** The kernels with the most dispatches between two readings, most first, as [name, dispatches]. */
+export function topKernels(before: WebGpuCounts, after: WebGpuCounts, limit: number): Array<[string, number]> {
+  return Object.entries(after.byKernel)
+    .map(([name, n]): [string, number] => [name, n - (before.byKernel[name] ?? 0)])
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit);
 }
 
 /** Restarts the peak from the bytes live now. */

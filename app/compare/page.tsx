@@ -1,10 +1,10 @@
 /** /compare?runs=a,b,...&tab=&metric=&smoothing=&x=&log=&epoch=&diff= */
 import type { Metadata } from "next";
 import Link from "next/link";
-import { pageViewer } from "@/lib/page-access";
-import { loadComparePage } from "@/lib/dashboard/run-view-data";
-import { initialSeriesUrl } from "@/lib/dashboard/initial-series";
-import { MAX_COMPARE_RUNS, parseCompareViewState } from "@/lib/charts/view-state";
+import { pageViewer } from "@/lib/server/auth/page-access";
+import { loadComparePage } from "@/lib/server/dashboard/run-view-data";
+import { initialSeriesUrl } from "@/lib/server/dashboard/initial-series";
+import { MAX_COMPARE_RUNS, parseCompareViewState } from "@/lib/browser/charts/view-state";
 import { CompareView } from "@/components/compare/compare-view";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";

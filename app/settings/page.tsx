@@ -3,9 +3,9 @@ import { InvitesPanel } from "@/components/settings/invites-panel";
 import { WorkersPanel } from "@/components/settings/workers-panel";
 import { Panel } from "@/components/ui/panel";
 import { Badge } from "@/components/ui/badge";
-import { listUsers } from "@/lib/auth/accounts";
-import { pageSessionUser } from "@/lib/page-access";
-import { formatDateTime } from "@/lib/format";
+import { listUsers } from "@/lib/server/auth/accounts";
+import { pageSessionUser } from "@/lib/server/auth/page-access";
+import { formatDateTime } from "@/lib/browser/format";
 
 export const metadata = { title: "Settings · Inkstone" };
 

@@ -2,8 +2,8 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { safeNext } from "@/components/auth/safe-next";
-import { hasAnyUser } from "@/lib/auth/accounts";
-import { pageUser } from "@/lib/page-access";
+import { hasAnyUser } from "@/lib/server/auth/accounts";
+import { pageUser } from "@/lib/server/auth/page-access";
 
 export const metadata = { title: "Sign in · Inkstone" };
 

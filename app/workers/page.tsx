@@ -3,9 +3,9 @@ import { Badge } from "@/components/ui/badge";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Panel } from "@/components/ui/panel";
-import { formatDateTime } from "@/lib/format";
-import { pageViewer } from "@/lib/page-access";
-import { listWorkers, type WorkerSummary } from "@/lib/workers/registry";
+import { formatDateTime } from "@/lib/browser/format";
+import { pageViewer } from "@/lib/server/auth/page-access";
+import { listWorkers, type WorkerSummary } from "@/lib/server/workers/registry";
 
 export const metadata = { title: "Workers · Inkstone" };
 

@@ -4,7 +4,7 @@ import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Field } from "@/components/ui/field";
 import { useAction } from "@/components/ui/use-action";
-import { errorText } from "@/lib/client/api";
+import { errorText } from "@/lib/browser/client/api";
 
 export function SignInForm({ next }: { next: string }) {
   const { busy, error, submit } = useAction();

@@ -6,12 +6,12 @@
  * filter live above the grid and write to the URL through `onChange`.
  */
 import { useEffect, useMemo, useState, type ReactNode } from "react";
-import type { MetricBus } from "@/lib/charts/metric-bus";
-import { X_AXES, type ChartState, type XAxis } from "@/lib/charts/view-state";
-import { SeriesLoader } from "@/lib/charts/series-loader";
-import type { InitialSeriesByKey } from "@/lib/charts/series-data";
-import { groupMetricKeys } from "@/lib/charts/metric-keys";
-import { apiFetch } from "@/lib/client/api";
+import type { MetricBus } from "@/lib/browser/charts/metric-bus";
+import { X_AXES, type ChartState, type XAxis } from "@/lib/browser/charts/view-state";
+import { SeriesLoader } from "@/lib/browser/charts/series-loader";
+import type { InitialSeriesByKey } from "@/lib/browser/charts/series-data";
+import { chartXAxis, groupMetricKeys } from "@/lib/browser/charts/metric-keys";
+import { apiFetch } from "@/lib/browser/client/api";
 import { MetricChart, type ChartRun } from "./metric-chart";
 import styles from "./charts.module.css";
 
@@ -58,7 +58,7 @@ export function ChartsPanel({ runs, keys, state, onChange, bus, share, initialSe
       key={key}
       metricKey={key}
       runs={runs}
-      x={state.x}
+      x={chartXAxis(key, state.x)}
       smoothing={state.smoothing}
       log={state.log}
       loader={loader}

@@ -8,15 +8,16 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Chart, ChartDataset } from "chart.js";
-import { loadChartJs } from "@/lib/charts/chartjs";
-import { errorText } from "@/lib/client/api";
-import type { SeriesLoader } from "@/lib/charts/series-loader";
-import { chooseBuckets } from "@/lib/charts/buckets";
-import { fade } from "@/lib/charts/colors";
-import type { MetricBus } from "@/lib/charts/metric-bus";
-import { appendLive, fromWire, plotLines, stepRange, type InitialSeries, type InitialSeriesByKey, type LoadedSeries, type XY } from "@/lib/charts/series-data";
-import type { XAxis } from "@/lib/charts/view-state";
-import { formatClock, formatExact, formatTick } from "@/lib/format";
+import { loadChartJs } from "@/lib/browser/charts/chartjs";
+import { errorText } from "@/lib/browser/client/api";
+import type { SeriesLoader } from "@/lib/browser/charts/series-loader";
+import { chooseBuckets } from "@/lib/browser/charts/buckets";
+import { fade } from "@/lib/browser/charts/colors";
+import type { MetricBus } from "@/lib/browser/charts/metric-bus";
+import { appendLive, fromWire, plotLines, stepRange, type InitialSeries, type InitialSeriesByKey, type LoadedSeries, type XY } from "@/lib/browser/charts/series-data";
+import type { XAxis } from "@/lib/browser/charts/view-state";
+import { formatClock, formatExact, formatTick } from "@/lib/browser/format";
+import { useChartTheme, type ChartTheme } from "./use-chart-theme";
 import styles from "./charts.module.css";
 
 export interface ChartRun {
@@ -64,6 +65,9 @@ function initialFits(init: InitialSeries | undefined, runIds: string[], bucketsF
   });
 }
 
+/** A line of this many points or fewer also draws its points: two samples read as two, not as one straight line. */
+const SPARSE_POINTS = 60;
+
 /** Min/max bands of more runs than this overlap into noise; their lines are drawn alone. */
 const MAX_BANDED_RUNS = 3;
 
@@ -87,6 +91,7 @@ export function MetricChart(props: MetricChartProps) {
   const liveCount = useRef(new Map<string, number>());
   const fetchSeq = useRef(0);
   const runKey = runs.map((r) => r.runId).join(",");
+  const theme = useChartTheme();
 
   const pixels = useCallback(() => Math.max(100, Math.min(4000, Math.round(boxRef.current?.clientWidth ?? 600))), []);
   const spansRef = useRef(spans);
@@ -219,21 +224,20 @@ export function MetricChart(props: MetricChartProps) {
     let cancelled = false;
     void (async () => {
       const ChartJs = await loadChartJs();
-      if (cancelled || !canvasRef.current) return;
+      if (cancelled || !canvasRef.current || !theme) return;
       const { datasets, meta, flat } = buildDatasets(runs, series, x, smoothing);
       metaRef.current = meta;
-      themeChartJs(ChartJs);
       let chart = chartRef.current;
       if (!chart) {
         chart = new ChartJs(canvasRef.current, {
           type: "line",
           data: { datasets },
-          options: chartOptions(metaRef, x, log, flat, (c) => onZoomDoneRef.current(c)),
+          options: chartOptions(metaRef, x, log, flat, theme, (c) => onZoomDoneRef.current(c)),
         }) as Chart<"line", XY[]>;
         chartRef.current = chart;
       } else {
         chart.data.datasets = datasets;
-        const fresh = chartOptions(metaRef, x, log, flat, (c) => onZoomDoneRef.current(c));
+        const fresh = chartOptions(metaRef, x, log, flat, theme, (c) => onZoomDoneRef.current(c));
         // Keep the zoom plugin's current window while swapping the axis setup.
         const keepX = zoomedRef.current ? { min: chart.options.scales?.x?.min, max: chart.options.scales?.x?.max } : {};
         chart.options.scales = { ...fresh.scales, x: { ...fresh.scales!.x, ...keepX } } as typeof chart.options.scales;
@@ -244,12 +248,13 @@ export function MetricChart(props: MetricChartProps) {
         boxRef.current.dataset.lastStep = String(Math.max(-1, ...[...series.values()].map((s) => s.points.at(-1)?.step ?? -1)));
         // How many runs' series are drawn: tests and the bench wait on it.
         boxRef.current.dataset.drawn = String(series.size);
+        boxRef.current.dataset.xAxis = x;
       }
     })();
     return () => {
       cancelled = true;
     };
-  }, [runs, series, x, smoothing, log]);
+  }, [runs, series, x, smoothing, log, theme]);
 
   // A new axis or scale type starts from the full range.
   useEffect(() => {
@@ -328,7 +333,9 @@ function buildDatasets(runs: ChartRun[], series: Map<string, LoadedSeries>, x: X
       meta.push({ role: "band-hi", label: run.label });
     }
     const smoothed = lines.smooth !== null;
-    datasets.push({ ...base, data: lines.raw, borderWidth: smoothed ? 1 : 1.6, borderColor: smoothed ? fade(run.color, 0.28) : run.color, backgroundColor: run.color });
+    const rawColor = smoothed ? fade(run.color, 0.28) : run.color;
+    const points = lines.raw.length <= SPARSE_POINTS ? { pointRadius: 2.5, pointBackgroundColor: rawColor, pointBorderWidth: 0 } : {};
+    datasets.push({ ...base, ...points, data: lines.raw, borderWidth: smoothed ? 1 : 1.6, borderColor: rawColor, backgroundColor: run.color });
     meta.push({ role: "raw", label: run.label });
     if (lines.smooth) {
       datasets.push({ ...base, data: lines.smooth, borderWidth: 1.8, borderColor: run.color, backgroundColor: run.color });
@@ -341,24 +348,10 @@ function buildDatasets(runs: ChartRun[], series: Map<string, LoadedSeries>, x: X
   return { datasets, meta, flat };
 }
 
-/** Axis and grid colours from the page's theme variables. */
-function themeChartJs(ChartJs: { defaults: { color: unknown; borderColor: unknown; font: { family?: string } } }) {
-  ChartJs.defaults.color = themeColor("--text-muted");
-  ChartJs.defaults.borderColor = themeColor("--border");
-}
-
-/** A theme variable as the canvas can use it: the variables hold light-dark() pairs, which only an element's computed style resolves. */
-function themeColor(variable: string): string {
-  const probe = document.createElement("span");
-  probe.style.color = `var(${variable})`;
-  document.body.appendChild(probe);
-  const color = getComputedStyle(probe).color;
-  probe.remove();
-  return color;
-}
-
-function chartOptions(metaRef: { current: Meta[] }, x: XAxis, log: boolean, flat: number | null, onZoomDone: (c: Chart<"line", XY[]>) => void) {
+function chartOptions(metaRef: { current: Meta[] }, x: XAxis, log: boolean, flat: number | null, theme: ChartTheme, onZoomDone: (c: Chart<"line", XY[]>) => void) {
   const pad = flat === null ? 0 : Math.abs(flat) * 0.1 || 1;
+  // Set on every axis rather than as chart.js defaults, so that an existing chart restyles on update.
+  const colors = { grid: { color: theme.grid }, border: { color: theme.grid } };
   const spanDays = (c: Chart) => (c.scales.x.max - c.scales.x.min) / 86_400_000 > 1;
   return {
     animation: false as const,
@@ -368,7 +361,9 @@ function chartOptions(metaRef: { current: Meta[] }, x: XAxis, log: boolean, flat
     scales: {
       x: {
         type: "linear" as const,
+        ...colors,
         ticks: {
+          color: theme.text,
           maxTicksLimit: 7,
           callback(this: { chart: Chart }, v: number | string) {
             const n = Number(v);
@@ -378,12 +373,13 @@ function chartOptions(metaRef: { current: Meta[] }, x: XAxis, log: boolean, flat
             return spanDays(this.chart) ? d.toLocaleDateString() : d.toLocaleTimeString();
           },
         },
-        title: { display: false },
+        title: { display: x === "relative", text: "time since start", color: theme.text },
       },
       y: {
         type: log ? ("logarithmic" as const) : ("linear" as const),
+        ...colors,
         ...(flat !== null ? { min: log && flat > 0 ? flat / 2 : flat - pad, max: log && flat > 0 ? flat * 2 : flat + pad } : {}),
-        ticks: { maxTicksLimit: 6, callback: (v: number | string) => formatTick(Number(v)) },
+        ticks: { color: theme.text, maxTicksLimit: 6, callback: (v: number | string) => formatTick(Number(v)) },
       },
     },
     plugins: {

@@ -1,7 +1,7 @@
 "use client";
 /** Configs of several runs side by side, one column per run in its colour; optionally only the keys that differ. */
 import { useMemo } from "react";
-import { flattenConfig, formatConfigExact } from "@/lib/format";
+import { flattenConfig, formatConfigExact } from "@/lib/browser/format";
 import styles from "./compare.module.css";
 
 export interface ConfigColumn {

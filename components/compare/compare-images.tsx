@@ -8,7 +8,7 @@
  * labelled with its own epoch.
  */
 import { useMemo, useState, type ReactNode } from "react";
-import type { LiveImage } from "@/lib/protocol";
+import type { LiveImage } from "@/lib/protocol/wire";
 import {
   activeImageKey,
   buildImageGrids,
@@ -18,7 +18,7 @@ import {
   unionEpochs,
   unionPrompts,
   type ImageGrid,
-} from "@/lib/charts/image-grid";
+} from "@/lib/browser/charts/image-grid";
 import { EpochSlider } from "@/components/images/epoch-slider";
 import { ImageViewControls } from "@/components/images/image-view-controls";
 import { Lightbox } from "@/components/images/lightbox";

@@ -4,19 +4,18 @@
  * grids side by side. Each run keeps one colour everywhere (legend, chart
  * lines, table headers, image labels); the view's state is in the URL.
  */
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo } from "react";
 import Link from "next/link";
-import type { LiveImage, RunStatus } from "@/lib/protocol";
-import type { CompareRun } from "@/lib/dashboard/run-view-data";
-import { MetricBus } from "@/lib/charts/metric-bus";
-import { runColor } from "@/lib/charts/colors";
-import { COMPARE_TABS, compareViewQuery, parseCompareViewState, type CompareTab, type CompareViewState } from "@/lib/charts/view-state";
-import { useLive } from "@/lib/client/live";
-import { useUrlState } from "@/lib/client/use-url-state";
+import type { CompareRun } from "@/lib/server/dashboard/run-view-data";
+import { runColor } from "@/lib/browser/charts/colors";
+import { COMPARE_TABS, compareViewQuery, parseCompareViewState, type CompareTab, type CompareViewState } from "@/lib/browser/charts/view-state";
+import { useLiveRuns } from "@/lib/browser/client/live";
+import { useUrlState } from "@/lib/browser/client/use-url-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { TabBar } from "@/components/ui/tab-bar";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ChartsPanel } from "@/components/charts/charts-panel";
+import { LiveIndicator } from "@/components/run/live-indicator";
 import { CompareConfig } from "./compare-config";
 import { CompareImages } from "./compare-images";
 import runStyles from "@/components/run/run.module.css";
@@ -27,27 +26,15 @@ const TAB_LABELS: Record<CompareTab, string> = { charts: "Charts", config: "Conf
 export interface CompareViewProps {
   runs: CompareRun[];
   missing: string[];
-  /** Where the first charts' series are preloaded from (see lib/dashboard/initial-series.ts). */
+  /** Where the first charts' series are preloaded from (see lib/server/dashboard/initial-series.ts). */
   initialSeriesUrl: string | null;
   initialState: CompareViewState;
 }
 
 export function CompareView({ runs, missing, initialSeriesUrl, initialState }: CompareViewProps) {
   const [state, setState] = useUrlState(initialState, compareViewQuery, parseCompareViewState);
-  const ids = useMemo(() => runs.map((r) => r.run.id), [runs]);
-  const bus = useRef(new MetricBus()).current;
-  const [keys, setKeys] = useState(() => [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.key)))]);
-  const [images, setImages] = useState<Record<string, LiveImage[]>>(() => Object.fromEntries(runs.map((r) => [r.run.id, r.images])));
-  const [statuses, setStatuses] = useState<Record<string, RunStatus>>(() => Object.fromEntries(runs.map((r) => [r.run.id, r.run.status])));
-  useLive(ids, null, {
-    subscribed: () => bus.resync(),
-    metrics: (e) => {
-      const fresh = bus.publish(e.runId, e.points);
-      setKeys((prev) => (fresh.every((k) => prev.includes(k)) ? prev : [...new Set([...prev, ...fresh])]));
-    },
-    image: (e) => setImages((prev) => ({ ...prev, [e.runId]: [...(prev[e.runId] ?? []).filter((i) => i.id !== e.image.id), e.image] })),
-    status: (e) => setStatuses((prev) => ({ ...prev, [e.runId]: e.status })),
-  });
+  const live = useLiveRuns(runs, null);
+  const { images } = live;
 
   const colored = useMemo(() => runs.map((r, i) => ({ ...r, color: runColor(i) })), [runs]);
   const chartRuns = useMemo(
@@ -64,16 +51,22 @@ export function CompareView({ runs, missing, initialSeriesUrl, initialState }: C
       <header className={runStyles.header}>
         <div className={runStyles.titleRow}>
           <h1 className={runStyles.title}>Compare {runs.length} runs</h1>
+          <LiveIndicator state={live.state} error={live.error} />
         </div>
         <div className={styles.legend} data-testid="compare-legend">
           {colored.map((r) => (
             <span key={r.run.id} className={styles.legendItem}>
               <span className={styles.dot} style={{ background: r.color }} aria-hidden />
               <Link href={`/runs/${r.run.id}`} prefetch={false}>{r.run.name}</Link>
-              <StatusBadge status={statuses[r.run.id] ?? r.run.status} />
+              <StatusBadge status={live.statuses[r.run.id]?.status ?? r.run.status} />
             </span>
           ))}
         </div>
+        {live.catchUpError && (
+          <p className={runStyles.runError} role="alert">
+            {live.catchUpError}
+          </p>
+        )}
         {missing.length > 0 && (
           <p className={styles.missing} role="alert">
             Not found: {missing.join(", ")}. They may have been deleted; remove them from the link.
@@ -84,12 +77,12 @@ export function CompareView({ runs, missing, initialSeriesUrl, initialState }: C
       {state.tab === "charts" && (
         <ChartsPanel
           runs={chartRuns}
-          keys={keys}
+          keys={live.keys}
           initialSeriesUrl={initialSeriesUrl}
           spans={spans}
           state={state}
           onChange={onChartChange}
-          bus={bus}
+          bus={live.bus}
           share={null}
           emptyState={<EmptyState title="No metrics logged yet">None of these runs has logged a metric. Charts appear here, overlaid, as soon as one does.</EmptyState>}
         />

@@ -7,8 +7,9 @@
  * never join its epoch slider. Clicking an image enlarges it.
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import type { LiveImage } from "@/lib/protocol";
-import { activeImageKey, buildImageGrids, cellKey, matchesPromptFilter, SAMPLES_KEY, type ImageGrid } from "@/lib/charts/image-grid";
+import type { LiveImage } from "@/lib/protocol/wire";
+import { activeImageKey, buildImageGrids, cellKey, matchesPromptFilter, type ImageGrid } from "@/lib/browser/charts/image-grid";
+import { SAMPLES_KEY } from "@/lib/protocol/wire";
 import { EpochSlider } from "./epoch-slider";
 import { ImageViewControls } from "./image-view-controls";
 import { Lightbox } from "./lightbox";

@@ -5,8 +5,8 @@
  * factor to at least ENLARGED_MIN_PX with hard pixel edges, never shown smaller than their thumbnail.
  */
 import { useEffect, useRef } from "react";
-import type { LiveImage } from "@/lib/protocol";
-import { withShare } from "@/lib/share/with-share";
+import type { LiveImage } from "@/lib/protocol/wire";
+import { withShare } from "@/lib/protocol/with-share";
 import styles from "./images.module.css";
 
 const ENLARGED_MIN_PX = 512;

@@ -1,7 +1,7 @@
 "use client";
 /** Images that are not an epoch series (the server's samples): newest first, each with its caption; a click enlarges one. */
 import { useState } from "react";
-import type { LiveImage } from "@/lib/protocol";
+import type { LiveImage } from "@/lib/protocol/wire";
 import { Thumb } from "./thumb";
 import { Lightbox } from "./lightbox";
 import styles from "./images.module.css";

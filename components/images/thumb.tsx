@@ -1,7 +1,7 @@
 "use client";
 /** A clickable thumbnail of a run image. */
-import type { LiveImage } from "@/lib/protocol";
-import { withShare } from "@/lib/share/with-share";
+import type { LiveImage } from "@/lib/protocol/wire";
+import { withShare } from "@/lib/protocol/with-share";
 import styles from "./images.module.css";
 
 export function Thumb({ image, share, onOpen }: { image: LiveImage; share: string | null; onOpen: (i: LiveImage) => void }) {

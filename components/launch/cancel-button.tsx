@@ -2,9 +2,9 @@
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
-import { apiFetch } from "@/lib/client/api";
-import type { RunStatus } from "@/lib/protocol";
-import type { LaunchInfo } from "@/lib/launcher/launch-run";
+import { apiFetch } from "@/lib/browser/client/api";
+import type { RunStatus } from "@/lib/protocol/wire";
+import type { LaunchInfo } from "@/lib/server/launcher/launch-run";
 
 /**
  * Cancel for a queued or running run started from the form: a queued one is

@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
-import { ApiError, apiFetch } from "@/lib/client/api";
+import { ApiError, apiFetch } from "@/lib/browser/client/api";
 import { formGroups, type FieldSpec } from "./form-fields";
 
 type Values = Record<string, string | boolean>;

@@ -5,30 +5,30 @@
  * server-side search.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import { apiFetch, errorText } from "@/lib/client/api";
-import type { LogLineView } from "@/lib/dashboard/run-view-data";
-import { isErrorLine, mergeLogLines } from "@/lib/dashboard/log-lines";
+import { apiFetch, errorText } from "@/lib/browser/client/api";
+import type { LiveLogLine } from "@/lib/protocol/schemas";
+import { isErrorLine, mergeLogLines } from "@/lib/browser/log-lines";
 import styles from "./logs.module.css";
 
 const PAGE = 500;
 
 interface LogsReply {
-  lines: LogLineView[];
+  lines: LiveLogLine[];
   nextAfterSeq: number | null;
 }
 
 export interface LogsPanelProps {
   runId: string;
   share: string | null;
-  initial: LogLineView[];
+  initial: LiveLogLine[];
   /** Live lines handed down by the page. */
-  live: LogLineView[];
+  live: LiveLogLine[];
   q: string;
   onSearch: (q: string) => void;
 }
 
 export function LogsPanel({ runId, share, initial, live, q, onSearch }: LogsPanelProps) {
-  const [lines, setLines] = useState<LogLineView[]>(initial);
+  const [lines, setLines] = useState<LiveLogLine[]>(initial);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [hasEarlier, setHasEarlier] = useState(initial.length > 0 && initial[0].seq > 0);

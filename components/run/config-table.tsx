@@ -1,5 +1,5 @@
 /** A run's config as a key/value table; nested objects get a dotted row per leaf. */
-import { flattenConfig } from "@/lib/format";
+import { flattenConfig } from "@/lib/browser/format";
 import { KeyValues } from "./key-values";
 
 export function ConfigTable({ config }: { config: Record<string, unknown> }) {

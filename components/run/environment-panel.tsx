@@ -4,7 +4,7 @@
  * command line, packages); anything else is shown under "Other", so nothing
  * the trainer records is hidden.
  */
-import { flattenConfig } from "@/lib/format";
+import { flattenConfig } from "@/lib/browser/format";
 import { KeyValues } from "./key-values";
 import styles from "./run.module.css";
 

@@ -1,5 +1,5 @@
 /** A two-column key/value table, as the config and environment panels show them. */
-import { formatConfigExact } from "@/lib/format";
+import { formatConfigExact } from "@/lib/browser/format";
 import styles from "./run.module.css";
 
 export function KeyValues({ rows, caption, testId }: { rows: [string, unknown][]; caption?: string; testId?: string }) {

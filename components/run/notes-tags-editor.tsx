@@ -4,7 +4,7 @@
  * through a share link they are shown read-only. Server errors are shown.
  */
 import { useState } from "react";
-import { apiFetch } from "@/lib/client/api";
+import { apiFetch } from "@/lib/browser/client/api";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { useAction } from "@/components/ui/use-action";

@@ -6,16 +6,16 @@
  * subscription; the form only follows the job's state.
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import type { LiveImage, RunStatus } from "@/lib/protocol";
-import type { RunOutput } from "@/lib/runs/output";
-import type { SampleJob } from "@/lib/runs/samples";
-import { apiFetch } from "@/lib/client/api";
-import { formatTimeUtc } from "@/lib/format";
+import type { LiveImage, RunStatus } from "@/lib/protocol/wire";
+import type { RunOutput } from "@/lib/server/runs/output";
+import type { SampleJob } from "@/lib/server/runs/samples";
+import { apiFetch } from "@/lib/browser/client/api";
+import { formatTimeUtc } from "@/lib/browser/format";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
 import { SampleGallery } from "@/components/images/sample-gallery";
-import { SAMPLES_KEY } from "@/lib/charts/image-grid";
+import { SAMPLES_KEY } from "@/lib/protocol/wire";
 import styles from "./output.module.css";
 
 const POLL_MS = 1000;

@@ -6,16 +6,15 @@
  */
 import { useCallback, useMemo, useRef, useState } from "react";
 import Link from "next/link";
-import type { LiveImage, RunStatus } from "@/lib/protocol";
-import type { LogLineView, RunPageData, RunView as RunData } from "@/lib/dashboard/run-view-data";
-import { lastLogSeq, mergeLogLines } from "@/lib/dashboard/log-lines";
-import { MetricBus } from "@/lib/charts/metric-bus";
-import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/charts/view-state";
-import { runColor } from "@/lib/charts/colors";
-import { useLive } from "@/lib/client/live";
-import { apiFetch, errorText } from "@/lib/client/api";
-import { useNow, useUrlState } from "@/lib/client/use-url-state";
-import { formatDurationFull, formatTimeUtc } from "@/lib/format";
+import type { LiveLogLine } from "@/lib/protocol/schemas";
+import type { RunPageData, RunView as RunData } from "@/lib/server/dashboard/run-view-data";
+import { lastLogSeq, mergeLogLines } from "@/lib/browser/log-lines";
+import { parseRunViewState, runViewQuery, RUN_TABS, type RunTab, type RunViewState } from "@/lib/browser/charts/view-state";
+import { runColor } from "@/lib/browser/charts/colors";
+import { useLiveRuns } from "@/lib/browser/client/live";
+import { apiFetch, errorText } from "@/lib/browser/client/api";
+import { useNow, useUrlState } from "@/lib/browser/client/use-url-state";
+import { formatDurationFull, formatTimeUtc } from "@/lib/browser/format";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { TabBar } from "@/components/ui/tab-bar";
 import { SharePanel } from "@/components/share/share-panel";
@@ -26,8 +25,11 @@ import { LogsPanel } from "@/components/logs/logs-panel";
 import { ConfigTable } from "./config-table";
 import { EnvironmentPanel } from "./environment-panel";
 import { NotesTagsEditor } from "./notes-tags-editor";
+import { LiveIndicator } from "./live-indicator";
 import { OutputPanel } from "./output-panel";
 import { SdkSnippet } from "./sdk-snippet";
+import { LaunchedRunEmpty } from "./launched-run-empty";
+import { ComparePicker } from "./compare-picker";
 import styles from "./run.module.css";
 
 const TAB_LABELS: Record<RunTab, string> = { overview: "Overview", charts: "Charts", images: "Images", logs: "Logs" };
@@ -35,10 +37,10 @@ const TAB_LABELS: Record<RunTab, string> = { overview: "Overview", charts: "Char
 const LIVE_LOG_CAP = 5000;
 
 /** Every log line after `afterSeq`, page by page. */
-async function readLogsAfter(runId: string, share: string | null, afterSeq: number): Promise<LogLineView[]> {
-  const lines: LogLineView[] = [];
+async function readLogsAfter(runId: string, share: string | null, afterSeq: number): Promise<LiveLogLine[]> {
+  const lines: LiveLogLine[] = [];
   for (let after = afterSeq; lines.length < LIVE_LOG_CAP; ) {
-    const page = await apiFetch<{ lines: LogLineView[]; nextAfterSeq: number | null }>(`/api/runs/${runId}/logs?after=${after}&limit=500`, { share });
+    const page = await apiFetch<{ lines: LiveLogLine[]; nextAfterSeq: number | null }>(`/api/runs/${runId}/logs?after=${after}&limit=500`, { share });
     lines.push(...page.lines);
     if (page.lines.length < 500 || page.nextAfterSeq === null) break;
     after = page.nextAfterSeq;
@@ -50,7 +52,7 @@ type RunDetails = Pick<RunData, "config" | "environment" | "commandLine">;
 
 export interface RunViewProps {
   data: RunPageData;
-  /** Where the first charts' series are preloaded from (see lib/dashboard/initial-series.ts). */
+  /** Where the first charts' series are preloaded from (see lib/server/dashboard/initial-series.ts). */
   initialSeriesUrl: string | null;
   initialState: RunViewState;
   share: string | null;
@@ -61,63 +63,47 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
   const { run } = data;
   const toQuery = useCallback((s: RunViewState) => runViewQuery(s, share), [share]);
   const [state, setState] = useUrlState(initialState, toQuery, parseRunViewState);
-  const [status, setStatus] = useState<{ status: RunStatus; endedAt: string | null; error: string | null }>({
-    status: run.status,
-    endedAt: run.endedAt,
-    error: run.error,
-  });
-  const [images, setImages] = useState<LiveImage[]>(data.images);
-  const [liveLogs, setLiveLogs] = useState<LogLineView[]>([]);
+  const [liveLogs, setLiveLogs] = useState<LiveLogLine[]>([]);
   const liveLogsRef = useRef(liveLogs);
   liveLogsRef.current = liveLogs;
-  const addLogLines = useCallback((lines: LogLineView[]) => setLiveLogs((prev) => mergeLogLines(prev, lines).slice(-LIVE_LOG_CAP)), []);
+  const addLogLines = useCallback((lines: LiveLogLine[]) => setLiveLogs((prev) => mergeLogLines(prev, lines).slice(-LIVE_LOG_CAP)), []);
   const [startedAt, setStartedAt] = useState(run.startedAt);
-  const bus = useRef(new MetricBus()).current;
-  const [catchUpError, setCatchUpError] = useState<string | null>(null);
-  const [keys, setKeys] = useState(() => data.metrics.map((m) => m.key));
   // What the trainer reports when it starts (config additions, environment, command line) arrives after a launched run's page opens.
   const [details, setDetails] = useState<RunDetails>({ config: run.config, environment: run.environment, commandLine: run.commandLine });
-  const refreshDetails = useCallback(() => {
-    apiFetch<RunDetails>(`/api/runs/${run.id}`, { share }).then(
-      ({ config, environment, commandLine }) => setDetails({ config, environment, commandLine }),
-      (err: unknown) => setCatchUpError(`could not refresh the run's details: ${errorText(err)}`),
-    );
-  }, [run.id, share]);
-  const { state: liveState, error: liveError } = useLive([run.id], share, {
-    // Whatever was logged while not subscribed (page render, a dropped connection) is read now.
+  const live = useLiveRuns([data], share, {
+    // Besides charts and images (the hook's), whatever else was logged while not subscribed is read now.
     subscribed: () => {
-      bus.resync();
       refreshDetails();
       // Lines logged between the page's render (or the last event) and this subscription.
       readLogsAfter(run.id, share, lastLogSeq(data.logs, liveLogsRef.current)).then(addLogLines, (err: unknown) =>
         setCatchUpError(`could not catch up on the logs: ${errorText(err)}`),
       );
-      apiFetch<LiveImage[]>(`/api/runs/${run.id}/images`, { share }).then(
-        (all) => setImages((prev) => (all.length === prev.length ? prev : all)),
-        (err: unknown) => setCatchUpError(`could not refresh the images: ${errorText(err)}`),
-      );
     },
-    metrics: (e) => {
-      const fresh = bus.publish(e.runId, e.points);
-      // A metric logged for the first time gets its chart without a reload.
-      setKeys((prev) => (fresh.every((k) => prev.includes(k)) ? prev : [...new Set([...prev, ...fresh])]));
-    },
-    image: (e) => setImages((prev) => (prev.some((i) => i.id === e.image.id) ? prev : [...prev, e.image])),
     logs: (e) => addLogLines(e.lines),
     status: (e) => {
-      setStatus({ status: e.status, endedAt: e.endedAt, error: e.error });
       if (e.status === "running") {
         setStartedAt((s) => s ?? new Date().toISOString());
         refreshDetails();
       }
     },
   });
+  const { setCatchUpError } = live;
+  const refreshDetails = useCallback(() => {
+    apiFetch<RunDetails>(`/api/runs/${run.id}`, { share }).then(
+      ({ config, environment, commandLine }) => setDetails({ config, environment, commandLine }),
+      (err: unknown) => setCatchUpError(`could not refresh the run's details: ${errorText(err)}`),
+    );
+  }, [run.id, share, setCatchUpError]);
+  const status = live.statuses[run.id];
+  const images = live.images[run.id] ?? [];
 
   const running = status.status === "running" || status.status === "queued";
   const now = useNow(running);
   const start = startedAt ?? run.createdAt;
   const duration = (status.endedAt ? Date.parse(status.endedAt) : running ? now : NaN) - Date.parse(start);
   const spans = useMemo(() => ({ [run.id]: Object.fromEntries(data.metrics.map((m) => [m.key, m.lastStep + 1])) }), [run.id, data.metrics]);
+  const nothingLogged = (what: "metrics" | "images") =>
+    run.launched ? <LaunchedRunEmpty status={status.status} what={what} /> : <SdkSnippet runId={run.id} what={what} />;
   const chartRuns = useMemo(() => [{ runId: run.id, label: run.name, color: runColor(0), origin: Date.parse(start) }], [run.id, run.name, start]);
 
   return (
@@ -130,14 +116,10 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
           <span data-testid="run-status">
             <StatusBadge status={status.status} />
           </span>
-          <span className={styles.live} title={liveError ?? undefined} data-live={liveState}>
-            {liveState === "live" ? "● live" : liveState === "connecting" ? "connecting…" : liveState === "refused" ? "live updates refused" : "offline — reconnecting"}
-          </span>
+          <LiveIndicator state={live.state} error={live.error} />
           <div className={styles.actions}>
             {!share && (
-              <Link className="btn btn-secondary btn-sm" href={`/compare?runs=${run.id}`} prefetch={false}>
-                Compare…
-              </Link>
+              <ComparePicker run={run} />
             )}
             {editable && <CancelButton runId={run.id} status={status.status} />}
           </div>
@@ -150,9 +132,9 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
           {run.outputDir && <span className="mono" title="Checkpoints and the final model, on that machine's disk">{run.outputDir}</span>}
           {share && <span className={styles.readonly}>Read-only shared view</span>}
         </div>
-        {catchUpError && (
+        {live.catchUpError && (
           <p className={styles.runError} role="alert">
-            {catchUpError}
+            {live.catchUpError}
           </p>
         )}
         {status.error && (
@@ -241,14 +223,14 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
       {state.tab === "charts" && (
         <ChartsPanel
           runs={chartRuns}
-          keys={keys}
+          keys={live.keys}
           initialSeriesUrl={initialSeriesUrl}
           spans={spans}
           state={state}
           onChange={(patch) => setState(patch)}
-          bus={bus}
+          bus={live.bus}
           share={share}
-          emptyState={<SdkSnippet runId={run.id} what="metrics" />}
+          emptyState={nothingLogged("metrics")}
         />
       )}
       {/* Metrics arriving while another tab is open still reach the charts when it opens: they refetch on mount. */}
@@ -261,7 +243,7 @@ export function RunView({ data, initialSeriesUrl, initialState, share, editable 
           imageKey={state.images}
           promptFilter={state.prompt}
           onChange={(patch) => setState(patch)}
-          emptyState={<SdkSnippet runId={run.id} what="images" />}
+          emptyState={nothingLogged("images")}
         />
       )}
 

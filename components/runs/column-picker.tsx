@@ -1,20 +1,9 @@
 "use client";
-import { useEffect, useRef, useState, type FormEvent } from "react";
-import { Button } from "@/components/ui/button";
+import type { FormEvent } from "react";
+import { Popover } from "@/components/ui/popover";
 
 /** Picks which config keys show as columns of the runs table. */
 export function ColumnPicker({ available, chosen, onChange }: { available: string[]; chosen: string[]; onChange: (cols: string[]) => void }) {
-  const [open, setOpen] = useState(false);
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener("mousedown", close);
-    return () => document.removeEventListener("mousedown", close);
-  }, [open]);
-
   const keys = [...new Set([...chosen, ...available])];
   function toggle(k: string) {
     onChange(chosen.includes(k) ? chosen.filter((c) => c !== k) : [...chosen, k]);
@@ -26,12 +15,9 @@ export function ColumnPicker({ available, chosen, onChange }: { available: strin
     e.currentTarget.reset();
   }
   return (
-    <div ref={box} style={{ position: "relative" }}>
-      <Button size="sm" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
-        Config columns{chosen.length ? ` (${chosen.length})` : ""} ▾
-      </Button>
-      {open ? (
-        <div className="popover" role="dialog" aria-label="Config columns">
+    <Popover label="Config columns" trigger={<>Config columns{chosen.length ? ` (${chosen.length})` : ""} ▾</>}>
+      {() => (
+        <>
           {keys.length === 0 ? <div className="muted small" style={{ padding: 6 }}>No config keys on this page.</div> : null}
           {keys.map((k) => (
             <label key={k}>
@@ -42,8 +28,8 @@ export function ColumnPicker({ available, chosen, onChange }: { available: strin
           <form onSubmit={addTyped} className="row" style={{ padding: 4 }}>
             <input type="text" name="key" placeholder="other key…" aria-label="Config key" style={{ flex: 1 }} />
           </form>
-        </div>
-      ) : null}
-    </div>
+        </>
+      )}
+    </Popover>
   );
 }

@@ -6,15 +6,17 @@ import { Button, LinkButton } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Spinner } from "@/components/ui/spinner";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { formatAgo, formatConfigCell, formatDateTime, formatDurationCompact, formatMetricValue, runDuration } from "@/lib/format";
-import { RUN_STATUSES } from "@/lib/protocol";
-import type { ProjectFacet } from "@/lib/runs/facets";
-import { runsViewQuery, type RunsView } from "@/lib/runs/list-url";
-import type { RunListItem } from "@/lib/runs/queries";
+import { formatAgo, formatConfigCell, formatDateTime, formatDurationCompact, formatMetricValue, runDuration } from "@/lib/browser/format";
+import { RUN_STATUSES } from "@/lib/protocol/wire";
+import type { ProjectFacet } from "@/lib/server/runs/facets";
+import { runsViewQuery, type RunsView } from "@/lib/browser/runs-list-url";
+import type { RunListItem, RunSort } from "@/lib/server/runs/queries";
 import { ColumnPicker } from "./column-picker";
 import { useLiveStatuses } from "./use-live-statuses";
 
-const SORTABLE = { name: "Name", status: "Status", createdAt: "Created", startedAt: "Started" } as const;
+type SortColumn = RunSort;
+/** Columns whose first click sorts from the smallest: names A to Z, and metrics (losses) from the lowest. */
+const ASCENDING_FIRST: SortColumn[] = ["name", "lastMetric", "minMetric"];
 
 export function RunsTable({
   view,
@@ -74,15 +76,16 @@ export function RunsTable({
   function toggleStatus(s: string) {
     go({ status: view.status.includes(s) ? view.status.filter((x) => x !== s) : [...view.status, s] });
   }
-  function sortBy(key: keyof typeof SORTABLE) {
+  function sortBy(key: SortColumn) {
     const current = view.sort ?? "createdAt";
-    const order = current === key ? ((view.order ?? "desc") === "desc" ? "asc" : "desc") : key === "name" ? "asc" : "desc";
+    const order = current === key ? ((view.order ?? "desc") === "desc" ? "asc" : "desc") : ASCENDING_FIRST.includes(key) ? "asc" : "desc";
     go({ sort: key, order, page: view.page });
   }
   function toggleRow(id: string) {
     setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   }
 
+  const metric = view.metric ?? "train_loss";
   const filtered = !!(view.q || view.status.length || view.tag || view.project);
   const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
   const allOnPage = rows.length > 0 && rows.every((r) => selected.includes(r.id));
@@ -178,9 +181,10 @@ export function RunsTable({
                 <th>Project</th>
                 <th>Tags</th>
                 <SortHeader label="Created" column="createdAt" view={view} onSort={sortBy} />
-                <th>Duration</th>
+                <SortHeader label="Duration" column="duration" view={view} onSort={sortBy} />
                 <th>Ran on</th>
-                <th className="num">train_loss</th>
+                <SortHeader label={metric} title={`${metric}: its last value`} column="lastMetric" view={view} onSort={sortBy} numeric />
+                <SortHeader label={`min ${metric}`} title={`${metric}: its lowest value`} column="minMetric" view={view} onSort={sortBy} numeric />
                 {view.cols.map((c) => (
                   <th key={c} className="num" title={`config.${c}`}>
                     {c}
@@ -220,6 +224,7 @@ export function RunsTable({
                     {r.ranOn ?? "script"}
                   </td>
                   <td className="num mono">{formatMetricValue(r.lastMetric)}</td>
+                  <td className="num mono">{formatMetricValue(r.minMetric)}</td>
                   {view.cols.map((c) => (
                     <td key={c} className="num mono truncate" style={{ maxWidth: 180 }}>
                       {formatConfigCell(r.config?.[c])}
@@ -249,12 +254,26 @@ export function RunsTable({
   );
 }
 
-function SortHeader({ label, column, view, onSort }: { label: string; column: keyof typeof SORTABLE; view: RunsView; onSort: (c: keyof typeof SORTABLE) => void }) {
+function SortHeader({
+  label,
+  title,
+  column,
+  view,
+  onSort,
+  numeric,
+}: {
+  label: string;
+  title?: string;
+  column: SortColumn;
+  view: RunsView;
+  onSort: (c: SortColumn) => void;
+  numeric?: boolean;
+}) {
   const active = (view.sort ?? "createdAt") === column;
   const order = view.order ?? "desc";
   return (
-    <th aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}>
-      <button type="button" className="sort-button" onClick={() => onSort(column)}>
+    <th aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined} className={numeric ? "num" : undefined}>
+      <button type="button" className="sort-button" onClick={() => onSort(column)} title={title}>
         {label}
         <span aria-hidden>{active ? (order === "asc" ? "▲" : "▼") : ""}</span>
       </button>

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import { io } from "socket.io-client";
-import type { LiveEvents, RunStatus } from "@/lib/protocol";
+import type { LiveEvents, RunStatus } from "@/lib/protocol/wire";
 
 export type StatusChange = Parameters<LiveEvents["status"]>[0] & { at: number };
 

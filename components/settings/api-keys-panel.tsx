@@ -5,8 +5,8 @@ import { LoadingTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
-import { apiFetch } from "@/lib/client/api";
-import { formatDateTime } from "@/lib/format";
+import { apiFetch } from "@/lib/browser/client/api";
+import { formatDateTime } from "@/lib/browser/format";
 import { useManagedList } from "@/components/ui/use-managed-list";
 import { credentialColumns } from "./credential-columns";
 

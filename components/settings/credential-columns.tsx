@@ -1,6 +1,6 @@
 import type { Column } from "@/components/ui/data-table";
 import { RevokeButton } from "@/components/ui/revoke-button";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime } from "@/lib/browser/format";
 
 /** A revocable credential as the settings tables list it (an API key, a worker's token). */
 export interface CredentialRow {

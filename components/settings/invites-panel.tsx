@@ -7,8 +7,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
 import { RevokeButton } from "@/components/ui/revoke-button";
-import { apiFetch } from "@/lib/client/api";
-import { formatDateTime } from "@/lib/format";
+import { apiFetch } from "@/lib/browser/client/api";
+import { formatDateTime } from "@/lib/browser/format";
 import { useManagedList } from "@/components/ui/use-managed-list";
 
 interface InviteRow {

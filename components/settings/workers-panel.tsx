@@ -6,7 +6,7 @@ import { LoadingTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
-import { apiFetch } from "@/lib/client/api";
+import { apiFetch } from "@/lib/browser/client/api";
 import { useManagedList } from "@/components/ui/use-managed-list";
 import { credentialColumns } from "./credential-columns";
 

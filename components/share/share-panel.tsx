@@ -5,10 +5,10 @@ import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
 import { SkeletonRows } from "@/components/ui/spinner";
-import { apiFetch } from "@/lib/client/api";
+import { apiFetch } from "@/lib/browser/client/api";
 import { useManagedList } from "@/components/ui/use-managed-list";
-import { formatDateTime } from "@/lib/format";
-import type { ShareLinkView } from "@/lib/share/links";
+import { formatDateTime } from "@/lib/browser/format";
+import type { ShareLinkView } from "@/lib/server/share/links";
 
 /**
  * "Share": read-only public links to this run, listed with who made them,

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { ButtonHTMLAttributes, ComponentProps } from "react";
+import type { ComponentProps } from "react";
 
 export type ButtonVariant = "primary" | "secondary" | "danger" | "ghost";
 
@@ -16,7 +16,7 @@ export function Button({
   disabled,
   type = "button",
   ...rest
-}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; size?: "sm" | "md"; busy?: boolean }) {
+}: ComponentProps<"button"> & { variant?: ButtonVariant; size?: "sm" | "md"; busy?: boolean }) {
   return (
     <button type={type} className={buttonClass(variant, size, className)} disabled={disabled || busy} aria-busy={busy || undefined} {...rest}>
       {busy ? <span className="spinner spinner-inline" aria-hidden /> : null}

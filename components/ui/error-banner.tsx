@@ -1,5 +1,5 @@
 "use client";
-import { errorText } from "@/lib/client/api";
+import { errorText } from "@/lib/browser/client/api";
 import { Button } from "./button";
 
 /** Shows an error from the server to the user (never swallowed), with an optional retry. */

@@ -1,4 +1,4 @@
-import type { RunStatus } from "@/lib/protocol";
+import type { RunStatus } from "@/lib/protocol/wire";
 import { Badge, type BadgeTone } from "./badge";
 
 const TONES: Record<RunStatus, BadgeTone> = {

@@ -5,7 +5,7 @@
  * busy flag while a create runs, and revoking (after a confirmation).
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { apiFetch } from "@/lib/client/api";
+import { apiFetch } from "@/lib/browser/client/api";
 import { useAction } from "./use-action";
 
 /** `confirmRevoke`: the question a revoke asks first, when it breaks something for someone. */

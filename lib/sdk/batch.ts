@@ -4,33 +4,17 @@
  * as an HTTP request when `scripts/sync.ts` uploads a spool, so both mappings
  * live here.
  */
-import type { WireNumber } from "@/lib/protocol";
-import type { ImageMeta } from "@/lib/protocol-schemas";
-
-export interface WirePoint {
-  key: string;
-  step: number;
-  value: WireNumber;
-  time: number;
-}
-
-export interface WireLogLine {
-  seq: number;
-  stream: "stdout" | "stderr";
-  text: string;
-  time: number;
-}
+import type { FinishStatus } from "../protocol/wire.ts";
+import type { ImageMeta, LogLine, MetricPoint } from "../protocol/schemas.ts";
 
 export type Batch =
   | { kind: "start"; config?: Record<string, unknown>; environment?: Record<string, unknown>; commandLine?: string }
-  | { kind: "metrics"; points: WirePoint[] }
-  | { kind: "logs"; writer?: string; lines: WireLogLine[] }
+  | { kind: "metrics"; points: MetricPoint[] }
+  | { kind: "logs"; writer?: string; lines: LogLine[] }
   | { kind: "image"; meta: ImageMeta; data: Uint8Array }
   | { kind: "finish"; status: FinishStatus; error?: string };
 
-export type FinishStatus = "finished" | "failed" | "cancelled" | "crashed";
-
-/** The socket.io event and its payload for a batch (lib/ingest/ingest-namespace.ts). */
+/** The socket.io event and its payload for a batch (lib/server/ingest/ingest-namespace.ts). */
 export function socketEvent(batch: Batch): { event: string; payload: unknown } {
   switch (batch.kind) {
     case "start":

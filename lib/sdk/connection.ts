@@ -4,10 +4,10 @@
  * reason is retried here, one refused for a wrong token or unknown run is not.
  */
 import { io, type Socket } from "socket.io-client";
-import type { Ack } from "@/lib/protocol";
-import { socketEvent, type Batch } from "./batch";
-import type { SendResult } from "./outbox";
-import { reportRefusals, type Reporter } from "./report";
+import type { Ack } from "../protocol/wire.ts";
+import { socketEvent, type Batch } from "./batch.ts";
+import type { SendResult } from "./outbox.ts";
+import { reportRefusals, type Reporter } from "./report.ts";
 
 export interface ConnectionOptions {
   url: string;

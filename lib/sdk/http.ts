@@ -1,6 +1,6 @@
 /** The SDK's HTTP calls: creating a run, and uploading a batch (used by `sync`). */
-import type { CreateRunInput } from "@/lib/protocol-schemas";
-import { httpRequest, type Batch } from "./batch";
+import type { CreateRunInput } from "../protocol/schemas.ts";
+import { httpRequest, type Batch } from "./batch.ts";
 
 export interface CreatedRun {
   id: string;

@@ -1,7 +1,7 @@
 /**
  * Inkstone's logging SDK, in the spirit of W&B and SwanLab:
  *
- *   import * as inkstone from "@/lib/sdk";
+ *   import * as inkstone from "inkstone-sdk";   // in this repository: "@/lib/sdk"
  *   await inkstone.init({ project: "sd15", config: { lr: 1e-5 } });
  *   inkstone.log({ loss: 0.12, lr: 1e-5 });         // step 0, then 1, 2, ...
  *   inkstone.logImage("samples", pngBytes, { step: 500, caption: "a cat" });
@@ -10,9 +10,9 @@
  *
  * `init` returns the Run, whose methods do the same for that run.
  */
-import { Run, type FinishResult, type ImageOptions, type InitOptions } from "./run";
-import { Reporter } from "./report";
-import type { FinishStatus } from "./batch";
+import { Run, type FinishResult, type ImageOptions, type InitOptions } from "./run.ts";
+import { Reporter } from "./report.ts";
+import type { FinishStatus } from "../protocol/wire.ts";
 
 export { Run, type FinishResult, type ImageOptions, type InitOptions, type FinishStatus };
 

@@ -9,9 +9,9 @@
  * been read back, so the order holds. What is left when the run ends
  * undelivered is written to the spool for `scripts/sync.ts`.
  */
-import { batchBytes, type Batch } from "./batch";
-import { readBatches, readOffset, SpoolWriter, spoolSize, writeOffset } from "./spool";
-import { errorText, type Reporter } from "./report";
+import { batchBytes, type Batch } from "./batch.ts";
+import { readBatches, readOffset, SpoolWriter, spoolSize, writeOffset } from "./spool.ts";
+import { errorText, type Reporter } from "./report.ts";
 
 export type SendResult = { ok: true } | { ok: false; error: string; retry: boolean };
 

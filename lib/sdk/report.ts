@@ -1,5 +1,5 @@
 /** Problems are reported to the user, once each, and never thrown into the training loop. */
-import type { BatchResult } from "@/lib/protocol";
+import type { BatchResult } from "../protocol/wire.ts";
 
 export type WarningSink = (message: string) => void;
 

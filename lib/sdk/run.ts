@@ -7,18 +7,18 @@
  */
 import crypto from "node:crypto";
 import path from "node:path";
-import { sniffImageMime } from "@/lib/ingest/image-format";
-import { LIMITS, toWireNumber } from "@/lib/protocol";
-import { isStorableText } from "@/lib/text";
-import type { CreateRunInput } from "@/lib/protocol-schemas";
-import type { Batch, FinishStatus, WireLogLine, WirePoint } from "./batch";
-import { IngestConnection } from "./connection";
-import { commandLine, describeEnvironment } from "./environment";
-import { createRunOverHttp, RejectedError } from "./http";
-import { Outbox } from "./outbox";
-import { errorText, Reporter, type WarningSink } from "./report";
-import { removeSpool, writeManifest, type SpoolManifest } from "./spool";
-import { sdkEnv } from "./env";
+import { sniffImageMime } from "../protocol/image-format.ts";
+import { INT4_MAX, isStep, LIMITS, toWireNumber, type FinishStatus } from "../protocol/wire.ts";
+import { isStorableText } from "../protocol/text.ts";
+import type { CreateRunInput, LogLine, MetricPoint } from "../protocol/schemas.ts";
+import type { Batch } from "./batch.ts";
+import { IngestConnection } from "./connection.ts";
+import { commandLine, describeEnvironment } from "./environment.ts";
+import { createRunOverHttp, RejectedError } from "./http.ts";
+import { Outbox } from "./outbox.ts";
+import { errorText, Reporter, type WarningSink } from "./report.ts";
+import { removeSpool, writeManifest, type SpoolManifest } from "./spool.ts";
+import { sdkEnv } from "./env.ts";
 
 export interface InitOptions {
   /** Server origin; default env INKSTONE_URL, else http://127.0.0.1:3000. A run launched by the server uses INKSTONE_URL. */
@@ -82,15 +82,14 @@ const DEFAULTS = {
 };
 const LOG_BATCH_LINES = 1_000;
 const LOG_BATCH_CHARS = 1024 * 1024;
-const MAX_STEP = 2_147_483_647;
 
 export class Run {
   private step = 0;
   /** Log lines are numbered per process; this id keeps another process's numbers of the same run apart. */
   private readonly writer = crypto.randomUUID();
   private seq = 0;
-  private points: WirePoint[] = [];
-  private lines: WireLogLine[] = [];
+  private points: MetricPoint[] = [];
+  private lines: LogLine[] = [];
   private lineChars = 0;
   private closed = false;
   private finishing?: Promise<FinishResult>;
@@ -193,8 +192,8 @@ export class Run {
     if (!this.accepting("log")) return;
     try {
       const s = step ?? this.step;
-      if (!Number.isInteger(s) || s < 0 || s > MAX_STEP) {
-        this.report.once(`step:${s}`, `log(): step must be an integer in [0, ${MAX_STEP}], got ${s}; skipped`);
+      if (!isStep(s)) {
+        this.report.once(`step:${s}`, `log(): step must be an integer in [0, ${INT4_MAX}], got ${s}; skipped`);
         return;
       }
       this.step = Math.max(this.step, s + 1);
@@ -225,10 +224,10 @@ export class Run {
             ? `${bytes.byteLength} bytes is over the ${LIMITS.imageBytes}-byte limit`
             : !sniffImageMime(bytes)
               ? "not a PNG, JPEG or WebP image"
-              : !Number.isInteger(step) || step < 0 || step > MAX_STEP
-                ? `step ${step} is not an integer in [0, ${MAX_STEP}]`
-                : opts.index !== undefined && !(Number.isInteger(opts.index) && opts.index >= 0 && opts.index <= 10_000)
-                  ? `index ${opts.index} is not an integer in [0, 10000]`
+              : !isStep(step)
+                ? `step ${step} is not an integer in [0, ${INT4_MAX}]`
+                : opts.index !== undefined && !(Number.isInteger(opts.index) && opts.index >= 0 && opts.index <= LIMITS.imageIndex)
+                  ? `index ${opts.index} is not an integer in [0, ${LIMITS.imageIndex}]`
                   : undefined;
       if (problem) {
         this.report.once(`image:${key}:${problem}`, `logImage("${key}"): ${problem}; skipped`);

@@ -8,8 +8,8 @@
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { decodeBatch, encodeBatch, type Batch } from "./batch";
-import type { CreateRunInput } from "@/lib/protocol-schemas";
+import { decodeBatch, encodeBatch, type Batch } from "./batch.ts";
+import type { CreateRunInput } from "../protocol/schemas.ts";
 
 export interface SpoolManifest {
   version: 1;

@@ -8,11 +8,11 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { Batch } from "./batch";
-import { createRunOverHttp, RejectedError, uploadBatch } from "./http";
-import { errorText, Reporter, reportRefusals } from "./report";
-import { isSpoolDir, readBatches, readManifest, readOffset, removeSpool, writeManifest, writeOffset } from "./spool";
-import { sdkEnv } from "./env";
+import type { Batch } from "./batch.ts";
+import { createRunOverHttp, RejectedError, uploadBatch } from "./http.ts";
+import { errorText, Reporter, reportRefusals } from "./report.ts";
+import { isSpoolDir, readBatches, readManifest, readOffset, removeSpool, writeManifest, writeOffset } from "./spool.ts";
+import { sdkEnv } from "./env.ts";
 
 export interface SyncOptions {
   /** Overrides the server url recorded in the spool. */

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { PRESETS } from "@/lib/launcher/run-form";
+import { PRESETS } from "@/lib/server/launcher/run-form";
 import { createCluster, type Cluster, type Instance } from "../helpers/instances";
 import { signUpAndIn } from "../helpers/auth";
 import { startWorkerClone, type WorkerProcess } from "../helpers/worker-clone";

@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { createApiKey, signUpAndIn } from "../helpers/auth";
 import { png } from "../sdk/clients";
-import { listImages } from "@/lib/runs/images";
-import { prisma } from "@/lib/prisma";
+import { listImages } from "@/lib/server/runs/images";
+import { prisma } from "@/lib/server/db/prisma";
 import { loadRecording, Replayer } from "./replay";
 
 let server: TestServer;

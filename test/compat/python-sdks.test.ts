@@ -19,9 +19,9 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { createApiKey, signUpAndIn } from "../helpers/auth";
-import { buildImageGrid } from "@/lib/charts/image-grid";
-import { listImages } from "@/lib/runs/images";
-import { prisma } from "@/lib/prisma";
+import { buildImageGrid } from "@/lib/browser/charts/image-grid";
+import { listImages } from "@/lib/server/runs/images";
+import { prisma } from "@/lib/server/db/prisma";
 import { readEnv } from "@/lib/config/env";
 
 const run = promisify(execFile);

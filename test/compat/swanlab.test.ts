@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { createApiKey, signUpAndIn } from "../helpers/auth";
 import { png, subscribeLive } from "../sdk/clients";
-import { buildImageGrid } from "@/lib/charts/image-grid";
-import { listImages } from "@/lib/runs/images";
-import { prisma } from "@/lib/prisma";
-import { sha256 } from "@/lib/tokens";
+import { buildImageGrid } from "@/lib/browser/charts/image-grid";
+import { listImages } from "@/lib/server/runs/images";
+import { prisma } from "@/lib/server/db/prisma";
+import { sha256 } from "@/lib/server/tokens";
 import { loadRecording, Replayer, type RecordedRequest } from "./replay";
 
 let server: TestServer;

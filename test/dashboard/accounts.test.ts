@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import { io } from "socket.io-client";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
 import { signInViaApi, signUpAndIn, signUpViaApi } from "../helpers/auth";
-import { prisma } from "@/lib/prisma";
+import { prisma } from "@/lib/server/db/prisma";
 
 let server: TestServer;
 before(async () => {

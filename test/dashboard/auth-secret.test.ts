@@ -8,9 +8,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { authSecret, legacySecretFile, loadAuthSecret } from "@/lib/auth/secret";
-import { disconnect } from "@/lib/prisma";
-import { applyPendingMigrations } from "@/lib/db/migrations";
+import { authSecret, legacySecretFile, loadAuthSecret } from "@/lib/server/auth/secret";
+import { disconnect } from "@/lib/server/db/prisma";
+import { applyPendingMigrations } from "@/lib/server/db/migrations";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 let db: TestDatabase;
@@ -33,7 +33,7 @@ after(async () => {
 
 /** loadAuthSecret() in a separate process, as a second instance (own data folder) would run it. */
 function loadInAnotherProcess(dataDir: string): string {
-  return execFileSync(process.execPath, ["--experimental-wasm-modules", "--import", "tsx", "-e", 'import("./lib/auth/secret.ts").then(async (m) => { console.log(await m.loadAuthSecret()); process.exit(0) })'], {
+  return execFileSync(process.execPath, ["--import", "tsx", "-e", 'import("./lib/server/auth/secret.ts").then(async (m) => { console.log(await m.loadAuthSecret()); process.exit(0) })'], {
     env: { ...process.env, INKSTONE_DATA_DIR: dataDir, NEXTAUTH_SECRET: "" },
     encoding: "utf8",
   }).trim();
@@ -56,7 +56,7 @@ test("a pre-existing data-folder secret is adopted once, then every instance rea
 });
 
 test("without any secret a random 256-bit one is stored; NEXTAUTH_SECRET overrides it", async () => {
-  const pool = (await import("@/lib/prisma")).pool();
+  const pool = (await import("@/lib/server/db/prisma")).pool();
   await pool.query(`DELETE FROM "ServerSecret"`);
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-secret-c-"));
   try {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chooseBuckets } from "@/lib/charts/buckets";
-import { ROLLUP_WIDTHS } from "@/lib/metrics/rollup";
+import { chooseBuckets } from "@/lib/browser/charts/buckets";
+import { ROLLUP_WIDTHS } from "@/lib/protocol/wire";
 
 test("short series: one bucket per pixel (the server returns raw points anyway)", () => {
   assert.equal(chooseBuckets(400, 300), 400);

@@ -1,7 +1,7 @@
-/** lib/format.ts: each name gives the form its page needs. */
+/** lib/browser/format.ts: each name gives the form its page needs. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatConfigCell, formatConfigExact, formatDurationCompact, formatDurationFull, formatMetricValue } from "@/lib/format";
+import { formatConfigCell, formatConfigExact, formatDurationCompact, formatDurationFull, formatMetricValue } from "@/lib/browser/format";
 
 test("durations: compact in tables, to the second on a run's page", () => {
   assert.equal(formatDurationCompact(3_725_000), "1h 02m");

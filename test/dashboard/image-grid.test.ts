@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { LiveImage } from "@/lib/protocol";
+import type { LiveImage } from "@/lib/protocol/wire";
 import {
   buildImageGrid,
   buildImageGrids,
@@ -12,7 +12,7 @@ import {
   defaultImageKey,
   rowOfPrompt,
   unionPrompts,
-} from "@/lib/charts/image-grid";
+} from "@/lib/browser/charts/image-grid";
 
 let next = 0;
 function img(p: Partial<LiveImage> & { index: number; step: number }): LiveImage {

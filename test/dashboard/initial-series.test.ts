@@ -2,12 +2,12 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
-import { chooseBuckets } from "@/lib/charts/buckets";
-import type { InitialSeriesByKey } from "@/lib/charts/series-data";
-import { INITIAL_PIXELS, initialSeriesUrl } from "@/lib/dashboard/initial-series";
-import { insertPointsWithRollups } from "@/lib/metrics/rollup";
-import { metricSeries } from "@/lib/metrics/series";
-import { pool } from "@/lib/prisma";
+import { chooseBuckets } from "@/lib/browser/charts/buckets";
+import type { InitialSeriesByKey } from "@/lib/browser/charts/series-data";
+import { INITIAL_PIXELS, initialSeriesUrl } from "@/lib/server/dashboard/initial-series";
+import { insertPointsWithRollups } from "@/lib/server/metrics/rollup";
+import { metricSeries } from "@/lib/server/metrics/series";
+import { pool } from "@/lib/server/db/prisma";
 
 let server: TestServer;
 const runs: string[] = [];

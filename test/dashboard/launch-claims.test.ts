@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { applyPendingMigrations } from "@/lib/db/migrations";
-import { createRun } from "@/lib/runs/create-run";
-import { disconnect, prisma } from "@/lib/prisma";
-import { LEASE_MS, adoptLapsedClaims, claimNextQueued, renewClaims, type Claimer } from "@/lib/launcher/queue";
-import { settleLapsedClaims } from "@/lib/launcher/housekeeping";
+import { applyPendingMigrations } from "@/lib/server/db/migrations";
+import { createRun } from "@/lib/server/runs/create-run";
+import { disconnect, prisma } from "@/lib/server/db/prisma";
+import { LEASE_MS, adoptLapsedClaims, claimNextQueued, renewClaims, type Claimer } from "@/lib/server/launcher/queue";
+import { settleLapsedClaims } from "@/lib/server/launcher/housekeeping";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 let db: TestDatabase;

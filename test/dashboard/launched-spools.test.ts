@@ -1,7 +1,7 @@
 /**
  * Runs started from the form leave their spool (what the SDK could not
  * deliver before the process ended) where nobody runs `npm run sync`: the
- * server uploads it itself, after the run and at start (lib/launcher/spools.ts).
+ * server uploads it itself, after the run and at start (lib/server/launcher/spools.ts).
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
-import { launchedSpoolDirs, syncLaunchedSpools } from "@/lib/launcher/spools";
+import { launchedSpoolDirs, syncLaunchedSpools } from "@/lib/server/launcher/spools";
 import { Run } from "@/lib/sdk/run";
 import { storedCounts } from "../helpers/stored";
 

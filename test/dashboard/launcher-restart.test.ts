@@ -11,9 +11,9 @@ import { startServer, type RunningServer } from "@/lib/server/start-server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { signUpAndIn } from "../helpers/auth";
 import { killLeftoverLaunches } from "../helpers/launches";
-import { outputLogPath } from "@/lib/launcher/output-log";
-import { PRESETS } from "@/lib/launcher/run-form";
-import { prisma } from "@/lib/prisma";
+import { outputLogPath } from "@/lib/server/launcher/output-log";
+import { PRESETS } from "@/lib/server/launcher/run-form";
+import { prisma } from "@/lib/server/db/prisma";
 import { waitFor } from "../helpers/wait-for";
 
 process.env.INKSTONE_TRAIN_COMMAND = JSON.stringify([process.execPath, "test/dashboard/fixtures/fake-trainer.mjs"]);

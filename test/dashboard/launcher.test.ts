@@ -10,8 +10,8 @@ import { startTestServer, type TestServer } from "../helpers/server";
 import { signUpAndIn } from "../helpers/auth";
 import { killLeftoverLaunches } from "../helpers/launches";
 import { waitFor } from "../helpers/wait-for";
-import { PRESETS } from "@/lib/launcher/run-form";
-import { prisma } from "@/lib/prisma";
+import { PRESETS } from "@/lib/server/launcher/run-form";
+import { prisma } from "@/lib/server/db/prisma";
 
 process.env.INKSTONE_TRAIN_COMMAND = JSON.stringify([process.execPath, "test/dashboard/fixtures/fake-trainer.mjs"]);
 process.env.INKSTONE_LAUNCH_SLOTS = "cpu";

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isErrorLine, lastLogSeq, mergeLogLines } from "@/lib/dashboard/log-lines";
+import { isErrorLine, lastLogSeq, mergeLogLines } from "@/lib/browser/log-lines";
 
-const line = (seq: number) => ({ seq, stream: "stdout", text: `line ${seq}`, time: "2026-01-01T00:00:00.000Z" });
+const line = (seq: number) => ({ seq, stream: "stdout" as const, text: `line ${seq}`, time: "2026-01-01T00:00:00.000Z" });
 
 test("a line read after a later one arrived lands in its place, each line once", () => {
   const rendered = [0, 1, 2].map(line);

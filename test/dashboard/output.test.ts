@@ -14,9 +14,9 @@ import { after, before, test } from "node:test";
 import sharp from "sharp";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
 import { signUpAndIn } from "../helpers/auth";
-import type { RunOutput } from "@/lib/runs/output";
-import type { SampleJob } from "@/lib/runs/samples";
-import { prisma } from "@/lib/prisma";
+import type { RunOutput } from "@/lib/server/runs/output";
+import type { SampleJob } from "@/lib/server/runs/samples";
+import { prisma } from "@/lib/server/db/prisma";
 import { waitFor } from "../helpers/wait-for";
 
 const PROMPT = "Lebron James with a hat";

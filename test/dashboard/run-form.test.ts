@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { formGroups } from "@/components/launch/form-fields";
-import { FormError, PRESETS, parseRunForm, trainerFlags } from "@/lib/launcher/run-form";
+import { FormError, PRESETS, parseRunForm, trainerFlags } from "@/lib/server/launcher/run-form";
 import { FORM_FLAG_NAMES, LR_SCHEDULER_CHOICES } from "@/trainer/flags";
 import { datasetRows } from "@/trainer/tiny/pictures";
 import { DEFAULT_VALIDATION_PROMPTS, parseOptions } from "@/trainer/options";

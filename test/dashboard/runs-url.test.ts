@@ -1,11 +1,11 @@
 /** The runs page's state in its URL: what a link carries comes back the same. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readRunsView, runsViewQuery } from "@/lib/runs/list-url";
-import { formatDurationCompact, formatMetricValue } from "@/lib/format";
+import { readRunsView, runsViewQuery } from "@/lib/browser/runs-list-url";
+import { formatDurationCompact, formatMetricValue } from "@/lib/browser/format";
 
 test("a view survives a round trip through its query string", () => {
-  const view = readRunsView(new URLSearchParams("project=sd&q=naruto&status=running,failed&tag=sd15&sort=name&order=asc&page=3&pageSize=100&cols=learning_rate,resolution"));
+  const view = readRunsView(new URLSearchParams("project=sd&q=naruto&status=running,failed&tag=sd15&sort=name&order=asc&page=3&pageSize=100&cols=learning_rate,resolution&metric=val_loss"));
   assert.deepEqual(view, {
     project: "sd",
     q: "naruto",
@@ -16,6 +16,7 @@ test("a view survives a round trip through its query string", () => {
     page: 3,
     pageSize: 100,
     cols: ["learning_rate", "resolution"],
+    metric: "val_loss",
   });
   assert.deepEqual(readRunsView(new URLSearchParams(runsViewQuery(view).slice(1))), view);
 });

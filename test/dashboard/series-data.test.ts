@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendLive, fromWire, plotLines, stepRange, xOf } from "@/lib/charts/series-data";
+import { appendLive, fromWire, plotLines, stepRange, xOf } from "@/lib/browser/charts/series-data";
 
 const wire = {
   key: "train_loss",

@@ -10,10 +10,10 @@ import { after, before, test } from "node:test";
 import { io } from "socket.io-client";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
 import { signInViaApi, signUpViaApi, signUpAndIn } from "../helpers/auth";
-import { SIGN_IN_LIMITS } from "@/lib/auth/sign-in-throttle";
-import { RATE_LIMITS } from "@/lib/http/rate-limits";
-import { pool } from "@/lib/prisma";
-import { sha256 } from "@/lib/tokens";
+import { SIGN_IN_LIMITS } from "@/lib/server/auth/sign-in-throttle";
+import { RATE_LIMITS } from "@/lib/server/http/rate-limits";
+import { pool } from "@/lib/server/db/prisma";
+import { sha256 } from "@/lib/server/tokens";
 
 let server: TestServer;
 let admin: string;

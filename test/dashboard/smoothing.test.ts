@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { timeWeightedEma, VIEWPORT_POINTS } from "@/lib/charts/smoothing";
+import { timeWeightedEma, VIEWPORT_POINTS } from "@/lib/browser/charts/smoothing";
+import { DEFAULT_SMOOTHING } from "@/lib/browser/charts/view-state";
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
@@ -55,4 +56,34 @@ test("non-finite values come out as NaN and do not poison later values", () => {
 test("the weight is capped below one so the line still moves", () => {
   const out = timeWeightedEma([0, 1, 2], [0, 0, 100], 1);
   assert.ok(out[2] > 0);
+});
+
+/**
+ * How jagged the smoothed line of a noisy, slowly falling series still is: its
+ * total variation (the summed ups and downs) over the raw line's.
+ */
+function jaggedness(n: number, amount: number): number {
+  let seed = 7;
+  const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
+  const xs = Array.from({ length: n }, (_, i) => i);
+  const ys = xs.map((i) => 1 - (0.3 * i) / n + noise());
+  const variation = (v: ArrayLike<number>) => xs.slice(1).reduce((sum, i) => sum + Math.abs(v[i] - v[i - 1]), 0);
+  return variation(timeWeightedEma(xs, ys, amount)) / variation(ys);
+}
+
+test("the default visibly smooths a short run (20 points) and a long one (10,000 points)", () => {
+  const short = jaggedness(20, DEFAULT_SMOOTHING);
+  const long = jaggedness(10_000, DEFAULT_SMOOTHING);
+  assert.ok(short < 0.6, `a 20-point run keeps ${short.toFixed(2)} of its ups and downs`);
+  assert.ok(long < 0.1, `a 10,000-point run keeps ${long.toFixed(2)} of its ups and downs`);
+  // The old default of 0.6 left a short run as it was: the reason for the change.
+  assert.ok(jaggedness(20, 0.6) > 0.95);
+});
+
+test("the default still follows a long run's trend: it lags a step change by under a fifth of the range", () => {
+  const n = 10_000;
+  const xs = Array.from({ length: n }, (_, i) => i);
+  const out = timeWeightedEma(xs, xs.map((i) => (i < n / 2 ? 1 : 0)), DEFAULT_SMOOTHING);
+  const settled = out.findIndex((v, i) => i >= n / 2 && v < 0.1);
+  assert.ok(settled > n / 2 && settled - n / 2 < n / 5, `settled ${settled - n / 2} steps after the change`);
 });

@@ -8,9 +8,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { dataDir } from "@/lib/data-dir";
-import { ensureTinyDemo, isTinyDemoPath, missingTinyDemoParts } from "@/lib/launcher/tiny-demo";
-import { parseRunForm, PRESETS } from "@/lib/launcher/run-form";
+import { dataDir } from "@/lib/server/data-dir";
+import { ensureTinyDemo, isTinyDemoPath, missingTinyDemoParts } from "@/lib/server/launcher/tiny-demo";
+import { parseRunForm, PRESETS } from "@/lib/server/launcher/run-form";
 
 const argv = (model: string, dataset: string) => ["npm", "run", "train", "--", `--pretrained_model_name_or_path=${model}`, `--dataset_name=${dataset}`, "--output_dir=./data/tiny/model"];
 

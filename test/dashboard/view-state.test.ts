@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compareViewQuery, DEFAULT_SMOOTHING, parseCompareViewState, parseRunViewState, runViewQuery } from "@/lib/charts/view-state";
+import { compareViewQuery, DEFAULT_SMOOTHING, parseCompareViewState, parseRunViewState, runViewQuery } from "@/lib/browser/charts/view-state";
 
 test("run view: defaults from an empty query, and an empty query from defaults", () => {
   const s = parseRunViewState(new URLSearchParams(""));

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import { screenshotPath } from "../helpers/browser";
 import assert from "node:assert/strict";
-import { runColor } from "@/lib/charts/colors";
+import { runColor } from "@/lib/browser/charts/colors";
 import { assertNotReloaded, lossAt, markDocument, signedInSession, TrainerStub } from "./dashboard-fixtures";
 
 const { skip, session } = signedInSession();
@@ -82,6 +82,41 @@ test("two runs: overlaid charts, config differences, images side by side", async
   await assertNotReloaded(page);
 });
 
+test("after its live connection drops, compare reads the images logged meanwhile", async (t) => {
+  if (skip) return t.skip(skip);
+  const { server, context, page } = session;
+  const a = await TrainerStub.create(context.request, server.url, { name: "steady" });
+  const b = await TrainerStub.create(context.request, server.url, { name: "late images" });
+  await a.start();
+  await b.start();
+  await a.validation(0, 0);
+  await page.goto(`${server.url}/compare?runs=${a.id},${b.id}&tab=images`);
+  const grid = page.getByTestId("compare-images");
+  const images = (run: string) => grid.locator(`td[data-run="${run}"] img`).count();
+  await page.locator('[data-live="live"]').waitFor();
+  await grid.locator(`td[data-run="${a.id}"] img`).first().waitFor();
+  assert.equal(await images(b.id), 0);
+  await markDocument(page);
+
+  // Drop the page's connection (a transport close, so the client reconnects) and turn its reconnects away meanwhile.
+  const engine = server.io.engine;
+  const allowRequest = engine.opts.allowRequest;
+  engine.opts.allowRequest = (_req, callback) => callback("paused by the test", false);
+  try {
+    for (const socket of server.io.of("/live").sockets.values()) socket.conn.close();
+    await page.locator('[data-live="offline"]').waitFor();
+    // Logged while the page is not subscribed: no live event reaches it.
+    await b.validation(0, 0);
+    assert.equal(await images(b.id), 0, "no live event reached the page");
+  } finally {
+    engine.opts.allowRequest = allowRequest;
+  }
+  await page.locator('[data-live="live"]').waitFor();
+  await grid.locator(`td[data-run="${b.id}"] img`).first().waitFor();
+  assert.equal(await images(b.id), await images(a.id), "B's images, read after the reconnect, fill its column as A's do");
+  await assertNotReloaded(page);
+});
+
 test("unknown ids are reported, and no ids asks the user to pick runs", async (t) => {
   if (skip) return t.skip(skip);
   const { server, page } = session;
@@ -89,4 +124,37 @@ test("unknown ids are reported, and no ids asks the user to pick runs", async (t
   await page.getByText("Pick runs to compare").waitFor();
   await page.goto(`${server.url}/compare?runs=nope1,nope2`);
   await page.getByText("None of these runs exists").waitFor();
+});
+
+test("Compare… on a run page offers other runs, the same project's first, and opens compare with both", async (t) => {
+  if (skip) return t.skip(skip);
+  const { server, context, page } = session;
+  const here = await TrainerStub.create(context.request, server.url, { project: "picker", name: "picker base" });
+  await TrainerStub.create(context.request, server.url, { project: "picker", name: "picker sibling" });
+  // Newer than both, but in another project: listed after the sibling.
+  const stranger = await TrainerStub.create(context.request, server.url, { project: "elsewhere", name: "picker stranger" });
+  await page.goto(`${server.url}/runs/${here.id}`);
+  const trigger = page.getByRole("button", { name: "Compare…" });
+  await trigger.click();
+  const picker = page.getByRole("dialog", { name: "Compare with another run" });
+  const names = picker.getByRole("link");
+  await names.first().waitFor();
+  const listed = await names.allTextContents();
+  const at = (name: string) => listed.findIndex((text) => text.includes(name));
+  assert.equal(at("picker base"), -1, "not the run itself");
+  assert.ok(at("picker sibling") >= 0 && at("picker sibling") < at("picker stranger"), `same project first: ${JSON.stringify(listed)}`);
+  // The panel stays inside the viewport, Escape closes it and focus goes back to the button.
+  const box = (await picker.boundingBox())!;
+  assert.ok(box.x >= 0 && box.x + box.width <= page.viewportSize()!.width, `inside the viewport: ${JSON.stringify(box)}`);
+  await page.keyboard.press("Escape");
+  await picker.waitFor({ state: "detached" });
+  assert.equal(await trigger.evaluate((el) => el === document.activeElement), true);
+  // The search finds a run by name; choosing it opens compare with both.
+  await trigger.click();
+  await picker.getByLabel("Search runs to compare").fill("stranger");
+  await picker.getByRole("link", { name: /picker stranger/ }).click();
+  await page.waitForURL((u) => u.pathname === "/compare");
+  assert.equal(new URL(page.url()).searchParams.get("runs"), `${here.id},${stranger.id}`);
+  await page.getByTestId("compare-legend").getByText("picker stranger").waitFor();
+  await page.getByTestId("compare-legend").getByText("picker base").waitFor();
 });

@@ -4,8 +4,11 @@
  * update live without a reload; view state is carried in the URL.
  */
 import { test } from "node:test";
+import type { Page } from "playwright-core";
 import { screenshotPath } from "../helpers/browser";
 import assert from "node:assert/strict";
+import { DEFAULT_SMOOTHING } from "@/lib/browser/charts/view-state";
+import { tinyLaunchBody } from "./training-fixtures";
 import { assertNotReloaded, lossAt, markDocument, PROMPTS, signedInSession, TrainerStub } from "./dashboard-fixtures";
 
 const { skip, session } = signedInSession();
@@ -98,7 +101,7 @@ test("charts, image grid and logs update live; state lives in the URL", async (t
   });
   await canvas.dblclick();
   await page.waitForFunction(() => document.querySelector('[data-testid="chart-train_loss"] [data-points]')?.getAttribute("data-points") === "260");
-  await page.getByLabel("Smoothing").fill("0.6");
+  await page.getByLabel("Smoothing").fill(String(DEFAULT_SMOOTHING));
   await page.getByRole("button", { name: "Show all metrics" }).click();
   await page.getByLabel("X axis").selectOption("step");
   await page.waitForFunction(() => document.querySelector('[data-testid="chart-lr"] [data-ready]')?.getAttribute("data-ready") === "1");
@@ -207,4 +210,70 @@ test("an unknown run is a 404 page", async (t) => {
   const res = await page.goto(`${server.url}/runs/does-not-exist`);
   if (res?.status() !== 404) await page.getByText("404").first().waitFor({ timeout: 15_000 });
   assert.equal(await page.getByTestId("run-name").count(), 0);
+});
+
+/** Canvas pixels of one exact, opaque colour: grid lines are drawn crisp, one pixel wide, in the theme's --border. */
+async function pixelsOf(page: Page, testId: string, [r, g, b]: [number, number, number]): Promise<number> {
+  return page.evaluate(
+    ({ testId, rgb }) => {
+      const canvas = document.querySelector(`[data-testid="${testId}"] canvas`) as HTMLCanvasElement;
+      const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] === rgb[0] && data[i + 1] === rgb[1] && data[i + 2] === rgb[2] && data[i + 3] === 255) n++;
+      return n;
+    },
+    { testId, rgb: [r, g, b] },
+  );
+}
+// --border in app/globals.css: light-dark(#e1e4e8, #2d3239).
+const LIGHT_GRID: [number, number, number] = [0xe1, 0xe4, 0xe8];
+const DARK_GRID: [number, number, number] = [0x2d, 0x32, 0x39];
+
+test("open charts restyle on a theme switch; system metrics plot against time", async (t) => {
+  if (skip) return t.skip(skip);
+  const { server, context, page } = session;
+  const trainer = await TrainerStub.create(context.request, server.url, { name: "themed" });
+  await trainer.start();
+  await trainer.metrics(0, 40, (s) => ({ train_loss: lossAt(s) }));
+  // Two samples, 10 s apart: against steps they would be one line over 0..1.
+  await trainer.metrics(0, 2, () => ({ "system/rss_mib": 512 }));
+  await page.goto(`${server.url}/runs/${trainer.id}?tab=charts`);
+  const ready = (key: string) => page.waitForFunction((k) => document.querySelector(`[data-testid="chart-${k}"] [data-drawn]`)?.getAttribute("data-drawn") === "1", key);
+  await ready("train_loss");
+  await ready("system/rss_mib");
+  assert.equal(await page.getByLabel("X axis").inputValue(), "step");
+  assert.equal(await page.getByTestId("chart-train_loss").locator("[data-x-axis]").getAttribute("data-x-axis"), "step");
+  assert.equal(await page.getByTestId("chart-system/rss_mib").locator("[data-x-axis]").getAttribute("data-x-axis"), "relative", "system metrics use time since the start");
+
+  assert.ok((await pixelsOf(page, "chart-train_loss", LIGHT_GRID)) > 100, "light grid lines");
+  assert.equal(await pixelsOf(page, "chart-train_loss", DARK_GRID), 0);
+  const toggle = page.getByRole("button", { name: /^Theme:/ });
+  await toggle.click(); // auto -> light
+  await toggle.click(); // light -> dark
+  await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === "rgb(21, 23, 27)");
+  for (const deadline = Date.now() + 10_000; (await pixelsOf(page, "chart-train_loss", DARK_GRID)) === 0; ) {
+    assert.ok(Date.now() < deadline, "the chart restyled within 10 s");
+    await page.waitForTimeout(100);
+  }
+  assert.ok((await pixelsOf(page, "chart-train_loss", DARK_GRID)) > 100, "dark grid lines, without a reload");
+  assert.equal(await pixelsOf(page, "chart-train_loss", LIGHT_GRID), 0, "no light grid line left");
+  assert.ok((await pixelsOf(page, "chart-system/rss_mib", DARK_GRID)) > 100, "every chart restyles");
+  await page.getByRole("button", { name: "Theme: dark" }).click(); // back to auto for the tests after
+});
+
+test("a run started from the form says it is queued where a script's run shows the SDK calls", async (t) => {
+  if (skip) return t.skip(skip);
+  const { server, context, page } = session;
+  // For any worker, with none connected: it stays queued.
+  const res = await context.request.post(`${server.url}/api/launches`, { data: tinyLaunchBody({ runs_on: "any_worker" }) });
+  assert.equal(res.status(), 201, await res.text());
+  const { id } = ((await res.json()) as { data: { id: string } }).data;
+  await page.goto(`${server.url}/runs/${id}?tab=charts`);
+  await page.getByTestId("waiting-metrics").getByText("Waiting to start").waitFor();
+  assert.equal(await page.getByTestId("empty-metrics").count(), 0, "no SDK snippet for a launched run");
+  await page.getByRole("tab", { name: "Images" }).click();
+  await page.getByTestId("waiting-images").getByText("Queued").waitFor();
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  await page.getByTestId("waiting-images").getByText("ended (cancelled)").waitFor();
 });

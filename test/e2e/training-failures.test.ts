@@ -11,7 +11,7 @@ import net from "node:net";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { startServer, type RunningServer } from "@/lib/server/start-server";
-import { prisma } from "@/lib/prisma";
+import { prisma } from "@/lib/server/db/prisma";
 import { signUpAndIn } from "../helpers/auth";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { killLeftoverLaunches } from "../helpers/launches";

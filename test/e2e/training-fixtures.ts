@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_VALIDATION_PROMPTS, PRESETS } from "@/lib/launcher/run-form";
-import { prisma } from "@/lib/prisma";
+import { DEFAULT_VALIDATION_PROMPTS, PRESETS } from "@/lib/server/launcher/run-form";
+import { prisma } from "@/lib/server/db/prisma";
 
 /**
  * The tiny preset at its fastest that still has two validation epochs: 8

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { readEnv } from "@/lib/config/env";
-import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
+import { startEmbeddedPostgres } from "@/lib/server/db/embedded-postgres";
 
 export interface TestDatabase {
   url: string;

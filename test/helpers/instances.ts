@@ -82,7 +82,7 @@ function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 function spawnInstance(name: string, port: number, env: NodeJS.ProcessEnv): Instance {
-  const child = spawn(process.execPath, ["--experimental-wasm-modules", "--import", "tsx", "server.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const append = (chunk: Buffer) => {
     output += chunk.toString();

@@ -1,5 +1,5 @@
 /** What the server stored for a run, read straight from the database: the figures the fault tests compare. */
-import { pool } from "@/lib/prisma";
+import { pool } from "@/lib/server/db/prisma";
 
 export async function storedCounts(runId: string): Promise<{ points: number; logs: number; status: string }> {
   const { rows } = await pool().query(

@@ -28,7 +28,7 @@ export function startWorkerClone(opts: { server: string; token: string; name: st
     if (!KEEP_OUT.has(entry)) fs.symlinkSync(path.resolve(entry), path.join(dir, entry));
   }
   const { DATABASE_URL: _db, INKSTONE_TEST_DATABASE_URL: _test, INKSTONE_DATA_DIR: _data, ...env } = process.env;
-  const child = spawn(process.execPath, ["--experimental-wasm-modules", "--import", "tsx", "scripts/worker.ts", "--server", opts.server, "--token", opts.token, "--name", opts.name], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts", "--server", opts.server, "--token", opts.token, "--name", opts.name], {
     cwd: dir,
     env: { ...env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

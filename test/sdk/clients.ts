@@ -1,7 +1,7 @@
 /** Raw socket.io and HTTP clients for the ingest and live tests. */
 import { io, type Socket } from "socket.io-client";
 import sharp from "sharp";
-import type { Ack } from "@/lib/protocol";
+import type { Ack } from "@/lib/protocol/wire";
 import { waitFor } from "../helpers/wait-for";
 
 /** Connects to `/ingest`; resolves with the socket, or rejects with the handshake error (its `data.status` says why). */

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as holdFor } from "node:timers/promises";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded-postgres";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/server/db/embedded-postgres";
 import { Run } from "@/lib/sdk/run";
 import { storedCounts } from "../helpers/stored";
 import { waitFor } from "../helpers/wait-for";

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import * as inkstone from "@/lib/sdk";
 import { Run } from "@/lib/sdk/run";
-import { pool } from "@/lib/prisma";
+import { pool } from "@/lib/server/db/prisma";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
 import { png, subscribeLive } from "./clients";
 

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { setImmediate } from "node:timers/promises";
 import { Run } from "@/lib/sdk/run";
-import { pool } from "@/lib/prisma";
+import { pool } from "@/lib/server/db/prisma";
 import { startServer, type RunningServer } from "@/lib/server/start-server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { waitFor } from "../helpers/wait-for";

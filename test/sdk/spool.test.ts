@@ -13,7 +13,7 @@ import { setImmediate } from "node:timers/promises";
 import { promisify } from "node:util";
 import { Run } from "@/lib/sdk/run";
 import { findSpools, syncSpool } from "@/lib/sdk/sync";
-import { pool } from "@/lib/prisma";
+import { pool } from "@/lib/server/db/prisma";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { png } from "./clients";
 import { waitFor } from "../helpers/wait-for";

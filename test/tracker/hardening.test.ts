@@ -13,9 +13,9 @@ import { connectIngest, emitAck, getJson, png, postJson } from "../sdk/clients";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LIMITS } from "@/lib/protocol";
+import { LIMITS } from "@/lib/protocol/wire";
 import { Run } from "@/lib/sdk/run";
-import { pool } from "@/lib/prisma";
+import { pool } from "@/lib/server/db/prisma";
 
 let server: TestServer;
 

@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
 import { connectIngest, emitAck, png } from "../sdk/clients";
-import { pool } from "@/lib/prisma";
+import { pool } from "@/lib/server/db/prisma";
 
 const SEED = 0x1c0ffee;
 const HTTP_CASES = 1000;

@@ -8,11 +8,11 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRunViaApi, startTestServer, type TestServer } from "../helpers/server";
 import { connectIngest, emitAck, getJson, png, postJson, subscribeLive } from "../sdk/clients";
-import { HEARTBEAT_TIMEOUT_MS, markSilentRunsCrashed } from "@/lib/heartbeat-monitor";
-import { metricSeries } from "@/lib/metrics/series";
-import { ROLLUP_WIDTHS } from "@/lib/metrics/rollup";
-import { LIMITS } from "@/lib/protocol";
-import { pool } from "@/lib/prisma";
+import { HEARTBEAT_TIMEOUT_MS, markSilentRunsCrashed } from "@/lib/server/runs/heartbeat-monitor";
+import { metricSeries } from "@/lib/server/metrics/series";
+import { ROLLUP_WIDTHS } from "@/lib/protocol/wire";
+import { LIMITS } from "@/lib/protocol/wire";
+import { pool } from "@/lib/server/db/prisma";
 
 let server: TestServer;
 

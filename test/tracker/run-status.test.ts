@@ -1,17 +1,17 @@
 /**
- * Run status transitions (lib/runs/status.ts): the allowed moves, and the
+ * Run status transitions (lib/server/runs/status.ts): the allowed moves, and the
  * conditional write every status writer goes through, on a real PostgreSQL.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { applyPendingMigrations } from "@/lib/db/migrations";
-import { finishRun, heartbeat, startRun } from "@/lib/ingest/store";
-import { markSilentRunsCrashed } from "@/lib/heartbeat-monitor";
-import { prisma } from "@/lib/prisma";
-import { RUN_STATUSES } from "@/lib/protocol";
-import { createRun } from "@/lib/runs/create-run";
-import { canTransition, moveRun, NOT_ENDED, statusesLeadingTo } from "@/lib/runs/status";
+import { applyPendingMigrations } from "@/lib/server/db/migrations";
+import { finishRun, heartbeat, startRun } from "@/lib/server/ingest/store";
+import { markSilentRunsCrashed } from "@/lib/server/runs/heartbeat-monitor";
+import { prisma } from "@/lib/server/db/prisma";
+import { RUN_STATUSES } from "@/lib/protocol/wire";
+import { createRun } from "@/lib/server/runs/create-run";
+import { canTransition, moveRun, NOT_ENDED, statusesLeadingTo } from "@/lib/server/runs/status";
 
 let db: TestDatabase;
 before(async () => {

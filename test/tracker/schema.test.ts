@@ -4,9 +4,10 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
-import { applyPendingMigrations, diffMigrationsToSchema } from "@/lib/db/migrations";
+import { applyPendingMigrations, diffMigrationsToSchema } from "@/lib/server/db/migrations";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 let db: TestDatabase;
@@ -26,6 +27,16 @@ test("a database migrated from empty matches schema.prisma", async () => {
   assert.ok(applied.length >= 1, "the migrations were applied");
   assert.deepEqual(await applyPendingMigrations(db.url), [], "a second start applies nothing");
   assert.equal(await diffMigrationsToSchema(db.url), "", "no SQL separates the migrations from the schema");
+});
+
+test("the schema engine runs on plain Node, with no flag and no ExperimentalWarning", () => {
+  // The node that `npm start` runs: NODE_OPTIONS as a user's shell would have it, without --experimental-wasm-modules.
+  const env = { ...process.env, NODE_OPTIONS: "" };
+  const script = `import("./lib/server/db/migrations.ts").then(async (m) => { console.log("pending=" + (await m.applyPendingMigrations(${JSON.stringify(db.url)})).length); process.exit(0) })`;
+  const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { env, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /pending=0/);
+  assert.doesNotMatch(run.stderr, /ExperimentalWarning|experimental/i);
 });
 
 test("every model works through the client", async () => {

@@ -9,7 +9,9 @@ import { EMAModel } from "../../trainer/training/ema";
 import { ensureExclusive, hostMemory, type HostMemory } from "../../trainer/training/host_memory";
 import { lrLambda } from "../../trainer/training/lr_scheduler";
 import { readScalars } from "../../trainer/training/read_scalars";
+import { adamwUpdate } from "../../trainer/training/multi_tensor_webgpu";
 import { optimizerStep } from "../../trainer/training/train_step";
+import { WebGpuEncoder } from "../../trainer/training/webgpu_encoder";
 
 await selectBackend();
 
@@ -60,10 +62,12 @@ function adamwReference(
   return x;
 }
 
-for (const path of ["tf ops", "host memory"] as const) {
+for (const path of ["tf ops", "host memory", "webgpu multi-tensor"] as const) {
   test(`AdamW matches torch's update, weight decay and eps placement included (${path})`, async (ctx) => {
     const memory = hostMemory();
+    const encoder = WebGpuEncoder.active();
     if (path === "host memory" && !memory) return ctx.skip("this backend's tensors are out of JS's reach");
+    if (path === "webgpu multi-tensor" && !encoder) return ctx.skip("not on webgpu");
     const shapes = { "a.weight": [3, 4], "a.bias": [4], tiny: [5] };
     const params = makeParams(shapes, 1);
     const init = await Promise.all(params.map(async ([, p]) => Array.from(await p.value.data())));
@@ -77,7 +81,8 @@ for (const path of ["tf ops", "host memory"] as const) {
     lrs.forEach((lr, t) => {
       const grads = new Map(params.map(([name, p], k) => [name, tf.tensor(gradSeqs[k][t], p.value.shape)]));
       if (path === "tf ops") opt.step(grads, lr);
-      else opt.stepOnHost(memory!, grads, lr);
+      else if (path === "host memory") opt.stepOnHost(memory!, grads, lr);
+      else tf.tidy(() => adamwUpdate(encoder!, opt.deviceUpdates(grads, lr), tf.scalar(1), opt, null));
       for (const g of grads.values()) g.dispose();
     });
     for (const [k, [name, p]] of params.entries()) {
@@ -168,19 +173,36 @@ test("EMAModel follows diffusers 0.29 decay: 0 first, then (1+s)/(10+s) capped a
   assert.deepEqual((await resumed.stateDict(params).get("w")!.data()), (await state.get("w")!.data()));
 });
 
-/** Params, AdamW moments and EMA shadows (in torch layout) after `steps` optimizer steps on fixed gradients. */
-async function trainedState(memory: HostMemory | null, steps: number): Promise<{ norms: number[]; state: Map<string, Float32Array> }> {
-  const params = makeParams({ "a.weight": [3, 4], "a.bias": [4], frozen: [2] }, 21);
-  params[2][1].value.trainable = false;
+/** Where optimizerStep runs: host memory, WebGPU multi-tensor kernels, or tf ops (both null). */
+interface Engine {
+  memory: HostMemory | null;
+  encoder: WebGpuEncoder | null;
+}
+const TF_OPS: Engine = { memory: null, encoder: null };
+
+/**
+ * Params, AdamW moments and EMA shadows (in torch layout) after `steps` optimizer steps on fixed
+ * gradients, for the given parameter shapes (the last one frozen).
+ */
+async function trainedState(
+  engine: Engine,
+  steps: number,
+  shapes: Record<string, number[]> = { "a.weight": [3, 4], "a.bias": [4], frozen: [2] },
+): Promise<{ norms: number[]; state: Map<string, Float32Array> }> {
+  const params = makeParams(shapes, 21);
+  params.at(-1)![1].value.trainable = false;
   const optimizer = new AdamW(params, { lr: 0.05, weightDecay: 0.1 });
   const ema = new EMAModel(params);
   const norms: number[] = [];
+  const trained = params.slice(0, -1).reduce((n, [, p]) => n + p.value.size, 0);
+  // Small enough for a norm under 1 whatever the size (the default shapes have 16 trained values).
+  const small = 0.1 * Math.sqrt(16 / trained);
   for (let t = 0; t < steps; t++) {
     // Large gradients on odd steps, so the clip both scales and leaves them alone.
     const grads = new Map(
-      params.slice(0, 2).map(([name, p], k) => [name, tf.tensor(sequence(p.value.size, 40 + 10 * t + k, t % 2 ? 5 : 0.1), p.value.shape)]),
+      params.slice(0, -1).map(([name, p], k) => [name, tf.tensor(sequence(p.value.size, 40 + 10 * t + k, t % 2 ? 5 : small), p.value.shape)]),
     );
-    norms.push(...(await readScalars([optimizerStep(grads, { optimizer, lr: 0.05, maxGradNorm: 1, ema, params, memory })])));
+    norms.push(...(await readScalars([optimizerStep(grads, { optimizer, lr: 0.05, maxGradNorm: 1, ema, params, ...engine })])));
   }
   const tensors = new Map([
     ...params.map(([name, p]): [string, tf.Tensor] => [name, p.value]),
@@ -195,47 +217,62 @@ async function trainedState(memory: HostMemory | null, steps: number): Promise<{
   return { norms, state };
 }
 
-/** The fused host-memory step against the tf-ops one on the active backend. */
-async function assertHostStepMatchesOps(): Promise<void> {
-  const memory = hostMemory();
-  assert.ok(memory);
+/** A fused optimizer step (host memory or WebGPU kernels) against the tf-ops one on the active backend. */
+async function assertStepMatchesOps(engine: Engine, shapes?: Record<string, number[]>): Promise<void> {
   const before = tf.memory().numTensors;
-  const ops = await trainedState(null, 6);
-  const host = await trainedState(memory, 6);
+  const ops = await trainedState(TF_OPS, 6, shapes);
+  const fused = await trainedState(engine, 6, shapes);
   assert.equal(tf.memory().numTensors, before, "no tensors leaked");
-  closeTo(host.norms, ops.norms, 1e-6, 0, "grad norms");
+  closeTo(fused.norms, ops.norms, 1e-6, 0, "grad norms");
   assert.ok(ops.norms.some((n) => n > 1) && ops.norms.some((n) => n < 1), "the clip both scaled and did not");
-  assert.deepEqual([...host.state.keys()], [...ops.state.keys()]);
-  for (const [name, want] of ops.state) closeTo(host.state.get(name)!, want, 1e-5, 1e-7, name);
+  assert.deepEqual([...fused.state.keys()], [...ops.state.keys()]);
+  for (const [name, want] of ops.state) closeTo(fused.state.get(name)!, want, 1e-5, 1e-7, name);
+}
+
+/** The backend's fused engine, or why there is none. */
+function fusedEngine(kind: "host memory" | "webgpu multi-tensor"): Engine | string {
+  if (kind === "host memory") return hostMemory() ? { memory: hostMemory(), encoder: null } : "this backend's tensors are out of JS's reach";
+  return WebGpuEncoder.active() ? { memory: null, encoder: WebGpuEncoder.active() } : "not on webgpu";
 }
 
 test("the host-memory optimizer step (clip, AdamW, EMA) matches the tf-ops one", async (ctx) => {
-  if (!hostMemory()) return ctx.skip("this backend's tensors are out of JS's reach");
-  await assertHostStepMatchesOps();
+  const engine = fusedEngine("host memory");
+  if (typeof engine === "string") return ctx.skip(engine);
+  await assertStepMatchesOps(engine);
 });
 
 test("the host-memory optimizer step matches the tf-ops one on the cpu backend", async () => {
   const active = tf.getBackend();
   await tf.setBackend("cpu");
   try {
-    await assertHostStepMatchesOps();
+    await assertStepMatchesOps({ memory: hostMemory(), encoder: null });
   } finally {
     await tf.setBackend(active);
   }
 });
 
-test("the host-memory optimizer step writes no buffer that another tensor shares", async (ctx) => {
-  const memory = hostMemory();
-  if (!memory) return ctx.skip("this backend's tensors are out of JS's reach");
+test("the multi-tensor WebGPU optimizer step matches the tf-ops one, over several dispatches and long tensors", async (ctx) => {
+  const engine = fusedEngine("webgpu multi-tensor");
+  if (typeof engine === "string") return ctx.skip(engine);
+  await assertStepMatchesOps(engine);
+  // More tensors than one dispatch binds, and tensors longer than their workgroups cover in one pass.
+  const shapes: Record<string, number[]> = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`t${k}`, [1 + ((k * 37) % 50)]]));
+  Object.assign(shapes, { "big.norm": [1100, 1000], "big.update": [2100, 2000], frozen: [7] });
+  await assertStepMatchesOps(engine, shapes);
+});
+
+for (const kind of ["host memory", "webgpu multi-tensor"] as const) test(`the ${kind} optimizer step writes no buffer that another tensor shares`, async (ctx) => {
+  const engine = fusedEngine(kind);
+  if (typeof engine === "string") return ctx.skip(engine);
   const params = makeParams({ w: [6] }, 5);
   const optimizer = new AdamW(params, { lr: 0.01 });
   const ema = new EMAModel(params);
-  const step = (grad: tf.Tensor) => optimizerStep(new Map([["w", grad]]), { optimizer, lr: 0.01, maxGradNorm: 1, ema, params, memory }).dispose();
+  const step = (grad: tf.Tensor) => optimizerStep(new Map([["w", grad]]), { optimizer, lr: 0.01, maxGradNorm: 1, ema, params, ...engine }).dispose();
   step(tf.tensor(sequence(6, 1)));
   ema.copyTo(params); // the parameter now shares the shadow's buffer
   const w = params[0][1].value;
   const alias = tf.reshape(w, [2, 3]); // and so does this
-  assert.ok(!memory.exclusive(alias));
+  assert.ok(tf.backend().refCount(alias.dataId) > 1);
   const before = (await alias.data()).slice();
   step(tf.reshape(w, [6])); // a gradient on that buffer too
   assert.deepEqual((await alias.data()), before, "the shared buffer is unchanged");

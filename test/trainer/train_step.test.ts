@@ -92,6 +92,18 @@ test("microStep noises the input with inputNoise, targets the velocity and appli
   scheduler.dispose();
 });
 
+test("accumulateGradients sums per name and leaves buffers the sums shared untouched", async () => {
+  const dy = tf.tensor([1, 2, 3]);
+  const alias = tf.reshape(dy, [3]);
+  const first = accumulateGradients(null, new Map([["a", dy], ["b", tf.reshape(dy, [3])]]));
+  const sums = accumulateGradients(first, new Map([["a", tf.tensor([10, 20, 30])], ["b", tf.tensor([100, 200, 300])], ["c", tf.tensor([5])]]));
+  assert.deepEqual(Array.from(await sums.get("a")!.data()), [11, 22, 33]);
+  assert.deepEqual(Array.from(await sums.get("b")!.data()), [101, 202, 303]);
+  assert.deepEqual(Array.from(await sums.get("c")!.data()), [5]);
+  assert.deepEqual(Array.from(await alias.data()), [1, 2, 3]);
+  tf.dispose([alias, ...sums.values()]);
+});
+
 test("accumulated micro-step gradients equal the gradient of the mean loss", async () => {
   const unet = tinyUNet(2);
   const scheduler = DDPMScheduler.fromConfig(SD15_SCHEDULER);

@@ -5,7 +5,7 @@ import { selectBackend } from "../../trainer/backend";
 import { scalarOf } from "./read";
 import { run as runUNetCase } from "../../trainer/conformance/kinds/unet";
 import { UNet2DConditionModel } from "../../trainer/models/unet_2d_condition";
-import { multiHeadAttention, setAttentionStrategy } from "../../trainer/nn/attention";
+import { multiHeadAttentionOps, setAttentionStrategy } from "../../trainer/nn/attention";
 import { runGoldenCase } from "./golden";
 
 await selectBackend();
@@ -162,11 +162,11 @@ test("configs diffusers refuses or this port does not implement are rejected", (
   );
 });
 
-test("per-head and batched attention compute the same thing", async () => {
+test("per-head and batched attention (tf ops) compute the same thing", async () => {
   const [q, k, v] = [1, 2, 3].map((seed) => tf.randomNormal([2, 12, 16], 0, 1, "float32", seed) as tf.Tensor3D);
   const results = (["per-head", "batched"] as const).map((strategy) => {
     setAttentionStrategy(strategy);
-    return multiHeadAttention(q, k.slice([0, 0, 0], [2, 5, 16]), v.slice([0, 0, 0], [2, 5, 16]), 4);
+    return multiHeadAttentionOps(q, k.slice([0, 0, 0], [2, 5, 16]), v.slice([0, 0, 0], [2, 5, 16]), 4);
   });
   setAttentionStrategy("batched");
   const diff = await scalarOf(() => tf.max(tf.abs(tf.sub(results[0], results[1]))));

@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import { silu } from "../nn/activations";
 import { Conv2d } from "../nn/conv2d";
 import { GroupNorm } from "../nn/group_norm";
 import { Module } from "../nn/module";
@@ -239,7 +238,7 @@ export class UNet2DConditionModel extends Module {
     );
     const head: UNetSegment = ([, , ...stack]) => {
       if (stack.length !== 1) throw new Error(`UNet: ${stack.length - 1} skip states left over at the output head`);
-      return [tf.tidy(() => this.conv_out.forward(silu(this.conv_norm_out.forward(stack[0] as tf.Tensor4D))))];
+      return [tf.tidy(() => this.conv_out.forward(this.conv_norm_out.forward(stack[0] as tf.Tensor4D, "silu")))];
     };
     return [stem, ...down, mid, ...up, head];
   }

@@ -1,7 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
+import { webGpuSilu } from "../kernels/webgpu/activations";
+import { isWebGpu } from "../kernels/webgpu/run_wgsl";
 
-/** SiLU (swish): x * sigmoid(x). */
+/** SiLU (swish): x * sigmoid(x); one fused kernel each way on webgpu. */
 export function silu<T extends tf.Tensor>(x: T): T {
+  return isWebGpu() ? webGpuSilu(x) : siluOps(x);
+}
+
+/** SiLU as tf ops. */
+export function siluOps<T extends tf.Tensor>(x: T): T {
   return tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
 }
 

@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import { MAX_FUSED_HEAD_DIM, webGpuAttention } from "../kernels/webgpu/attention";
+import { isWebGpu } from "../kernels/webgpu/run_wgsl";
 import { GroupNorm } from "./group_norm";
 import { Linear } from "./linear";
 import { Module } from "./module";
@@ -17,8 +19,18 @@ export function setAttentionStrategy(s: AttentionStrategy): void {
   strategy = s;
 }
 
-/** softmax(q k^T / sqrt(d)) v for q [N, Lq, heads*d] and k, v [N, Lk, heads*d]; returns [N, Lq, heads*d]. */
+/**
+ * softmax(q k^T / sqrt(d)) v for q [N, Lq, heads*d] and k, v [N, Lk, heads*d]; returns [N, Lq, heads*d].
+ * On webgpu one flash-style kernel (three dispatches with the backward, no score matrix) for
+ * heads up to MAX_FUSED_HEAD_DIM wide; elsewhere tf ops.
+ */
 export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number): tf.Tensor3D {
+  if (isWebGpu() && q.shape[2] / heads <= MAX_FUSED_HEAD_DIM) return webGpuAttention(q, k, v, heads);
+  return multiHeadAttentionOps(q, k, v, heads);
+}
+
+/** multiHeadAttention as tf ops, by the strategy set with setAttentionStrategy. */
+export function multiHeadAttentionOps(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number): tf.Tensor3D {
   return tf.tidy(() => {
     const [n, lq, inner] = q.shape;
     const lk = k.shape[1];

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { isWebGpu } from "../kernels/webgpu/run_wgsl";
 import { Module, Parameter, parameter } from "./module";
 
 export interface Conv2dOptions {
@@ -33,7 +34,10 @@ export class Conv2d extends Module {
       const p = this.padding;
       const pad: "valid" | [[0, 0], [number, number], [number, number], [0, 0]] =
         p === 0 ? "valid" : [[0, 0], [p, p], [p, p], [0, 0]];
-      const y = tf.conv2d(x, this.weight.value as tf.Tensor4D, this.stride, pad);
+      const filter = this.weight.value as tf.Tensor4D;
+      // On webgpu the bias rides in the convolution's own dispatch.
+      if (isWebGpu()) return tf.fused.conv2d({ x, filter, strides: this.stride, pad, bias: this.bias?.value });
+      const y = tf.conv2d(x, filter, this.stride, pad);
       return this.bias ? tf.add(y, this.bias.value) : y;
     });
   }

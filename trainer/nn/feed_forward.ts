@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import { webGpuGeglu } from "../kernels/webgpu/activations";
+import { isWebGpu } from "../kernels/webgpu/run_wgsl";
 import { gelu } from "./activations";
 import { Linear } from "./linear";
 import { Module } from "./module";
@@ -15,9 +17,15 @@ export class GEGLU extends Module {
     this.proj = new Linear(dimIn, dimOut * 2);
   }
 
+  /** The split and the gating are one kernel each way on webgpu. */
   forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => (isWebGpu() ? webGpuGeglu(this.proj.forward(x)) : this.gate(this.proj.forward(x))));
+  }
+
+  /** value * gelu(gate) for the projection's two halves, as tf ops. */
+  gate(projected: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const [value, gate] = tf.split(this.proj.forward(x), 2, -1);
+      const [value, gate] = tf.split(projected, 2, -1);
       return tf.mul(value, gelu(gate));
     });
   }

@@ -1,5 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { fusedGroupNorm, hasFusedGroupNorm } from "../kernels/group_norm";
+import { webGpuGroupNorm } from "../kernels/webgpu/group_norm";
+import { isWebGpu } from "../kernels/webgpu/run_wgsl";
+import { silu } from "./activations";
 import { Module, Parameter, parameter } from "./module";
 
 /**
@@ -24,14 +27,21 @@ export class GroupNorm extends Module {
     this.bias = parameter([numChannels]);
   }
 
-  /** One fused kernel where the backend has it (wasm, cpu), else tf ops. */
-  forward<T extends tf.Tensor>(x: T): T {
+  /**
+   * norm(x), or silu(norm(x)) with activation "silu" (resnet blocks): one fused kernel where the
+   * backend has it (WGSL on webgpu, with the SiLU inside; JS loops on wasm, cpu), else tf ops.
+   */
+  forward<T extends tf.Tensor>(x: T, activation?: "silu"): T {
     const attrs = { numGroups: this.numGroups, eps: this.eps };
-    return hasFusedGroupNorm() ? fusedGroupNorm(x, this.weight.value, this.bias.value, attrs) : this.forwardOps(x);
+    if (isWebGpu()) return webGpuGroupNorm(x, this.weight.value, this.bias.value, { ...attrs, silu: activation === "silu" });
+    return tf.tidy(() => {
+      const normed = hasFusedGroupNorm() ? fusedGroupNorm(x, this.weight.value, this.bias.value, attrs) : this.forwardOps(x);
+      return activation === "silu" ? silu(normed) : normed;
+    });
   }
 
   /**
-   * As tf ops, for backends whose memory JS cannot reach (tensorflow, webgpu). Group statistics
+   * As tf ops, for the tensorflow backend (and as the reference in tests). Group statistics
    * are spread back to per-channel [N, 1, C] vectors before touching the activations: on wasm,
    * broadcasting a [N, 1, G, 1] tensor over [N, L, G, C/G] runs ~8x slower than broadcasting
    * [N, 1, C] over [N, L, C].

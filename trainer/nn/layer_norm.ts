@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { fusedGroupNorm, hasFusedGroupNorm } from "../kernels/group_norm";
+import { webGpuGroupNorm } from "../kernels/webgpu/group_norm";
+import { isWebGpu } from "../kernels/webgpu/run_wgsl";
 import { Module, Parameter, parameter } from "./module";
 
 /** torch.nn.LayerNorm over the last axis (biased variance, eps inside the square root). */
@@ -17,18 +19,20 @@ export class LayerNorm extends Module {
   }
 
   /**
-   * Where the backend has the fused GroupNorm kernel: each row is a sample of one position and
-   * one group, which is LayerNorm (a few kernels instead of ~30 for forward + backward).
+   * Where the backend has a fused GroupNorm kernel (webgpu, wasm, cpu): each row is a sample of one
+   * position and one group, which is LayerNorm (a few kernels instead of ~30 for forward + backward).
    */
   forward(x: tf.Tensor): tf.Tensor {
-    if (!hasFusedGroupNorm()) return this.forwardOps(x);
+    if (!isWebGpu() && !hasFusedGroupNorm()) return this.forwardOps(x);
     return tf.tidy(() => {
       const rows = x.reshape([-1, this.dim]);
-      return fusedGroupNorm(rows, this.weight.value, this.bias.value, { numGroups: 1, eps: this.eps }).reshape(x.shape);
+      const attrs = { numGroups: 1, eps: this.eps };
+      const normed = isWebGpu() ? webGpuGroupNorm(rows, this.weight.value, this.bias.value, { ...attrs, silu: false }) : fusedGroupNorm(rows, this.weight.value, this.bias.value, attrs);
+      return normed.reshape(x.shape);
     });
   }
 
-  /** As tf ops, for backends whose memory JS cannot reach (tensorflow, webgpu). */
+  /** As tf ops, for the tensorflow backend (and as the reference in tests). */
   forwardOps(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { isWebGpu } from "../kernels/webgpu/run_wgsl";
 import { Module, Parameter, parameter } from "./module";
 
 /** torch.nn.Linear: y = x W^T + b, over the last axis of any rank. */
@@ -20,8 +21,15 @@ export class Linear extends Module {
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
       const flat = x.reshape([-1, this.inFeatures]) as tf.Tensor2D;
-      let y: tf.Tensor = tf.matMul(flat, this.weight.value as tf.Tensor2D);
-      if (this.bias) y = tf.add(y, this.bias.value);
+      const weight = this.weight.value as tf.Tensor2D;
+      let y: tf.Tensor;
+      // On webgpu the bias rides in the product's own dispatch. (Without a bias, the plain product lets
+      // the tape skip the input's gradient where nothing needs it, as for the text states' keys.)
+      if (this.bias && isWebGpu()) y = tf.fused.matMul({ a: flat, b: weight, bias: this.bias.value });
+      else {
+        y = tf.matMul(flat, weight);
+        if (this.bias) y = tf.add(y, this.bias.value);
+      }
       return y.reshape([...lead, this.outFeatures]);
     });
   }

@@ -44,13 +44,13 @@ export class ResnetBlock2D extends Module {
   /** x NHWC; temb [N, tembChannels] when the block has a time projection. */
   forward(x: tf.Tensor4D, temb?: tf.Tensor2D): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = this.conv1.forward(silu(this.norm1.forward(x)));
+      let h = this.conv1.forward(this.norm1.forward(x, "silu"));
       if (this.time_emb_proj) {
         if (!temb) throw new Error("ResnetBlock2D: this block needs a time embedding");
         const t = this.time_emb_proj.forward(silu(temb));
         h = tf.add(h, t.reshape([-1, 1, 1, this.time_emb_proj.outFeatures]));
       }
-      h = this.conv2.forward(silu(this.norm2.forward(h)));
+      h = this.conv2.forward(this.norm2.forward(h, "silu"));
       const shortcut = this.conv_shortcut ? this.conv_shortcut.forward(x) : x;
       const sum = tf.add(shortcut, h) as tf.Tensor4D;
       return this.outputScaleFactor === 1 ? sum : tf.div(sum, this.outputScaleFactor);

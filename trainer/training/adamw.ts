@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { nativeToTorch, torchToNative, type Parameter } from "../nn/module";
 import { ensureExclusive, type HostMemory } from "./host_memory";
+import type { AdamWTensors } from "./multi_tensor_webgpu";
 import { stateVariable } from "./state_variable";
 
 export interface AdamWOptions {
@@ -122,6 +123,17 @@ export class AdamW {
       p.value.assign(next);
       next.dispose();
     }
+  }
+
+  /**
+   * `step` as the multi-tensor WebGPU kernel's inputs: each parameter with a gradient, its moments
+   * and scalars, its step counted (trainer/training/multi_tensor_webgpu.ts does the arithmetic).
+   */
+  deviceUpdates(grads: Map<string, tf.Tensor>, lr: number = this.lr): Array<AdamWTensors & { name: string }> {
+    return [...grads].map(([name, grad]) => {
+      const { p, m, decay, stepSize, biasCorrection2Sqrt } = this.begin(name, lr);
+      return { name, param: p.value, grad, expAvg: m.expAvg, expAvgSq: m.expAvgSq, decay, stepSize, biasCorrection2Sqrt };
+    });
   }
 
   /**

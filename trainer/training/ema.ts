@@ -66,7 +66,7 @@ export class EMAModel {
   }
 
   /** Counts an optimization step and returns its decay. */
-  private advance(): number {
+  advance(): number {
     this.optimizationStep += 1;
     this.curDecayValue = this.getDecay(this.optimizationStep);
     return this.curDecayValue;
@@ -167,7 +167,8 @@ export class EMAModel {
     this.disposeStored();
   }
 
-  private shadowOf(name: string): tf.Variable {
+  /** The shadow of the named parameter. */
+  shadowOf(name: string): tf.Variable {
     const s = this.shadow.get(name);
     if (!s) throw new Error(`EMAModel: no shadow parameter ${name}`);
     return s;

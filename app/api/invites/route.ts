@@ -1,6 +1,6 @@
-import { readJson, respond } from "@/lib/http/responses";
-import { requireSessionUser } from "@/lib/access";
-import { createInvite, listInvites } from "@/lib/auth/accounts";
+import { readJson, respond } from "@/lib/server/http/responses";
+import { requireSessionUser } from "@/lib/server/auth/access";
+import { createInvite, listInvites } from "@/lib/server/auth/accounts";
 
 export async function GET(req: Request) {
   return respond(async () => listInvites(await requireSessionUser(req)));

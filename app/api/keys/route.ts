@@ -1,6 +1,6 @@
-import { readJson, respond } from "@/lib/http/responses";
-import { requireSessionUser } from "@/lib/access";
-import { createApiKey, listApiKeys } from "@/lib/auth/api-keys";
+import { readJson, respond } from "@/lib/server/http/responses";
+import { requireSessionUser } from "@/lib/server/auth/access";
+import { createApiKey, listApiKeys } from "@/lib/server/auth/api-keys";
 
 export async function GET(req: Request) {
   return respond(async () => listApiKeys(await requireSessionUser(req)));

@@ -1,7 +1,7 @@
-import { json, readJson, respond } from "@/lib/http/responses";
-import { authorizeRunCreation } from "@/lib/access";
-import { launchFromForm } from "@/lib/launcher/launch-run";
-import { FormError } from "@/lib/launcher/run-form";
+import { json, readJson, respond } from "@/lib/server/http/responses";
+import { authorizeRunCreation } from "@/lib/server/auth/access";
+import { launchFromForm } from "@/lib/server/launcher/launch-run";
+import { FormError } from "@/lib/server/launcher/run-form";
 
 /** The new-run form: validates, creates the run, queues its launch -> 201 {id, url}; 400 {error, fields} names each bad field. */
 export async function POST(req: Request) {

@@ -1,6 +1,6 @@
-import { createProject } from "@/lib/compat/swanlab/projects";
-import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
-import { swanlabUsername } from "@/lib/compat/swanlab/session";
+import { createProject } from "@/lib/server/compat/swanlab/projects";
+import { swanlabSessionRoute } from "@/lib/server/compat/swanlab/route";
+import { swanlabUsername } from "@/lib/server/compat/swanlab/session";
 
 /** SwanLab 0.7: creates a project (201) or finds it (200); the SDK reads `username` from the reply. */
 export const POST = swanlabSessionRoute(async (writer, body) => {

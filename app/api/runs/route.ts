@@ -1,7 +1,7 @@
-import { bearerToken, readJson, respond } from "@/lib/http/responses";
-import { createRun } from "@/lib/runs/create-run";
-import { listRuns, parseRunListQuery } from "@/lib/runs/queries";
-import { authorizeRunCreation, requireViewer } from "@/lib/access";
+import { bearerToken, readJson, respond } from "@/lib/server/http/responses";
+import { createRun } from "@/lib/server/runs/create-run";
+import { listRuns, parseRunListQuery } from "@/lib/server/runs/queries";
+import { authorizeRunCreation, requireViewer } from "@/lib/server/auth/access";
 
 /** Creates a run: `{project, name, config, tags, notes}` -> `{id, token, url}`. */
 export async function POST(req: Request) {

@@ -1,6 +1,6 @@
-import { readJson, respond } from "@/lib/http/responses";
-import { requireRunViewer } from "@/lib/access";
-import { readSeriesBatch } from "@/lib/dashboard/series-batch";
+import { readJson, respond } from "@/lib/server/http/responses";
+import { requireRunViewer } from "@/lib/server/auth/access";
+import { readSeriesBatch } from "@/lib/server/dashboard/series-batch";
 
 /**
  * Several downsampled series in one request, for pages that draw many charts

@@ -1,5 +1,5 @@
-import { readJson, respond } from "@/lib/http/responses";
-import { signUp } from "@/lib/auth/accounts";
+import { readJson, respond } from "@/lib/server/http/responses";
+import { signUp } from "@/lib/server/auth/accounts";
 
 /** Creates an account: `{email, name, password, invite?}`. The browser then signs in through next-auth. */
 export async function POST(req: Request) {

@@ -1,6 +1,6 @@
-import { readJson, respond } from "@/lib/http/responses";
-import { requireSessionUser, requireViewer } from "@/lib/access";
-import { createWorker, listWorkers } from "@/lib/workers/registry";
+import { readJson, respond } from "@/lib/server/http/responses";
+import { requireSessionUser, requireViewer } from "@/lib/server/auth/access";
+import { createWorker, listWorkers } from "@/lib/server/workers/registry";
 
 export async function GET(req: Request) {
   return respond(async () => {

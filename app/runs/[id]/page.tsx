@@ -4,12 +4,12 @@
  */
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { ClientError } from "@/lib/errors";
-import { pageViewer } from "@/lib/page-access";
-import { loadRunPage } from "@/lib/dashboard/run-view-data";
-import { publicRunDetails } from "@/lib/share/public-view";
-import { initialSeriesUrl } from "@/lib/dashboard/initial-series";
-import { parseRunViewState } from "@/lib/charts/view-state";
+import { ClientError } from "@/lib/server/http/errors";
+import { pageViewer } from "@/lib/server/auth/page-access";
+import { loadRunPage } from "@/lib/server/dashboard/run-view-data";
+import { publicRunDetails } from "@/lib/server/share/public-view";
+import { initialSeriesUrl } from "@/lib/server/dashboard/initial-series";
+import { parseRunViewState } from "@/lib/browser/charts/view-state";
 import { RunView } from "@/components/run/run-view";
 
 export const dynamic = "force-dynamic";

@@ -1,8 +1,8 @@
 import { NewRunForm } from "@/components/launch/new-run-form";
-import { PRESETS, PRESET_IDS, defaultPreset } from "@/lib/launcher/run-form";
-import { hasGpu } from "@/lib/launcher/slots";
-import { pageViewer } from "@/lib/page-access";
-import { listWorkers } from "@/lib/workers/registry";
+import { PRESETS, PRESET_IDS, defaultPreset } from "@/lib/server/launcher/run-form";
+import { hasGpu } from "@/lib/server/launcher/slots";
+import { pageViewer } from "@/lib/server/auth/page-access";
+import { listWorkers } from "@/lib/server/workers/registry";
 
 export const metadata = { title: "New run · Inkstone" };
 

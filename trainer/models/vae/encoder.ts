@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import { silu } from "../../nn/activations";
 import { Conv2d } from "../../nn/conv2d";
 import { GroupNorm } from "../../nn/group_norm";
 import { Module } from "../../nn/module";
@@ -31,7 +30,7 @@ export class Encoder extends Module {
       let h = this.conv_in.forward(x);
       for (const block of this.down_blocks) h = block.forward(h);
       h = this.mid_block.forward(h);
-      return this.conv_out.forward(silu(this.conv_norm_out.forward(h)));
+      return this.conv_out.forward(this.conv_norm_out.forward(h, "silu"));
     });
   }
 }

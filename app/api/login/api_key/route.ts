@@ -1,5 +1,5 @@
-import { swanlabRoute } from "@/lib/compat/swanlab/route";
-import { loginWithApiKey } from "@/lib/compat/swanlab/session";
+import { swanlabRoute } from "@/lib/server/compat/swanlab/route";
+import { loginWithApiKey } from "@/lib/server/compat/swanlab/session";
 
 /** SwanLab's login: the raw API key in `authorization` -> `{sid, expiredAt, userInfo}` and the `sid` cookie. */
 export const POST = swanlabRoute(async (req) => {

@@ -1,8 +1,8 @@
-import { readJson } from "@/lib/http/responses";
-import { runEditorRoute, runViewerRoute } from "@/lib/http/ingest-route";
-import { getRun } from "@/lib/runs/queries";
-import { publicRunDetails } from "@/lib/share/public-view";
-import { updateRun } from "@/lib/runs/update-run";
+import { readJson } from "@/lib/server/http/responses";
+import { runEditorRoute, runViewerRoute } from "@/lib/server/http/ingest-route";
+import { getRun } from "@/lib/server/runs/queries";
+import { publicRunDetails } from "@/lib/server/share/public-view";
+import { updateRun } from "@/lib/server/runs/update-run";
 
 export const GET = runViewerRoute(async ({ id }, _req, via) => {
   const run = await getRun(id);

@@ -1,6 +1,6 @@
-import { respond } from "@/lib/http/responses";
-import { requireRunViewer } from "@/lib/access";
-import { readInitialSeriesFor } from "@/lib/dashboard/initial-series";
+import { respond } from "@/lib/server/http/responses";
+import { requireRunViewer } from "@/lib/server/auth/access";
+import { readInitialSeriesFor } from "@/lib/server/dashboard/initial-series";
 
 /**
  * The first charts' series of one or more runs (`?runs=a,b`), keyed by metric

@@ -1,5 +1,5 @@
-import { workerRoute } from "@/lib/http/worker-route";
-import { registerWorker } from "@/lib/workers/worker-api";
+import { workerRoute } from "@/lib/server/http/worker-route";
+import { registerWorker } from "@/lib/server/workers/worker-api";
 
 /** A worker starting up: its host, GPUs, backend and version. */
 export const POST = workerRoute((worker, body) => registerWorker(worker, body));

@@ -1,5 +1,5 @@
-import { mlflowEndpoint } from "@/lib/compat/mlflow/api";
-import { mlflowReply } from "@/lib/compat/mlflow/route";
+import { mlflowEndpoint } from "@/lib/server/compat/mlflow/api";
+import { mlflowReply } from "@/lib/server/compat/mlflow/route";
 
 type Context = { params: Promise<{ method: string[] }> };
 

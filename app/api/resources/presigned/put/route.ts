@@ -1,6 +1,6 @@
-import { requestOrigin } from "@/lib/compat/request-origin";
-import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
-import { presignUploads } from "@/lib/compat/swanlab/uploads";
+import { requestOrigin } from "@/lib/server/compat/request-origin";
+import { swanlabSessionRoute } from "@/lib/server/compat/swanlab/route";
+import { presignUploads } from "@/lib/server/compat/swanlab/uploads";
 
 /** SwanLab: one absolute, signed upload URL per media file. */
 export const POST = swanlabSessionRoute(async (writer, body, _params, req) => ({

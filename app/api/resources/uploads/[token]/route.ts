@@ -1,7 +1,7 @@
-import { swanlabRoute } from "@/lib/compat/swanlab/route";
-import { receiveUpload } from "@/lib/compat/swanlab/uploads";
-import { tooLarge } from "@/lib/errors";
-import { LIMITS } from "@/lib/protocol";
+import { swanlabRoute } from "@/lib/server/compat/swanlab/route";
+import { receiveUpload } from "@/lib/server/compat/swanlab/uploads";
+import { tooLarge } from "@/lib/server/http/errors";
+import { LIMITS } from "@/lib/protocol/wire";
 
 /** Where SwanLab's SDK PUTs a media file, without its cookie: the token in the URL is the grant. */
 export const PUT = swanlabRoute<{ token: string }>(async (req, { token }) => {

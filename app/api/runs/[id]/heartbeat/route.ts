@@ -1,4 +1,4 @@
-import { ingestRoute } from "@/lib/http/ingest-route";
-import { heartbeat } from "@/lib/ingest/store";
+import { ingestRoute } from "@/lib/server/http/ingest-route";
+import { heartbeat } from "@/lib/server/ingest/store";
 
 export const POST = ingestRoute(async (runId) => heartbeat(runId));

@@ -1,9 +1,9 @@
-import { ingestRoute, runViewerRoute } from "@/lib/http/ingest-route";
-import { intParam } from "@/lib/http/responses";
-import { storeImage } from "@/lib/ingest/store";
-import { listImages } from "@/lib/runs/images";
-import { badRequest, tooLarge } from "@/lib/errors";
-import { LIMITS } from "@/lib/protocol";
+import { ingestRoute, runViewerRoute } from "@/lib/server/http/ingest-route";
+import { intParam } from "@/lib/server/http/responses";
+import { storeImage } from "@/lib/server/ingest/store";
+import { listImages } from "@/lib/server/runs/images";
+import { badRequest, tooLarge } from "@/lib/server/http/errors";
+import { INT4_MAX, LIMITS } from "@/lib/protocol/wire";
 
 /**
  * Ingest, multipart/form-data: `file` (PNG, JPEG or WebP) and `meta`, a JSON
@@ -34,6 +34,6 @@ export const POST = ingestRoute(async (runId, req) => {
 
 export const GET = runViewerRoute(async ({ id }, req) => {
   const url = new URL(req.url);
-  const step = url.searchParams.has("step") ? intParam(url, "step", 0, 0, 2_147_483_647) : undefined;
+  const step = url.searchParams.has("step") ? intParam(url, "step", 0, 0, INT4_MAX) : undefined;
   return listImages(id, { key: url.searchParams.get("key") || undefined, step });
 });

@@ -1,6 +1,6 @@
-import { json, readJson } from "@/lib/http/responses";
-import { runEditorRoute, runViewerRoute } from "@/lib/http/ingest-route";
-import { sampleJob, startSample } from "@/lib/runs/samples";
+import { json, readJson } from "@/lib/server/http/responses";
+import { runEditorRoute, runViewerRoute } from "@/lib/server/http/ingest-route";
+import { sampleJob, startSample } from "@/lib/server/runs/samples";
 
 /** The run's latest sampling job on this server (null when none ran since it started). */
 export const GET = runViewerRoute(async ({ id }) => sampleJob(id));

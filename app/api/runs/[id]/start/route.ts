@@ -1,5 +1,5 @@
-import { ingestRoute } from "@/lib/http/ingest-route";
-import { readJson } from "@/lib/http/responses";
-import { startRun } from "@/lib/ingest/store";
+import { ingestRoute } from "@/lib/server/http/ingest-route";
+import { readJson } from "@/lib/server/http/responses";
+import { startRun } from "@/lib/server/ingest/store";
 
 export const POST = ingestRoute(async (runId, req) => startRun(runId, await readJson(req)));

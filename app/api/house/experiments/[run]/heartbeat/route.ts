@@ -1,6 +1,6 @@
-import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
-import { requireWritableRun } from "@/lib/compat/writer";
-import { heartbeat } from "@/lib/ingest/store";
+import { swanlabSessionRoute } from "@/lib/server/compat/swanlab/route";
+import { requireWritableRun } from "@/lib/server/compat/writer";
+import { heartbeat } from "@/lib/server/ingest/store";
 
 /** SwanLab: the trainer is alive. */
 export const POST = swanlabSessionRoute<{ run: string }>(async (writer, _body, { run }) => {

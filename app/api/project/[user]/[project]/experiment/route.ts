@@ -1,5 +1,5 @@
-import { createOrResumeExperiment } from "@/lib/compat/swanlab/experiments";
-import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
+import { createOrResumeExperiment } from "@/lib/server/compat/swanlab/experiments";
+import { swanlabSessionRoute } from "@/lib/server/compat/swanlab/route";
 
 /** SwanLab: a new run answers 201, resuming an existing one (its id as `cuid`) 200. */
 export const POST = swanlabSessionRoute<{ project: string }>(async (writer, body, { project }) => {

@@ -1,5 +1,5 @@
-import { runViewerRoute } from "@/lib/http/ingest-route";
-import { readImageBytes } from "@/lib/runs/images";
+import { runViewerRoute } from "@/lib/server/http/ingest-route";
+import { readImageBytes } from "@/lib/server/runs/images";
 
 /** The image bytes. They never change once stored, so clients may cache them for good. */
 export const GET = runViewerRoute<{ id: string; imageId: string }>(async ({ id, imageId }, req) => {

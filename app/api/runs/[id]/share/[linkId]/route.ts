@@ -1,5 +1,5 @@
-import { runEditorRoute } from "@/lib/http/ingest-route";
-import { revokeShareLink } from "@/lib/share/links";
+import { runEditorRoute } from "@/lib/server/http/ingest-route";
+import { revokeShareLink } from "@/lib/server/share/links";
 
 export const DELETE = runEditorRoute<{ id: string; linkId: string }>(async ({ id, linkId }) => {
   await revokeShareLink(id, linkId);

@@ -1,6 +1,6 @@
-import { experimentSummary } from "@/lib/compat/swanlab/experiments";
-import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
-import { requireWritableRun } from "@/lib/compat/writer";
+import { experimentSummary } from "@/lib/server/compat/swanlab/experiments";
+import { swanlabSessionRoute } from "@/lib/server/compat/swanlab/route";
+import { requireWritableRun } from "@/lib/server/compat/writer";
 
 /** SwanLab: where a resumed run's counters stand. */
 export const GET = swanlabSessionRoute<{ run: string }>(async (writer, _body, { run }) => ({

@@ -1,5 +1,5 @@
-import { describeExperiment } from "@/lib/compat/swanlab/experiments";
-import { swanlabSessionRoute } from "@/lib/compat/swanlab/route";
+import { describeExperiment } from "@/lib/server/compat/swanlab/experiments";
+import { swanlabSessionRoute } from "@/lib/server/compat/swanlab/route";
 
 /** SwanLab: one run, which the SDK reads before resuming it. */
 export const GET = swanlabSessionRoute<{ project: string; run: string }>(async (writer, _body, { project, run }) => ({

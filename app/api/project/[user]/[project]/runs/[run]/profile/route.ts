@@ -1,6 +1,6 @@
-import { updateProfile } from "@/lib/compat/swanlab/experiments";
-import { refusalsNotedOn, swanlabSessionRoute } from "@/lib/compat/swanlab/route";
-import { requireWritableRun } from "@/lib/compat/writer";
+import { updateProfile } from "@/lib/server/compat/swanlab/experiments";
+import { refusalsNotedOn, swanlabSessionRoute } from "@/lib/server/compat/swanlab/route";
+import { requireWritableRun } from "@/lib/server/compat/writer";
 
 /** SwanLab: one part of the run's profile (config, metadata, requirements or conda). */
 export const PUT = swanlabSessionRoute<{ run: string }>(async (writer, body, { run }) => {

@@ -1,6 +1,6 @@
-import { setExperimentState } from "@/lib/compat/swanlab/experiments";
-import { refusalsNotedOn, swanlabSessionRoute } from "@/lib/compat/swanlab/route";
-import { requireWritableRun } from "@/lib/compat/writer";
+import { setExperimentState } from "@/lib/server/compat/swanlab/experiments";
+import { refusalsNotedOn, swanlabSessionRoute } from "@/lib/server/compat/swanlab/route";
+import { requireWritableRun } from "@/lib/server/compat/writer";
 
 /** SwanLab: the run's state at finish (FINISHED, CRASHED or ABORTED). */
 export const PUT = swanlabSessionRoute<{ run: string }>(async (writer, body, { run }) => {
