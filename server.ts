@@ -1,13 +1,12 @@
 /** `npm start`: the tracker on PORT (default 3000) and HOST (default 127.0.0.1). */
-import { startServer } from "@/lib/server/start-server";
+import { checkEnvOrExit, readEnv } from "@/lib/config/env";
 
-const port = Number(process.env.PORT ?? 3000);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be a port number, got "${process.env.PORT}"`);
-  process.exit(2);
-}
+checkEnvOrExit("server", "inkstone: cannot start");
+const port = readEnv("PORT");
+// Imported once the environment is known good: its modules read their settings as they load.
+const { startServer } = await import("@/lib/server/start-server");
 
-const server = await startServer({ port, host: process.env.HOST ?? "127.0.0.1", dev: process.argv.includes("--dev") }).catch((err: unknown) => {
+const server = await startServer({ port, host: readEnv("HOST"), dev: process.argv.includes("--dev") }).catch((err: unknown) => {
   console.error(`inkstone: cannot start: ${startFailure(err, port)}`);
   process.exit(1);
 });

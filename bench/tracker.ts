@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { io } from "socket.io-client";
 import { Run } from "@/lib/sdk/run";
+import { readEnv } from "@/lib/config/env";
 
 const self = fileURLToPath(import.meta.url);
 
@@ -272,7 +273,7 @@ if (process.argv[2] === "client") {
     },
   );
 } else {
-  if (!process.env.DATABASE_URL && !process.env.INKSTONE_TEST_DATABASE_URL) {
+  if (!readEnv("DATABASE_URL") && !readEnv("INKSTONE_TEST_DATABASE_URL")) {
     console.log("bench: DATABASE_URL is not set; using an embedded PostgreSQL");
   }
   main().then(

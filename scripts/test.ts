@@ -21,8 +21,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ArgumentParser } from "argparse";
+import { checkEnv, readEnv } from "@/lib/config/env";
 
-const CHROMIUM = process.env.INKSTONE_CHROMIUM ?? "/usr/bin/chromium";
+checkEnv("tests");
+const CHROMIUM = readEnv("INKSTONE_CHROMIUM");
 
 function ensureChromium(): void {
   if (fs.existsSync(CHROMIUM)) return;
@@ -117,7 +119,7 @@ if (!files.length) {
   process.exit(0);
 }
 if (needs.has("e2e")) ensureChromium();
-if ((needs.has("integration") || needs.has("e2e")) && !process.env.INKSTONE_SKIP_BUILD) {
+if ((needs.has("integration") || needs.has("e2e")) && !readEnv("INKSTONE_SKIP_BUILD")) {
   execFileSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
 }
 /** One node:test run of the files, with extra environment. */

@@ -5,15 +5,15 @@
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { launchSlots } from "@/lib/server/launcher/slots";
-import { WorkerAgent } from "@/lib/server/worker-agent/agent";
+import { checkEnvOrExit, readEnv } from "@/lib/config/env";
 
 const USAGE = "usage: npm run worker -- --server URL --token WORKER_TOKEN [--gpus 0,1] [--name host-a]";
 
 const { values } = parseArgs({
   options: { server: { type: "string" }, token: { type: "string" }, gpus: { type: "string" }, name: { type: "string" } },
 });
-const token = values.token ?? process.env.INKSTONE_WORKER_TOKEN;
+checkEnvOrExit("worker", "inkstone worker");
+const token = values.token ?? readEnv("INKSTONE_WORKER_TOKEN");
 if (!values.server || !token) {
   console.error(USAGE);
   process.exit(2);
@@ -22,6 +22,9 @@ if (values.gpus !== undefined && !/^\d+(,\d+)*$/.test(values.gpus)) {
   console.error(`--gpus: expected GPU indices like 0,1; got "${values.gpus}"\n${USAGE}`);
   process.exit(2);
 }
+// Imported once the environment is known good: their modules read their settings as they load.
+const { launchSlots } = await import("@/lib/server/launcher/slots");
+const { WorkerAgent } = await import("@/lib/server/worker-agent/agent");
 const slots = values.gpus ? values.gpus.split(",").map((i) => `gpu${i}`) : launchSlots();
 const { version } = JSON.parse(fs.readFileSync("package.json", "utf8")) as { version: string };
 

@@ -6,6 +6,7 @@ import { registerWebGpuKernels } from "./kernels/register_webgpu";
 import { requestTrainerDevice } from "./webgpu_device";
 
 import { BACKENDS, type BackendName } from "./backend_names";
+import { readEnv } from "@/lib/config/env";
 
 export { BACKENDS, type BackendName };
 
@@ -106,7 +107,7 @@ let selected: Promise<string> | null = null;
  */
 export function selectBackend(preferred?: string): Promise<string> {
   selected ??= (async () => {
-    const forced = preferred || process.env.INKSTONE_BACKEND || null;
+    const forced = preferred || readEnv("INKSTONE_BACKEND") || null;
     for (const name of backendCandidates(forced)) {
       const description = await initBackend(name, forced !== null);
       if (description !== null) {

@@ -5,6 +5,7 @@
  * messages ("invalid int value: 'abc'") and check their bounds.
  */
 import { ArgumentParser, ArgumentTypeError, type ArgumentParserOptions } from "argparse";
+import { checkEnv, EnvError } from "@/lib/config/env";
 
 /** A bad command line; the message names the flag. The CLIs exit with status 2. */
 export class OptionsError extends Error {}
@@ -63,13 +64,14 @@ export function listArg<T>(item: (raw: string) => T = (raw) => raw as T): (raw: 
 /** For a CLI's main: the parsed arguments; --help prints the usage (exit 0), a bad command line one line naming the flag (exit 2). */
 export function parseOrExit<T>(prog: string, parse: (argv: string[]) => T, argv: string[]): T {
   try {
+    checkEnv("trainer");
     return parse(argv);
   } catch (e) {
     if (e instanceof HelpRequested) {
       console.log(e.message);
       process.exit(0);
     }
-    if (e instanceof OptionsError) {
+    if (e instanceof OptionsError || e instanceof EnvError) {
       console.error(`${prog}: error: ${e.message}`);
       process.exit(2);
     }

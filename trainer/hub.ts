@@ -10,9 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { findDataFiles } from "./data/dataset_files";
 import { datasetInfo, downloadFileToCacheDir, listFiles, modelInfo } from "@huggingface/hub";
-
-/** Environment variables (process.env, or a hand-made set in tests). */
-export type Env = Record<string, string | undefined>;
+import { readEnv, type Env } from "@/lib/config/env";
 
 export type RepoKind = "model" | "dataset";
 
@@ -31,10 +29,12 @@ export interface HubOptions {
 /** The hub cache folder, resolved the way huggingface_hub resolves it. */
 export function hubCacheDir(cacheDir?: string | null, env: Env = process.env): string {
   if (cacheDir) return cacheDir;
-  if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;
-  if (env.HUGGINGFACE_HUB_CACHE) return env.HUGGINGFACE_HUB_CACHE;
-  const home = env.HF_HOME ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "huggingface");
-  return path.join(home, "hub");
+  return readEnv("HF_HUB_CACHE", env) ?? readEnv("HUGGINGFACE_HUB_CACHE", env) ?? path.join(hfHome(env), "hub");
+}
+
+/** Hugging Face's folder, resolved the way huggingface_hub resolves it. */
+function hfHome(env: Env): string {
+  return readEnv("HF_HOME", env) ?? path.join(readEnv("XDG_CACHE_HOME", env) ?? path.join(os.homedir(), ".cache"), "huggingface");
 }
 
 /** `models--org--name` / `datasets--org--name`, as in the Python cache. */
@@ -111,9 +111,9 @@ export function filesToDownload(files: string[], kind: RepoKind, variant?: strin
 }
 
 function accessToken(env: Env): string | undefined {
-  if (env.HF_TOKEN) return env.HF_TOKEN;
-  const home = env.HF_HOME ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "huggingface");
-  const tokenFile = env.HF_TOKEN_PATH ?? path.join(home, "token");
+  const token = readEnv("HF_TOKEN", env);
+  if (token) return token;
+  const tokenFile = readEnv("HF_TOKEN_PATH", env) ?? path.join(hfHome(env), "token");
   return fs.existsSync(tokenFile) ? fs.readFileSync(tokenFile, "utf8").trim() || undefined : undefined;
 }
 
@@ -163,7 +163,7 @@ export async function resolveRepo(nameOrPath: string, kind: RepoKind, opts: HubO
   const env = opts.env ?? process.env;
   const cached = cachedSnapshot(nameOrPath, kind, opts);
   if (cached && isComplete(cached, kind)) return cached;
-  if (env.HF_HUB_OFFLINE === "1" || env.HF_HUB_OFFLINE === "true") {
+  if (readEnv("HF_HUB_OFFLINE", env)) {
     throw new Error(
       `${flag}: ${nameOrPath} is not in the hub cache ${hubCacheDir(opts.cacheDir, env)} and HF_HUB_OFFLINE is set; ` +
         localAlternative(kind),

@@ -7,9 +7,7 @@
 import { SUPPRESS } from "argparse";
 import { CliParser, HelpRequested, numberArg, OptionsError, parseCli } from "./cli";
 import { DEFAULT_VALIDATION_PROMPTS, FLAG_NAMES, flagSpec, type FlagName, type FlagSpec, type TrainOptions } from "./flags";
-
-/** Environment variables (process.env, or a hand-made set in tests). */
-export type Env = Record<string, string | undefined>;
+import { readEnv, type Env } from "@/lib/config/env";
 
 export type { TrainOptions };
 export { DEFAULT_VALIDATION_PROMPTS, HelpRequested, OptionsError };
@@ -57,9 +55,9 @@ export function parseOptions(argv: string[], env: Env = process.env): ParsedOpti
   if (options.dataset_name === null && options.train_data_dir === null) {
     throw new OptionsError("argument --dataset_name: need either a dataset name or a --train_data_dir folder");
   }
-  const envRank = Number.parseInt(env.LOCAL_RANK ?? "-1", 10);
-  if (Number.isInteger(envRank) && envRank !== -1) options.local_rank = envRank;
-  options.inkstone_url ??= env.INKSTONE_URL ?? null;
+  const envRank = readEnv("LOCAL_RANK", env);
+  if (envRank !== -1) options.local_rank = envRank;
+  options.inkstone_url ??= readEnv("INKSTONE_URL", env) ?? null;
   return { options, given };
 }
 

@@ -39,6 +39,7 @@ import { accumulateGradients, microStep, optimizerStep, sampleLatents, sampleNoi
 import { runValidation } from "./validation";
 import { readComponentConfig } from "./weights/diffusers_loader";
 import { isMainModule } from "./is_main";
+import { readEnv } from "@/lib/config/env";
 
 /** Exit status after a SIGTERM/SIGINT that saved a checkpoint (128 + SIGTERM). */
 const EXIT_CANCELLED = 143;
@@ -248,7 +249,7 @@ export async function train(parsed: ParsedOptions, logger: TrainLogger, shouldSt
  */
 async function createLogger(o: TrainOptions): Promise<TrainLogger> {
   const localDir = path.join(o.output_dir, o.logging_dir);
-  if (!process.env.INKSTONE_RUN_ID && !o.inkstone_url && o.report_to !== "inkstone") return new ConsoleLogger(localDir);
+  if (!readEnv("INKSTONE_RUN_ID") && !o.inkstone_url && o.report_to !== "inkstone") return new ConsoleLogger(localDir);
   return InkstoneLogger.create({ url: o.inkstone_url, project: o.tracker_project_name, localDir, spoolDir: path.join(o.output_dir, ".inkstone") });
 }
 
@@ -272,7 +273,7 @@ async function main(): Promise<void> {
   } catch (e) {
     error = (e as Error).message;
     console.error(`train: error: ${error}`);
-    if (process.env.INKSTONE_DEBUG) console.error(e);
+    if (readEnv("INKSTONE_DEBUG")) console.error(e);
   } finally {
     await logger.finish(status, error);
     console.log(`${status} in ${((performance.now() - started) / 1000).toFixed(1)}s`);

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
+import { DataTable, type Column } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Panel } from "@/components/ui/panel";
 import { formatDateTime } from "@/lib/browser/format";
@@ -9,6 +10,32 @@ import { listWorkers, type WorkerSummary } from "@/lib/server/workers/registry";
 export const metadata = { title: "Workers · Inkstone" };
 
 const TONES = { online: "green", offline: "red", revoked: "gray", "never connected": "gray" } as const;
+
+const COLUMNS: Column<WorkerSummary>[] = [
+  { header: "Name", cell: (w) => w.name },
+  { header: "State", cell: (w) => <Badge tone={TONES[w.state]}>{w.state}</Badge> },
+  {
+    header: "Host",
+    cell: (w) => (
+      <>
+        {w.hostname ?? <span className="muted">–</span>}
+        {w.workDir ? <div className="muted small mono">{w.workDir}</div> : null}
+      </>
+    ),
+  },
+  { header: "GPUs", cell: (w) => <Gpus gpus={w.gpus} /> },
+  {
+    header: "Backend",
+    cell: (w) => (
+      <>
+        {w.backend ?? <span className="muted">–</span>}
+        {w.version ? <div className="muted small">v{w.version}</div> : null}
+      </>
+    ),
+  },
+  { header: "Current run", cell: (w) => <CurrentRuns current={w.current} /> },
+  { header: "Last seen", cell: (w) => (w.lastSeenAt ? formatDateTime(w.lastSeenAt) : <span className="muted">never</span>) },
+];
 
 /** Remote GPU workers: state, GPUs with memory and utilisation at the last heartbeat, and the run each is on. */
 export default async function WorkersPage() {
@@ -26,57 +53,23 @@ export default async function WorkersPage() {
             Runs start on this server. To add a GPU host, create a worker token in <Link href="/settings">Settings</Link>.
           </EmptyState>
         ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="workers-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>State</th>
-                  <th>Host</th>
-                  <th>GPUs</th>
-                  <th>Backend</th>
-                  <th>Current run</th>
-                  <th>Last seen</th>
-                </tr>
-              </thead>
-              <tbody>
-                {workers.map((w) => (
-                  <tr key={w.id}>
-                    <td>{w.name}</td>
-                    <td>
-                      <Badge tone={TONES[w.state]}>{w.state}</Badge>
-                    </td>
-                    <td>
-                      {w.hostname ?? <span className="muted">–</span>}
-                      {w.workDir ? <div className="muted small mono">{w.workDir}</div> : null}
-                    </td>
-                    <td>
-                      <Gpus gpus={w.gpus} />
-                    </td>
-                    <td>
-                      {w.backend ?? <span className="muted">–</span>}
-                      {w.version ? <div className="muted small">v{w.version}</div> : null}
-                    </td>
-                    <td>
-                      {w.current.length ? (
-                        w.current.map((c) => (
-                          <div key={c.runId}>
-                            <Link href={`/runs/${c.runId}`}>{c.runName}</Link> <span className="muted small">on {c.slot}</span>
-                          </div>
-                        ))
-                      ) : (
-                        <span className="muted">idle</span>
-                      )}
-                    </td>
-                    <td>{w.lastSeenAt ? formatDateTime(w.lastSeenAt) : <span className="muted">never</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable rows={workers} columns={COLUMNS} testId="workers-table" />
         )}
       </Panel>
     </main>
+  );
+}
+
+function CurrentRuns({ current }: { current: WorkerSummary["current"] }) {
+  if (!current.length) return <span className="muted">idle</span>;
+  return (
+    <>
+      {current.map((c) => (
+        <div key={c.runId}>
+          <Link href={`/runs/${c.runId}`}>{c.runName}</Link> <span className="muted small">on {c.slot}</span>
+        </div>
+      ))}
+    </>
   );
 }
 

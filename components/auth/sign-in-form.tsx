@@ -1,44 +1,31 @@
 "use client";
-import { useState, type FormEvent } from "react";
 import { signIn } from "next-auth/react";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
+import { Field } from "@/components/ui/field";
+import { useAction } from "@/components/ui/use-action";
+import { errorText } from "@/lib/browser/client/api";
 
 export function SignInForm({ next }: { next: string }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, submit } = useAction();
 
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
-      if (!res || res.error) {
-        setError(res?.error === "CredentialsSignin" ? "Wrong email or password." : `Could not sign in: ${res?.error ?? "no answer from the server"}`);
-        return;
-      }
-      // A full load so the whole page (nav included) renders as the signed-in user.
-      window.location.assign(next);
-    } catch (err) {
-      setError(`Could not sign in: ${err instanceof Error ? err.message : String(err)}`);
-    } finally {
-      setBusy(false);
+  const signInWith = async (fields: FormData) => {
+    const credentials = { email: String(fields.get("email")), password: String(fields.get("password")), redirect: false };
+    const res = await signIn("credentials", credentials).catch((err: unknown) => {
+      throw new Error(`Could not sign in: ${errorText(err)}`);
+    });
+    if (!res || res.error) {
+      throw new Error(res?.error === "CredentialsSignin" ? "Wrong email or password." : `Could not sign in: ${res?.error ?? "no answer from the server"}`);
     }
-  }
+    // A full load so the whole page (nav included) renders as the signed-in user.
+    window.location.assign(next);
+  };
 
   return (
-    <form onSubmit={submit} noValidate>
+    <form onSubmit={(e) => void submit(e, signInWith)} noValidate>
       <ErrorBanner error={error} />
-      <label className="field">
-        Email
-        <input type="email" name="email" autoComplete="email" required autoFocus />
-      </label>
-      <label className="field">
-        Password
-        <input type="password" name="password" autoComplete="current-password" required />
-      </label>
+      <Field label="Email" type="email" name="email" autoComplete="email" required autoFocus />
+      <Field label="Password" type="password" name="password" autoComplete="current-password" required />
       <Button type="submit" variant="primary" busy={busy}>
         Sign in
       </Button>

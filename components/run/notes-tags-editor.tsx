@@ -7,6 +7,7 @@ import { useState } from "react";
 import { apiFetch } from "@/lib/browser/client/api";
 import { Button } from "@/components/ui/button";
 import { ErrorBanner } from "@/components/ui/error-banner";
+import { useAction } from "@/components/ui/use-action";
 import styles from "./run.module.css";
 
 export function NotesTagsEditor({ runId, notes, tags, editable }: { runId: string; notes: string; tags: string[]; editable: boolean }) {
@@ -14,23 +15,13 @@ export function NotesTagsEditor({ runId, notes, tags, editable }: { runId: strin
   const [draftNotes, setDraftNotes] = useState(notes);
   const [tagDraft, setTagDraft] = useState("");
   const [editingNotes, setEditingNotes] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
 
-  const save = async (patch: { notes?: string; tags?: string[] }) => {
-    setBusy(true);
-    try {
+  const save = (patch: { notes?: string; tags?: string[] }) =>
+    run(async () => {
       const r = await apiFetch<{ notes: string; tags: string[] }>(`/api/runs/${runId}`, { method: "PATCH", json: patch });
       setSaved({ notes: r.notes, tags: r.tags });
-      setError(null);
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const addTag = async () => {
     const tag = tagDraft.trim();

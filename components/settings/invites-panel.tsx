@@ -1,11 +1,12 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
+import { CreateForm, ShownOnce } from "@/components/ui/create-form";
+import { LoadingTable, type Column } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
-import { SkeletonRows } from "@/components/ui/spinner";
+import { RevokeButton } from "@/components/ui/revoke-button";
 import { apiFetch } from "@/lib/browser/client/api";
 import { formatDateTime } from "@/lib/browser/format";
 import { useManagedList } from "@/components/ui/use-managed-list";
@@ -32,60 +33,32 @@ export function InvitesPanel() {
       setLink(new URL(res.path, window.location.origin).toString());
     });
 
+  const columns: Column<InviteRow>[] = [
+    { header: "For", cell: (i) => i.email ?? <span className="muted">anyone with the link</span> },
+    { header: "Created", cell: (i) => formatDateTime(i.createdAt) },
+    { header: "Expires", cell: (i) => formatDateTime(i.expiresAt) },
+    { header: "State", cell: (i) => <Badge tone={TONE[i.state]}>{i.state}</Badge> },
+    // A used invite has made its account: nothing is left to revoke.
+    { header: "", cell: (i) => (i.state === "used" ? null : <RevokeButton onRevoke={() => void revoke(i.id)} />), className: "num" },
+  ];
+
   return (
     <Panel title="Invites">
       <div className="stack">
         <ErrorBanner error={error} onDismiss={() => setError(null)} />
-        <form className="row" onSubmit={create}>
+        <CreateForm onSubmit={create} busy={busy} label="Create invite link">
           <input type="email" name="email" placeholder="teammate@example.com (optional)" aria-label="Invitee email" />
-          <Button type="submit" variant="primary" busy={busy}>
-            Create invite link
-          </Button>
-        </form>
+        </CreateForm>
         {link ? (
-          <div className="notice" role="status">
-            <div className="small">Send this link (valid 7 days, once); it is not shown again:</div>
-            <code data-testid="invite-link">{link}</code>
-          </div>
+          <ShownOnce label="Send this link (valid 7 days, once); it is not shown again:" testId="invite-link">
+            {link}
+          </ShownOnce>
         ) : null}
-        {invites === null ? (
-          <SkeletonRows rows={2} />
-        ) : invites.length === 0 ? (
-          <EmptyState title="No invites yet">Create a link and send it to a teammate so they can sign up.</EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>For</th>
-                  <th>Created</th>
-                  <th>Expires</th>
-                  <th>State</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {invites.map((i) => (
-                  <tr key={i.id}>
-                    <td>{i.email ?? <span className="muted">anyone with the link</span>}</td>
-                    <td>{formatDateTime(i.createdAt)}</td>
-                    <td>{formatDateTime(i.expiresAt)}</td>
-                    <td>
-                      <Badge tone={TONE[i.state]}>{i.state}</Badge>
-                    </td>
-                    <td className="num">
-                      {i.state === "used" ? null : (
-                        <Button size="sm" variant="danger" onClick={() => void revoke(i.id)}>
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <LoadingTable
+          rows={invites}
+          columns={columns}
+          empty={<EmptyState title="No invites yet">Create a link and send it to a teammate so they can sign up.</EmptyState>}
+        />
       </div>
     </Panel>
   );

@@ -1,15 +1,14 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import Link from "next/link";
-import { Button } from "@/components/ui/button";
+import { CreateForm, ShownOnce } from "@/components/ui/create-form";
+import { LoadingTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Panel } from "@/components/ui/panel";
-import { RevokeCell } from "@/components/ui/revoke-cell";
-import { SkeletonRows } from "@/components/ui/spinner";
 import { apiFetch } from "@/lib/browser/client/api";
-import { formatDateTime } from "@/lib/browser/format";
 import { useManagedList } from "@/components/ui/use-managed-list";
+import { credentialColumns } from "./credential-columns";
 
 interface WorkerRow {
   id: string;
@@ -23,7 +22,7 @@ interface WorkerRow {
 
 /** Admin only: a token per GPU host, scoped to claiming and reporting runs, revocable here. */
 export function WorkersPanel() {
-  const { rows: workers, error, setError, busy, submit, revoke: remove } = useManagedList<WorkerRow>("/api/workers");
+  const { rows: workers, error, setError, busy, submit, revoke } = useManagedList<WorkerRow>("/api/workers", { confirmRevoke: "Revoke this worker's token? Its running runs crash and it can claim no more." });
   const [created, setCreated] = useState<{ name: string; token: string; server: string } | null>(null);
 
   const create = (e: FormEvent<HTMLFormElement>) =>
@@ -33,9 +32,12 @@ export function WorkersPanel() {
       setCreated({ name: res.name, token: res.token, server: window.location.origin });
     });
 
-  function revoke(id: string) {
-    if (window.confirm("Revoke this worker's token? Its running runs crash and it can claim no more.")) void remove(id);
-  }
+  const columns = credentialColumns<WorkerRow>({
+    secret: "Token",
+    own: { header: "Host", cell: (w) => w.hostname ?? <span className="muted">not connected yet</span> },
+    lastUsed: { header: "Last seen", at: (w) => w.lastSeenAt },
+    onRevoke: (id) => void revoke(id),
+  });
 
   return (
     <Panel title="Workers">
@@ -45,50 +47,15 @@ export function WorkersPanel() {
           <Link href="/workers">Workers page</Link>.
         </p>
         <ErrorBanner error={error} onDismiss={() => setError(null)} />
-        <form className="row" onSubmit={create}>
+        <CreateForm onSubmit={create} busy={busy} label="Create worker token">
           <input type="text" name="name" placeholder="Worker name, e.g. host-a" aria-label="Worker name" required maxLength={100} pattern="[\w.\-]+" />
-          <Button type="submit" variant="primary" busy={busy}>
-            Create worker token
-          </Button>
-        </form>
+        </CreateForm>
         {created ? (
-          <div className="notice" role="status">
-            <div className="small">Copy this command now; the token is not shown again:</div>
-            <code className="code-block" data-testid="new-worker-command">
-              npm run worker -- --server {created.server} --token {created.token} --name {created.name}
-            </code>
-          </div>
+          <ShownOnce label="Copy this command now; the token is not shown again:" testId="new-worker-command" block>
+            npm run worker -- --server {created.server} --token {created.token} --name {created.name}
+          </ShownOnce>
         ) : null}
-        {workers === null ? (
-          <SkeletonRows rows={2} />
-        ) : workers.length === 0 ? (
-          <EmptyState title="No workers yet">Runs start on this server until a worker is added.</EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Token</th>
-                  <th>Host</th>
-                  <th>Last seen</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {workers.map((w) => (
-                  <tr key={w.id}>
-                    <td>{w.name}</td>
-                    <td className="mono">{w.prefix}…</td>
-                    <td>{w.hostname ?? <span className="muted">not connected yet</span>}</td>
-                    <td>{w.lastSeenAt ? formatDateTime(w.lastSeenAt) : <span className="muted">never</span>}</td>
-                    <RevokeCell revoked={Boolean(w.revokedAt)} onRevoke={() => void revoke(w.id)} />
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <LoadingTable rows={workers} columns={columns} empty={<EmptyState title="No workers yet">Runs start on this server until a worker is added.</EmptyState>} />
       </div>
     </Panel>
   );

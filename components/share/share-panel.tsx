@@ -18,7 +18,7 @@ import type { ShareLinkView } from "@/lib/server/share/links";
  */
 export function SharePanel({ runId }: { runId: string }) {
   const base = `/api/runs/${encodeURIComponent(runId)}/share`;
-  const { rows: links, error, setError, busy, create: run, revoke: remove } = useManagedList<ShareLinkView>(base);
+  const { rows: links, error, setError, busy, create: run, revoke } = useManagedList<ShareLinkView>(base, { confirmRevoke: "Revoke this link? Anyone using it loses access." });
   const [copied, setCopied] = useState<string | null>(null);
   /** The link made in this visit, the only one whose address is known here. */
   const [fresh, setFresh] = useState<{ id: string; path: string } | null>(null);
@@ -30,9 +30,6 @@ export function SharePanel({ runId }: { runId: string }) {
       setFresh({ id: link.id, path: link.path });
       await copy({ id: link.id, path: link.path });
     });
-  function revoke(id: string) {
-    if (window.confirm("Revoke this link? Anyone using it loses access.")) void remove(id);
-  }
   async function copy(link: { id: string; path: string }) {
     try {
       await navigator.clipboard.writeText(absolute(link.path));
@@ -85,7 +82,7 @@ export function SharePanel({ runId }: { runId: string }) {
                             {copied === l.id ? "Copied" : "Copy"}
                           </Button>
                         ) : null}
-                        <Button size="sm" variant="danger" onClick={() => revoke(l.id)}>
+                        <Button size="sm" variant="danger" onClick={() => void revoke(l.id)}>
                           Revoke
                         </Button>
                       </span>

@@ -1,46 +1,38 @@
 "use client";
 /**
  * State shared by the panels that list things one can create and revoke (API
- * keys, invites, share links): the list, its loading, errors, and a busy flag
- * while a create runs.
+ * keys, invites, worker tokens, share links): the list, its loading, errors, a
+ * busy flag while a create runs, and revoking (after a confirmation).
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { apiFetch } from "@/lib/browser/client/api";
+import { useAction } from "./use-action";
 
-export function useManagedList<Row>(url: string) {
+/** `confirmRevoke`: the question a revoke asks first, when it breaks something for someone. */
+export function useManagedList<Row>(url: string, opts: { confirmRevoke?: string } = {}) {
   const [rows, setRows] = useState<Row[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run, submit: submitForm } = useAction();
 
   const load = useCallback(() => {
     apiFetch<Row[]>(url).then(setRows, setError);
-  }, [url]);
+  }, [url, setError]);
   useEffect(load, [load]);
 
   /** Runs a create; the list reloads after, and a failure is shown. Resolves to whether it succeeded. */
-  async function create(action: () => Promise<void>): Promise<boolean> {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      load();
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
+  const create = (action: () => Promise<void>): Promise<boolean> => run(async () => {
+    await action();
+    load();
+  });
 
-  /** Submits a create form: `send` gets the form's fields; the form clears when it worked. */
-  async function submit(e: FormEvent<HTMLFormElement>, send: (fields: FormData) => Promise<void>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    if (await create(() => send(new FormData(form)))) form.reset();
-  }
+  /** Submits a create form: `send` gets the form's fields; the form clears and the list reloads when it worked. */
+  const submit = (e: FormEvent<HTMLFormElement>, send: (fields: FormData) => Promise<void>): Promise<void> =>
+    submitForm(e, async (fields) => {
+      await send(fields);
+      load();
+    });
 
   async function revoke(id: string) {
+    if (opts.confirmRevoke && !window.confirm(opts.confirmRevoke)) return;
     try {
       await apiFetch(`${url}/${encodeURIComponent(id)}`, { method: "DELETE" });
       load();

@@ -18,6 +18,7 @@ import { createRunOverHttp, RejectedError } from "./http.ts";
 import { Outbox } from "./outbox.ts";
 import { errorText, Reporter, type WarningSink } from "./report.ts";
 import { removeSpool, writeManifest, type SpoolManifest } from "./spool.ts";
+import { sdkEnv } from "./env.ts";
 
 export interface InitOptions {
   /** Server origin; default env INKSTONE_URL, else http://127.0.0.1:3000. A run launched by the server uses INKSTONE_URL. */
@@ -149,11 +150,11 @@ export class Run {
   static async init(opts: InitOptions): Promise<Run> {
     const report = new Reporter(opts.onWarning);
     const spoolRoot = path.resolve(opts.spoolDir ?? path.join(".inkstone", "spool"));
-    const attachedId = process.env.INKSTONE_RUN_ID;
-    const attachedToken = process.env.INKSTONE_RUN_TOKEN;
+    const attachedId = sdkEnv("INKSTONE_RUN_ID");
+    const attachedToken = sdkEnv("INKSTONE_RUN_TOKEN");
     // A launched process reports to the server that launched it, whatever the script says.
     const attached = Boolean(attachedId && attachedToken);
-    const url = ((attached ? process.env.INKSTONE_URL : undefined) ?? opts.url ?? process.env.INKSTONE_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
+    const url = ((attached ? sdkEnv("INKSTONE_URL") : undefined) ?? opts.url ?? sdkEnv("INKSTONE_URL") ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
     if (attachedId && attachedToken) {
       const manifest: SpoolManifest = { version: 1, url, runId: attachedId, token: attachedToken };
       return new Run(attachedId, `${url}/runs/${attachedId}`, path.join(spoolRoot, attachedId), manifest, opts, report);
@@ -167,7 +168,7 @@ export class Run {
       commandLine: commandLine(),
     };
     try {
-      const created = await createRunOverHttp(url, create, opts.apiKey ?? process.env.INKSTONE_API_KEY);
+      const created = await createRunOverHttp(url, create, opts.apiKey ?? sdkEnv("INKSTONE_API_KEY"));
       const manifest: SpoolManifest = { version: 1, url, runId: created.id, token: created.token };
       return new Run(created.id, new URL(created.url, url).toString(), path.join(spoolRoot, created.id), manifest, opts, report);
     } catch (err) {

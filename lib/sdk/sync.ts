@@ -12,6 +12,7 @@ import type { Batch } from "./batch.ts";
 import { createRunOverHttp, RejectedError, uploadBatch } from "./http.ts";
 import { errorText, Reporter, reportRefusals } from "./report.ts";
 import { isSpoolDir, readBatches, readManifest, readOffset, removeSpool, writeManifest, writeOffset } from "./spool.ts";
+import { sdkEnv } from "./env.ts";
 
 export interface SyncOptions {
   /** Overrides the server url recorded in the spool. */
@@ -52,7 +53,7 @@ export async function syncSpool(dir: string, opts: SyncOptions = {}): Promise<Sy
     const url = (opts.url ?? manifest.url).replace(/\/+$/, "");
     if (!manifest.runId || !manifest.token) {
       if (!manifest.create) throw new Error("run.json names no run and no way to create one");
-      const created = await createRunOverHttp(url, manifest.create, opts.apiKey ?? process.env.INKSTONE_API_KEY);
+      const created = await createRunOverHttp(url, manifest.create, opts.apiKey ?? sdkEnv("INKSTONE_API_KEY"));
       // Recorded before uploading, so an interrupted sync does not create the run twice.
       Object.assign(manifest, { runId: created.id, token: created.token });
       writeManifest(dir, manifest);

@@ -4,9 +4,10 @@
  * may write to or read from.
  */
 import path from "node:path";
+import { readEnv } from "@/lib/config/env";
 
 export function dataDir(): string {
-  return path.resolve(process.env.INKSTONE_DATA_DIR ?? "data");
+  return path.resolve(readEnv("INKSTONE_DATA_DIR"));
 }
 
 /** Whether `p` (resolved against the working folder) lies inside the data folder. */

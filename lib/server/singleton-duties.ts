@@ -7,10 +7,11 @@
  * first to get the lock takes over.
  */
 import pg from "pg";
+import { readEnv } from "@/lib/config/env";
 
 /** Arbitrary, fixed: the same 64-bit key on every instance ("inkstone" in ASCII). */
 const LOCK_KEY = "7597127765039476325";
-export const ELECTION_RETRY_MS = Number(process.env.INKSTONE_ELECTION_RETRY_MS ?? 5000);
+export const ELECTION_RETRY_MS = readEnv("INKSTONE_ELECTION_RETRY_MS");
 
 /** Starts the duties and returns a function that stops them. */
 export type Duties = () => () => void;

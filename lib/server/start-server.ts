@@ -24,6 +24,7 @@ import { isCrossOrigin, refusal, stampClientAddress } from "@/lib/server/http/re
 import { joinLiveCluster } from "./live/cluster";
 import { runSingletonDuties } from "./singleton-duties";
 import { staticAssets } from "./static-assets";
+import { readEnv } from "@/lib/config/env";
 
 export interface RunningServer {
   url: string;
@@ -76,7 +77,8 @@ export async function startServer(opts: {
     // /live authenticates with the session cookie: a page of another origin must not open it in the user's name.
     allowRequest: (req, callback) => callback(isCrossOrigin(req) ? "cross-origin connection refused" : null, !isCrossOrigin(req)),
   });
-  const cluster = process.env.REDIS_URL ? await joinLiveCluster(io, process.env.REDIS_URL, log) : undefined;
+  const redisUrl = readEnv("REDIS_URL");
+  const cluster = redisUrl ? await joinLiveCluster(io, redisUrl, log) : undefined;
   setLiveServer(io, { clustered: cluster !== undefined });
   attachIngestNamespace(io);
   attachLiveNamespace(io);

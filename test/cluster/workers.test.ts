@@ -14,6 +14,7 @@ import { PRESETS } from "@/lib/server/launcher/run-form";
 import { createCluster, type Cluster, type Instance } from "../helpers/instances";
 import { signUpAndIn } from "../helpers/auth";
 import { startWorkerClone, type WorkerProcess } from "../helpers/worker-clone";
+import { waitFor } from "../helpers/wait-for";
 
 const FAKE_TRAINER = JSON.stringify([process.execPath, path.resolve("test/dashboard/fixtures/fake-trainer.mjs")]);
 let cluster: Cluster;
@@ -49,16 +50,6 @@ async function queue(project: "slow" | "ok", runsOn: string) {
   return res.body.data.id as string;
 }
 
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const runRow = (id: string) => db.query(`SELECT r."status", r."error", l."workerId", l."exitedAt" FROM "Run" r JOIN "Launch" l ON l."runId" = r."id" WHERE r."id" = $1`, [id]).then((q) => q.rows[0]);
 
 test("the form refuses an unknown worker, naming the field", async () => {
@@ -82,7 +73,7 @@ test("two workers take the queued runs exactly once; cancel on B stops a run on 
   }
   await Promise.all(workers.map((w) => w.waitFor(/registered as/)));
 
-  const [row1, row2] = await until("both runs running", () => Promise.all([runRow(slow1), runRow(slow2)]), (rows) => rows.every((r) => r.status === "running"));
+  const [row1, row2] = await waitFor(() => Promise.all([runRow(slow1), runRow(slow2)]), { what: "both runs running", until: (rows) => rows.every((r) => r.status === "running") });
   assert.notEqual(row1.workerId, row2.workerId, "one run per worker (each has one slot)");
   // Exactly once: each run's console log exists in one worker's folder only.
   for (const id of [slow1, slow2]) {
@@ -107,28 +98,24 @@ test("two workers take the queued runs exactly once; cancel on B stops a run on 
   // Cancel on instance B; the worker hears of it through its heartbeat to A.
   const cancel = await api(`${b.url}/api/runs/${slow2}/cancel`, "POST");
   assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
-  const cancelledAt = Date.now();
-  await until("the cancelled run", () => runRow(slow2), (r) => r.status === "cancelled" && r.exitedAt !== null, 20_000);
-  assert.ok(Date.now() - cancelledAt < 15_000, "cancel obeyed within seconds");
+  await waitFor(() => runRow(slow2), { what: "the cancel obeyed within seconds", until: (r) => r.status === "cancelled" && r.exitedAt !== null, timeout: 15_000 });
 
   // The worker still running slow1 dies with its host.
   const dying = workers.find((w) => w.output().includes(slow1))!;
   const survivor = workers.find((w) => w !== dying)!;
   await dying.killHost();
-  const diedAt = Date.now();
-  const crashed = await until("the dead worker's run crashed", () => runRow(slow1), (r) => r.status === "crashed", 60_000);
-  assert.ok(Date.now() - diedAt < 60_000);
+  const crashed = await waitFor(() => runRow(slow1), { what: "the dead worker's run crashed within 60 s", until: (r) => r.status === "crashed", timeout: 60_000 });
   assert.match(crashed.error, /stopped heartbeating/);
 
   // The queue moves on: the next run goes to the surviving worker and finishes.
   const next = await queue("ok", "any_worker");
   // Finished by the trainer's own report, then closed by the worker's exit report.
-  await until("the next run finished", () => runRow(next), (r) => r.status === "finished" && r.exitedAt !== null, 30_000);
+  await waitFor(() => runRow(next), { what: "the next run finished", until: (r) => r.status === "finished" && r.exitedAt !== null, timeout: 30_000 });
   assert.ok(survivor.output().includes(next), "run by the surviving worker");
 
   // Revoked in Settings (here on B): the worker's next heartbeat is refused and it stops.
   const survivorId = listed.body.data.find((w: any) => survivor.output().includes(`registered as ${w.name}`)).id;
   assert.equal((await api(`${b.url}/api/workers/${survivorId}`, "DELETE")).status, 200);
   await survivor.waitFor(/refuses this worker's token/, 15_000);
-  await until("the revoked worker's exit", async () => survivor.process.exitCode, (code) => code === 1, 15_000);
+  await waitFor(() => survivor.process.exitCode, { what: "the revoked worker's exit", until: (code) => code === 1, timeout: 15_000 });
 });

@@ -7,7 +7,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { signUpAndIn } from "../helpers/auth";
+import { createApiKey, signUpAndIn } from "../helpers/auth";
 import { png } from "../sdk/clients";
 import { listImages } from "@/lib/server/runs/images";
 import { prisma } from "@/lib/server/db/prisma";
@@ -19,8 +19,7 @@ let token: string;
 before(async () => {
   server = await startTestServer();
   const cookie = await signUpAndIn(server.url, { email: "ana@example.com", password: "password123" });
-  const res = await fetch(`${server.url}/api/keys`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ name: "mlflow" }) });
-  token = ((await res.json()) as { data: { key: string } }).data.key;
+  token = (await createApiKey(server.url, cookie, "mlflow")).key;
 });
 after(async () => {
   await server?.close();

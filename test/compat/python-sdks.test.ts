@@ -18,15 +18,16 @@ import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { signUpAndIn } from "../helpers/auth";
+import { createApiKey, signUpAndIn } from "../helpers/auth";
 import { buildImageGrid } from "@/lib/browser/charts/image-grid";
 import { listImages } from "@/lib/server/runs/images";
 import { prisma } from "@/lib/server/db/prisma";
+import { readEnv } from "@/lib/config/env";
 
 const run = promisify(execFile);
-const PYTHON = process.env.INKSTONE_SDK_PYTHON ?? "python3";
+const PYTHON = readEnv("INKSTONE_SDK_PYTHON");
 const SCRIPTS = path.join(import.meta.dirname, "python");
-const SOURCES = (process.env.INKSTONE_SWANLAB_SOURCES ?? "").split(":").filter(Boolean);
+const SOURCES = (readEnv("INKSTONE_SWANLAB_SOURCES") ?? "").split(":").filter(Boolean);
 const PROMPTS = ["a red fox", "a castle at dusk", "a bowl of ramen", "a lighthouse in fog"];
 
 /** PYTHONPATH for a source tree, with a stand-in for each compiled or GPU-only module the Python lacks. */
@@ -58,8 +59,7 @@ let workDir: string;
 before(async () => {
   server = await startTestServer();
   const cookie = await signUpAndIn(server.url, { email: "lin@example.com", password: "password123" });
-  const res = await fetch(`${server.url}/api/keys`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ name: "python" }) });
-  apiKey = ((await res.json()) as { data: { key: string } }).data.key;
+  apiKey = (await createApiKey(server.url, cookie, "python")).key;
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-python-sdks-"));
 });
 after(async () => {

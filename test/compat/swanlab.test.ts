@@ -7,7 +7,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { signUpAndIn } from "../helpers/auth";
+import { createApiKey, signUpAndIn } from "../helpers/auth";
 import { png, subscribeLive } from "../sdk/clients";
 import { buildImageGrid } from "@/lib/browser/charts/image-grid";
 import { listImages } from "@/lib/server/runs/images";
@@ -22,8 +22,7 @@ let cookie: string;
 before(async () => {
   server = await startTestServer();
   cookie = await signUpAndIn(server.url, { email: "mei@example.com", password: "password123" });
-  const res = await fetch(`${server.url}/api/keys`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ name: "swanlab" }) });
-  apiKey = ((await res.json()) as { data: { key: string } }).data.key;
+  apiKey = (await createApiKey(server.url, cookie, "swanlab")).key;
 });
 after(async () => {
   await server?.close();
@@ -173,8 +172,7 @@ test("login: expiredAt is ISO with milliseconds and Z, over 7 days ahead; a sid 
   assert.equal((await swan("forged.sid")("GET", "/project/mei/inkstone-probe")).status, 401);
 
   // Revoking a key ends the sessions opened with it.
-  const made = await fetch(`${server.url}/api/keys`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ name: "temp" }) });
-  const temp = ((await made.json()) as { data: { id: string; key: string } }).data;
+  const temp = await createApiKey(server.url, cookie, "temp");
   const session = swan((await login(temp.key)).body.sid);
   assert.equal((await session("POST", "/projects/mei", { name: "revoked" })).status, 201);
   await fetch(`${server.url}/api/keys/${temp.id}`, { method: "DELETE", headers: { cookie } });

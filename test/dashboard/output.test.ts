@@ -17,6 +17,7 @@ import { signUpAndIn } from "../helpers/auth";
 import type { RunOutput } from "@/lib/server/runs/output";
 import type { SampleJob } from "@/lib/server/runs/samples";
 import { prisma } from "@/lib/server/db/prisma";
+import { waitFor } from "../helpers/wait-for";
 
 const PROMPT = "Lebron James with a hat";
 
@@ -59,15 +60,9 @@ function makeOutputDir(name: string): string {
   return dir;
 }
 
-async function waitForJob(runId: string, timeoutMs = 120_000): Promise<SampleJob> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await call("GET", `/api/runs/${runId}/samples`);
-    const job = res.data as SampleJob;
-    if (job.state !== "running") return job;
-    if (Date.now() > deadline) assert.fail(`sampling for run ${runId} still running after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function waitForJob(runId: string): Promise<SampleJob> {
+  const job = async () => (await call("GET", `/api/runs/${runId}/samples`)).data as SampleJob;
+  return waitFor(job, { what: `sampling for run ${runId} to end`, until: (j) => j.state !== "running", timeout: 120_000, interval: 250 });
 }
 
 let sampled: { id: string; token: string };

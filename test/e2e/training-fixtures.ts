@@ -22,24 +22,14 @@ export function tinyLaunchBody(overrides: Record<string, unknown> = {}): Record<
   return { ...PRESETS.tiny.values, ...FAST_TINY, project: "tiny-e2e", tags: "", preset: "tiny", ...overrides };
 }
 
-export async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs / 1000}s waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 export const runStatus = (id: string) => prisma.run.findUniqueOrThrow({ where: { id }, select: { status: true, error: true } });
 export const trainLossCount = (id: string) => prisma.metricPoint.count({ where: { runId: id, key: "train_loss" } });
 
 /** The trainer's config as it reported it: the options plus derived counts. */
-export async function reportedConfig(id: string): Promise<{ max_train_steps: number; num_train_epochs: number; validation_epochs: number; validation_prompts: string[]; output_dir: string }> {
+export async function reportedConfig(id: string): Promise<{ max_train_steps: number; num_train_epochs: number; validation_epochs: number; validation_prompts: string[]; output_dir: string; logging_dir: string }> {
   const run = await prisma.run.findUniqueOrThrow({ where: { id }, select: { config: true } });
   const config = run.config as Record<string, unknown>;
-  for (const key of ["max_train_steps", "num_train_epochs", "validation_epochs", "validation_prompts", "output_dir"]) {
+  for (const key of ["max_train_steps", "num_train_epochs", "validation_epochs", "validation_prompts", "output_dir", "logging_dir"]) {
     assert.ok(config[key] !== undefined, `the trainer reported ${key} in the run's config`);
   }
   return config as never;

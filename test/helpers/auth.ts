@@ -37,6 +37,14 @@ export async function signUpAndIn(baseUrl: string, account: TestAccount): Promis
   return signInViaApi(baseUrl, account.email, account.password);
 }
 
+/** Creates an API key (Settings -> API keys) as the signed-in user; returns it with its id. */
+export async function createApiKey(baseUrl: string, cookie: string, name: string): Promise<{ id: string; key: string }> {
+  const res = await fetch(`${baseUrl}/api/keys`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  const body = (await res.json()) as { ok: boolean; data: { id: string; key: string } };
+  if (!body.ok) throw new Error(`POST /api/keys answered ${res.status}: ${JSON.stringify(body)}`);
+  return body.data;
+}
+
 function cookiePairs(res: Response): string[] {
   return res.headers.getSetCookie().map((c) => c.split(";")[0]);
 }

@@ -7,8 +7,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { readEnv } from "@/lib/config/env";
 
-export const CHROMIUM_PATH = process.env.INKSTONE_CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMIUM_PATH = readEnv("INKSTONE_CHROMIUM");
 
 export function chromiumMissing(): string | undefined {
   return fs.existsSync(CHROMIUM_PATH) ? undefined : `chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`;
@@ -38,7 +39,7 @@ export async function launchBrowser(): Promise<Browser> {
  * so that a test run leaves the checkout as it found it.
  */
 export function screenshotPath(name: string): string {
-  const dir = process.env.INKSTONE_UPDATE_DOCS === "1" ? "docs" : path.join(os.tmpdir(), "inkstone-screenshots");
+  const dir = readEnv("INKSTONE_UPDATE_DOCS") ? "docs" : path.join(os.tmpdir(), "inkstone-screenshots");
   fs.mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
 }

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { readEnv } from "@/lib/config/env";
 import { startEmbeddedPostgres } from "@/lib/server/db/embedded-postgres";
 
 export interface TestDatabase {
@@ -16,8 +17,9 @@ export interface TestDatabase {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `inkstone_test_${process.pid}_${Date.now().toString(36)}`;
-  if (process.env.INKSTONE_TEST_DATABASE_URL ?? process.env.DATABASE_URL) {
-    const base = (process.env.INKSTONE_TEST_DATABASE_URL ?? process.env.DATABASE_URL)!;
+  const base = readEnv("INKSTONE_TEST_DATABASE_URL") ?? readEnv("DATABASE_URL");
+  if (base) {
+    // Kept for later files in this process, which may set DATABASE_URL to their own database.
     process.env.INKSTONE_TEST_DATABASE_URL = base;
     await admin(base, `CREATE DATABASE ${name}`);
     const url = new URL(base);

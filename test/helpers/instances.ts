@@ -11,8 +11,10 @@ import os from "node:os";
 import path from "node:path";
 import { createClient } from "redis";
 import { createTestDatabase, type TestDatabase } from "./database";
+import { readEnv } from "@/lib/config/env";
+import { waitFor } from "./wait-for";
 
-export const REDIS_URL = process.env.INKSTONE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const REDIS_URL = readEnv("INKSTONE_TEST_REDIS_URL");
 
 export interface Instance {
   name: string;
@@ -84,7 +86,7 @@ function spawnInstance(name: string, port: number, env: NodeJS.ProcessEnv): Inst
   let output = "";
   const append = (chunk: Buffer) => {
     output += chunk.toString();
-    if (process.env.INKSTONE_TEST_VERBOSE) process.stderr.write(`[${name}] ${chunk}`);
+    if (readEnv("INKSTONE_TEST_VERBOSE")) process.stderr.write(`[${name}] ${chunk}`);
   };
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);
@@ -95,12 +97,12 @@ function spawnInstance(name: string, port: number, env: NodeJS.ProcessEnv): Inst
     process: child,
     output: () => output,
     async waitFor(pattern, ms = 30_000) {
-      const deadline = Date.now() + ms;
-      while (!pattern.test(output)) {
+      const printed = () => {
+        if (pattern.test(output)) return true;
         if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`${name} did not print ${pattern} within ${ms} ms:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return false;
+      };
+      await waitFor(printed, { what: `${name} to print ${pattern}`, describe: () => `\n${output}`, timeout: ms, interval: 50 });
     },
     async kill(signal = "SIGTERM") {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { readEnv } from "@/lib/config/env";
+import { waitFor } from "./wait-for";
 
 const KEEP_OUT = new Set(["data", ".next", ".git", ".inkstone"]);
 
@@ -36,7 +38,7 @@ export function startWorkerClone(opts: { server: string; token: string; name: st
   let output = "";
   const append = (chunk: Buffer) => {
     output += chunk.toString();
-    if (process.env.INKSTONE_TEST_VERBOSE) process.stderr.write(`[${opts.name}] ${chunk}`);
+    if (readEnv("INKSTONE_TEST_VERBOSE")) process.stderr.write(`[${opts.name}] ${chunk}`);
   };
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);
@@ -47,12 +49,12 @@ export function startWorkerClone(opts: { server: string; token: string; name: st
     process: child,
     output: () => output,
     async waitFor(pattern, ms = 60_000) {
-      const deadline = Date.now() + ms;
-      while (!pattern.test(output)) {
+      const printed = () => {
+        if (pattern.test(output)) return true;
         if (!alive()) throw new Error(`worker ${opts.name} exited before printing ${pattern}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`worker ${opts.name} did not print ${pattern} within ${ms} ms:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return false;
+      };
+      await waitFor(printed, { what: `worker ${opts.name} to print ${pattern}`, describe: () => `\n${output}`, timeout: ms, interval: 50 });
     },
     async killHost() {
       // The worker first, so that it cannot report its trainers' deaths; they run in

@@ -70,6 +70,15 @@ test("lib/protocol imports nothing of lib/ but itself, and no Node module (brows
   assert.deepEqual(show(protocol.filter((i) => i.spec.startsWith("node:") || i.spec.startsWith("@/"))), []);
 });
 
+// That no browser module reaches lib/config, even through other modules, is test/config/env.test.ts's.
+test("lib/config builds only on the SDK's env reading, the protocol and the trainer's names", () => {
+  const config = lib.filter((i) => inside(i.file, "lib/config"));
+  assert.ok(config.some((i) => inside(i.target, "lib/sdk")));
+  const allowed = (target: string) =>
+    target.replace(/\.ts$/, "") === "lib/sdk/env" || ["lib/config", "lib/protocol", "trainer"].some((folder) => inside(target, folder));
+  assert.deepEqual(show(config.filter((i) => i.target !== null && !allowed(i.target))), []);
+});
+
 test("lib/browser never imports lib/server, not even a type", () => {
   assert.deepEqual(show(lib.filter((i) => inside(i.file, "lib/browser") && inside(i.target, "lib/server"))), []);
 });

@@ -2,6 +2,7 @@
 import { io, type Socket } from "socket.io-client";
 import sharp from "sharp";
 import type { Ack } from "@/lib/protocol/wire";
+import { waitFor } from "../helpers/wait-for";
 
 /** Connects to `/ingest`; resolves with the socket, or rejects with the handshake error (its `data.status` says why). */
 export function connectIngest(url: string, runId: string, token: string): Promise<Socket> {
@@ -31,11 +32,7 @@ export async function subscribeLive(url: string, runId: string, opts: { cookie?:
     events,
     /** Waits until `done(events)` holds, or fails after `ms`. */
     async until(done: (events: { event: string; payload: any }[]) => boolean, ms = 15_000) {
-      const deadline = Date.now() + ms;
-      while (!done(events)) {
-        if (Date.now() > deadline) throw new Error(`live events not seen in ${ms} ms; got ${events.map((e) => e.event).join(", ")}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(() => done(events), { what: "the live events", describe: () => `events ${events.map((e) => e.event).join(", ")}`, timeout: ms, interval: 20 });
     },
     close: () => socket.close(),
   };

@@ -11,15 +11,16 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as holdFor } from "node:timers/promises";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/server/db/embedded-postgres";
 import { Run } from "@/lib/sdk/run";
 import { storedCounts } from "../helpers/stored";
+import { waitFor } from "../helpers/wait-for";
 import { startServer, type RunningServer } from "@/lib/server/start-server";
 
 const OUTAGE_MS = 30_000;
 /** The SDK retries every 2 s at most; the rest is slack for a loaded machine. */
 const RESUME_WITHIN_MS = 6_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let dataDir: string;
 let spoolDir: string;
@@ -52,29 +53,37 @@ test("database outages mid-run: delivery resumes within seconds, and a finish() 
     if (step % 10 === 0) run.logText(`step ${step}`);
     step++;
   }, 20);
-  let finished: Promise<unknown>;
+  let finished: Promise<unknown> | undefined;
+  /** Until the server has stored every point logged so far: live delivery. */
+  const caughtUp = (what: string, timeout?: number) => {
+    const logged = step;
+    return waitFor(async () => (await storedCounts(run.id!)).points, { what, until: (points) => points >= logged, timeout });
+  };
+  /**
+   * The fault itself: the database is down for `ms` (a duration the scenario
+   * sets, not a wait for anything), with `meanwhile` done during it.
+   */
+  const outage = async (ms: number, meanwhile: () => Promise<void> = async () => {}) => {
+    const stopped = Date.now();
+    await db.stop();
+    await meanwhile();
+    await holdFor(Math.max(0, stopped + ms - Date.now()));
+    db = await startEmbeddedPostgres({ dataDir, port: pgPort });
+  };
   try {
+    await waitFor(async () => (await storedCounts(run.id!)).points, { what: "the first 100 points stored", until: (points) => points >= 100 });
     // A 17 s outage while the script keeps logging: once the database is back, the points
     // logged meanwhile arrive within seconds (a 30 s backoff used to leave them waiting).
-    await sleep(2_000);
-    await db.stop();
-    await sleep(17_000);
-    db = await startEmbeddedPostgres({ dataDir, port: pgPort });
-    const back = Date.now();
-    const loggedBeforeBack = step;
-    while ((await storedCounts(run.id!)).points < loggedBeforeBack) {
-      assert.ok(Date.now() - back < RESUME_WITHIN_MS, `points logged during the outage not delivered ${Date.now() - back} ms after the database came back`);
-      await sleep(250);
-    }
+    await outage(17_000);
+    await caughtUp("the points logged during the outage, within seconds of the database coming back", RESUME_WITHIN_MS);
 
     // The run ends in the middle of a 30 s outage: finish() waits for the database instead of spooling.
-    await sleep(1_000);
-    await db.stop();
-    await sleep(5_000);
-    clearInterval(logging);
-    finished = run.finish();
-    await sleep(OUTAGE_MS - 5_000);
-    db = await startEmbeddedPostgres({ dataDir, port: pgPort });
+    await outage(OUTAGE_MS, async () => {
+      const atStop = step;
+      await waitFor(() => step, { what: "points logged during the second outage", until: (n) => n >= atStop + 250 });
+      clearInterval(logging);
+      finished = run.finish();
+    });
   } finally {
     clearInterval(logging);
   }

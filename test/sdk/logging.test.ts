@@ -97,10 +97,8 @@ test("a few points reach /live within the flush interval, without finish()", asy
   const run = await Run.init({ url: server.url, project: "sdk", spoolDir, flushIntervalMs: 100 });
   const live = await subscribeLive(server.url, run.id!);
   try {
-    const t = Date.now();
     run.log({ loss: 0.5 });
     await live.until((ev) => ev.some((e) => e.event === "metrics"), 5_000);
-    assert.ok(Date.now() - t < 5_000);
     assert.deepEqual(live.events.find((e) => e.event === "metrics")!.payload.points.map((p: { key: string; value: number }) => [p.key, p.value]), [["loss", 0.5]]);
   } finally {
     live.close();

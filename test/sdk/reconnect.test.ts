@@ -9,10 +9,12 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setImmediate } from "node:timers/promises";
 import { Run } from "@/lib/sdk/run";
 import { pool } from "@/lib/server/db/prisma";
 import { startServer, type RunningServer } from "@/lib/server/start-server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { waitFor } from "../helpers/wait-for";
 
 let db: TestDatabase;
 let server: RunningServer;
@@ -59,7 +61,8 @@ async function counts(runId: string) {
   return rows[0];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Until the server has received every point logged so far (resends may add more). */
+const receivedAll = (logged: number) => waitFor(() => receivedPoints, { what: `the server to receive ${logged} points`, until: (n) => n >= logged });
 
 test("batches whose acknowledgement was lost are resent and stored once", async () => {
   receivedPoints = 0;
@@ -70,7 +73,8 @@ test("batches whose acknowledgement was lost are resent and stored once", async 
     run.log({ loss: 1 / (step + 1) });
     if (step % 500 === 499) {
       run.logText(`step ${step}`);
-      await sleep(30);
+      // Batch by batch, so the lost acknowledgements fall in the middle of the run.
+      await receivedAll(step + 1);
     }
   }
   assert.deepEqual(await run.finish(), { delivered: true });
@@ -80,24 +84,25 @@ test("batches whose acknowledgement was lost are resent and stored once", async 
 
 test("a server restart mid-run loses nothing and duplicates nothing", async () => {
   dropOn = new Set();
+  receivedPoints = 0;
   const run = await Run.init({ url: server.url, project: "restart", spoolDir, onWarning: () => {} });
   let step = 0;
-  const logFor = async (ms: number) => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      const t = performance.now();
+  /** A training loop's worth of logging: 25 rounds of 200 steps, giving the event loop a turn after each. */
+  const logRounds = async () => {
+    for (let round = 0; round < 25; round++) {
       for (let i = 0; i < 200; i++, step++) run.log({ loss: Math.sin(step), lr: 1e-4 });
       run.logText(`step ${step}`);
-      assert.ok(performance.now() - t < 1000, "log() does not wait for the server");
-      await sleep(20);
+      await setImmediate();
     }
   };
-  await logFor(1500);
+  await logRounds();
+  await receivedAll(2 * step);
   const port = server.port;
   await server.close();
-  await logFor(1500); // the server is down: everything waits in the SDK
+  await logRounds(); // the server is down: everything waits in the SDK
+  assert.ok(run.bufferedBytes > 0, "the SDK holds what it could not send");
   server = await start(port);
-  await logFor(1500);
+  await logRounds();
   assert.deepEqual(await run.finish(), { delivered: true });
   const logLines = Math.ceil(step / 200);
   assert.deepEqual(await counts(run.id!), { points: 2 * step, distinct_points: 2 * step, rollup: 2 * step, logs: logLines, status: "finished" });

@@ -7,14 +7,12 @@ import { scalarOf } from "./read";
 import { run as runTextEncoderCase } from "../../trainer/conformance/kinds/text_encoder";
 import { CLIPTextModel } from "../../trainer/models/clip_text_model";
 import { readSafetensorsHeader } from "../../trainer/weights/safetensors";
-import { caseOfKind, GOLDEN_DIR, loadGolden } from "./golden";
+import { GOLDEN_DIR, loadGolden, runGoldenCase } from "./golden";
 
 await selectBackend();
 
 test("text encoder matches transformers' CLIPTextModel on the golden case", async () => {
-  const golden = await loadGolden();
-  const c = caseOfKind(golden.cases, "text_encoder");
-  const result = await runTextEncoderCase(c, golden.set);
+  const result = await runGoldenCase("text_encoder", runTextEncoderCase);
   assert.ok(result.worst <= 1, `worst error ratio ${result.worst} (${result.detail})`);
 });
 

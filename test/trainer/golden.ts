@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as tf from "@tensorflow/tfjs";
-import type { GoldenCase, GoldenSet } from "../../trainer/conformance/types";
+import type { CaseResult, CaseRunner, GoldenCase, GoldenSet } from "../../trainer/conformance/types";
 import { readSafetensors } from "../../trainer/weights/safetensors";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -40,4 +40,10 @@ export function caseOfKind(cases: GoldenCase[], kind: string): GoldenCase {
   const c = cases.find((x) => x.kind === kind);
   if (!c) throw new Error(`no ${kind} case in the golden set`);
   return c;
+}
+
+/** Runs the golden set's case of `kind` through its conformance runner, for the test to judge the result. */
+export async function runGoldenCase(kind: string, runner: CaseRunner): Promise<CaseResult> {
+  const golden = await loadGolden();
+  return runner(caseOfKind(golden.cases, kind), golden.set);
 }

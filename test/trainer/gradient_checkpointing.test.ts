@@ -50,12 +50,15 @@ function relativeError(got: tf.Tensor, want: tf.Tensor): Promise<number> {
   return scalarOf(() => tf.div(tf.norm(tf.sub(got, want)), tf.norm(want)));
 }
 
+/** A ToyNet of `depth` layers of `width`, with a batch of inputs, context and targets drawn from `seed`. */
+function toyProblem(width: number, depth: number, batch: number, seed: number) {
+  const net = new ToyNet(width, depth);
+  const [x, ctx, target] = [0, 1, 2].map((i) => tf.randomNormal([batch, width], 0, 1, "float32", seed + i));
+  return { net, x, ctx, target, named: net.namedParameters() };
+}
+
 test("segment-wise backprop gives the full gradients (within 1e-6 relative)", async () => {
-  const net = new ToyNet(16, 5);
-  const x = tf.randomNormal([4, 16], 0, 1, "float32", 1);
-  const ctx = tf.randomNormal([4, 16], 0, 1, "float32", 2);
-  const target = tf.randomNormal([4, 16], 0, 1, "float32", 3);
-  const named = net.namedParameters();
+  const { net, x, ctx, target, named } = toyProblem(16, 5, 4, 1);
 
   const full = tf.variableGrads(
     () => mseHead(target)(chainSegments(net.segments())([x, ctx])),
@@ -75,11 +78,7 @@ test("segment-wise backprop gives the full gradients (within 1e-6 relative)", as
 });
 
 test("checkpointing lowers peak memory and leaks no tensors", async () => {
-  const net = new ToyNet(128, 12);
-  const x = tf.randomNormal([256, 128], 0, 1, "float32", 4);
-  const ctx = tf.randomNormal([256, 128], 0, 1, "float32", 5);
-  const target = tf.randomNormal([256, 128], 0, 1, "float32", 6);
-  const named = net.namedParameters();
+  const { net, x, ctx, target, named } = toyProblem(128, 12, 256, 4);
   const run = (segments: Segment[]) => {
     const r = segmentGradients(segments, [x, ctx], mseHead(target), named);
     tf.dispose([r.loss, [...r.grads.values()]]);

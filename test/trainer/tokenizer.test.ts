@@ -6,7 +6,7 @@ import { run as runTokenizeCase } from "../../trainer/conformance/kinds/tokenize
 import { cleanText } from "../../trainer/tokenizer/clean_text";
 import { CLIPTokenizer } from "../../trainer/tokenizer/clip_tokenizer";
 import { htmlUnescape } from "../../trainer/tokenizer/html_unescape";
-import { caseOfKind, loadGolden, requireGoldenSet } from "./golden";
+import { requireGoldenSet, runGoldenCase } from "./golden";
 
 await selectBackend();
 
@@ -19,8 +19,7 @@ async function sd15Tokenizer(): Promise<CLIPTokenizer> {
 }
 
 test("tokenize matches transformers' CLIPTokenizer on the golden case", async () => {
-  const golden = await loadGolden();
-  const result = await runTokenizeCase(caseOfKind(golden.cases, "tokenize"), golden.set);
+  const result = await runGoldenCase("tokenize", runTokenizeCase);
   assert.equal(result.worst, 0, result.detail);
 });
 

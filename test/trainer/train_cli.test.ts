@@ -14,6 +14,7 @@ import type { TrainLogger } from "../../trainer/logger";
 import { makeTiny } from "../../trainer/make_tiny";
 import { parseOptions } from "../../trainer/options";
 import { train } from "../../trainer/train";
+import { waitFor } from "../helpers/wait-for";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -116,9 +117,8 @@ test("SIGTERM saves a checkpoint and ends the run as cancelled", async () => {
   child.stderr.on("data", (d) => (output += d));
   const metricsFile = path.join(out, "logs", "metrics.jsonl");
   // Signal as soon as the first optimizer step is logged.
-  while (!(fs.existsSync(metricsFile) && fs.readFileSync(metricsFile, "utf8").length > 0) && child.exitCode === null) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const stepLogged = () => fs.existsSync(metricsFile) && fs.readFileSync(metricsFile, "utf8").length > 0;
+  await waitFor(() => stepLogged() || child.exitCode !== null, { what: "the first optimizer step", describe: () => output, timeout: 600_000 });
   child.kill("SIGTERM");
   const status = await new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   assert.equal(status, 143, output);

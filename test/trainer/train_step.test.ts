@@ -18,7 +18,7 @@ import {
   sampleTimesteps,
   type MicroBatch,
 } from "../../trainer/training/train_step";
-import { caseOfKind, loadGolden } from "./golden";
+import { runGoldenCase } from "./golden";
 import { tinyUNet } from "./tiny_unet";
 
 await selectBackend();
@@ -40,8 +40,7 @@ function relativeError(got: tf.Tensor, want: tf.Tensor): Promise<number> {
 }
 
 test("the golden train_steps case passes (losses, grad norms, UNet and EMA weight deltas)", async () => {
-  const golden = await loadGolden();
-  const result = await runTrainSteps(caseOfKind(golden.cases, "train_steps"), golden.set);
+  const result = await runGoldenCase("train_steps", runTrainSteps);
   console.log(`train_steps worst ${result.worst.toPrecision(3)}: ${result.detail}`);
   assert.ok(result.worst <= 1, result.detail);
 });

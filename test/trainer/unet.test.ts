@@ -6,14 +6,12 @@ import { scalarOf } from "./read";
 import { run as runUNetCase } from "../../trainer/conformance/kinds/unet";
 import { UNet2DConditionModel } from "../../trainer/models/unet_2d_condition";
 import { multiHeadAttentionOps, setAttentionStrategy } from "../../trainer/nn/attention";
-import { caseOfKind, loadGolden } from "./golden";
+import { runGoldenCase } from "./golden";
 
 await selectBackend();
 
 test("unet matches diffusers on the golden case", async () => {
-  const golden = await loadGolden();
-  const c = caseOfKind(golden.cases, "unet");
-  const result = await runUNetCase(c, golden.set);
+  const result = await runGoldenCase("unet", runUNetCase);
   assert.ok(result.worst <= 1, `worst error ratio ${result.worst} (${result.detail})`);
 });
 

@@ -7,15 +7,13 @@ import { run as runEncodeCase } from "../../trainer/conformance/kinds/vae_encode
 import { AutoencoderKL } from "../../trainer/models/autoencoder_kl";
 import { convertLegacyAttentionKeys } from "../../trainer/nn/attention";
 import { readComponent } from "../../trainer/weights/diffusers_loader";
-import { caseOfKind, loadGolden } from "./golden";
+import { loadGolden, runGoldenCase } from "./golden";
 
 await selectBackend();
 
 for (const kind of ["vae_encode", "vae_decode"]) {
   test(`${kind} matches diffusers on the golden case`, async () => {
-    const golden = await loadGolden();
-    const runner = kind === "vae_encode" ? runEncodeCase : runDecodeCase;
-    const result = await runner(caseOfKind(golden.cases, kind), golden.set);
+    const result = await runGoldenCase(kind, kind === "vae_encode" ? runEncodeCase : runDecodeCase);
     assert.ok(result.worst <= 1, `worst error ratio ${result.worst} (${result.detail})`);
   });
 }

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { asTensor, convGeometry, padOrCrop, type ConvAttrs } from "./conv_geometry";
+import { convGeometry, convGradientKernel, padOrCrop, type ConvAttrs } from "./conv_geometry";
 
 /**
  * dW[a,b,ci,co] = sum over batch and output pixels of x(at tap a,b) * dy.
@@ -22,14 +22,4 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
   });
 }
 
-export const conv2dBackpropFilterConfig = (backendName: string): tf.KernelConfig => ({
-  kernelName: "Conv2DBackpropFilter",
-  backendName,
-  kernelFunc: ({ inputs, attrs }) =>
-    conv2dBackpropFilter(
-      asTensor<tf.Tensor4D>(inputs, "x"),
-      asTensor<tf.Tensor4D>(inputs, "dy"),
-      (attrs as unknown as { filterShape: number[] }).filterShape,
-      attrs as unknown as ConvAttrs,
-    ),
-});
+export const conv2dBackpropFilterConfig = convGradientKernel("Conv2DBackpropFilter", ["x", "dy"], "filterShape", conv2dBackpropFilter);

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { asTensor, convGeometry, padOrCrop, type ConvAttrs } from "./conv_geometry";
+import { convGeometry, convGradientKernel, padOrCrop, type ConvAttrs } from "./conv_geometry";
 
 /** Spreads dy onto a grid `stride` times finer, zeros between, ending on the last written pixel's stride block. */
 function insertZeros(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
@@ -37,14 +37,4 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
   });
 }
 
-export const conv2dBackpropInputConfig = (backendName: string): tf.KernelConfig => ({
-  kernelName: "Conv2DBackpropInput",
-  backendName,
-  kernelFunc: ({ inputs, attrs }) =>
-    conv2dBackpropInput(
-      asTensor<tf.Tensor4D>(inputs, "dy"),
-      asTensor<tf.Tensor4D>(inputs, "filter"),
-      (attrs as unknown as { inputShape: number[] }).inputShape,
-      attrs as unknown as ConvAttrs,
-    ),
-});
+export const conv2dBackpropInputConfig = convGradientKernel("Conv2DBackpropInput", ["dy", "filter"], "inputShape", conv2dBackpropInput);

@@ -69,3 +69,18 @@ export function asTensor<T extends tf.Tensor>(inputs: tf.NamedTensorInfoMap, nam
   if (info instanceof tf.Tensor) return info as T;
   return tf.engine().makeTensorFromTensorInfo(info) as T;
 }
+
+/** The kernel config of a conv gradient: tfjs names its two tensors and gives the shape to produce as an attribute. */
+export function convGradientKernel(
+  kernelName: string,
+  [first, second]: [string, string],
+  shapeAttr: string,
+  gradient: (a: tf.Tensor4D, b: tf.Tensor4D, shape: number[], attrs: ConvAttrs) => tf.Tensor4D,
+): (backendName: string) => tf.KernelConfig {
+  return (backendName) => ({
+    kernelName,
+    backendName,
+    kernelFunc: ({ inputs, attrs = {} }) =>
+      gradient(asTensor(inputs, first), asTensor(inputs, second), attrs[shapeAttr] as number[], attrs as unknown as ConvAttrs),
+  });
+}

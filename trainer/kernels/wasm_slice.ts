@@ -35,66 +35,55 @@ export function heapSlice(backend: BackendWasm, x: tf.TensorInfo, begin: number[
   return out;
 }
 
-function stringsUnsupported(x: tf.TensorInfo): void {
-  if (x.dtype === "string") throw new Error("wasm slice kernels: string tensors are not supported");
+/** The config of a kernel that slices its one input on the wasm heap (strings are not on the heap). */
+function heapKernel(
+  kernelName: string,
+  input: string,
+  run: (x: tf.TensorInfo, attrs: tf.NamedAttrMap, backend: BackendWasm) => tf.TensorInfo | tf.TensorInfo[],
+): (backendName: string) => tf.KernelConfig {
+  return (backendName) => ({
+    kernelName,
+    backendName,
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const x = inputs[input]!;
+      if (x.dtype === "string") throw new Error("wasm slice kernels: string tensors are not supported");
+      return run(x, attrs ?? {}, backend as BackendWasm);
+    },
+  });
 }
 
-export const sliceConfig = (backendName: string): tf.KernelConfig => ({
-  kernelName: "Slice",
-  backendName,
-  kernelFunc: ({ inputs, attrs, backend }) => {
-    const x = inputs.x!;
-    stringsUnsupported(x);
-    const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
-    const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-    return heapSlice(backend as BackendWasm, x, b, s);
-  },
+export const sliceConfig = heapKernel("Slice", "x", (x, attrs, backend) => {
+  const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
+  const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+  return heapSlice(backend, x, b, s);
 });
 
-export const splitVConfig = (backendName: string): tf.KernelConfig => ({
-  kernelName: "SplitV",
-  backendName,
-  kernelFunc: ({ inputs, attrs, backend }) => {
-    const x = inputs.x!;
-    stringsUnsupported(x);
-    const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
-    const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
-    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax);
-    const begin = x.shape.map(() => 0);
-    return sizes.map((s) => {
-      const size = [...x.shape];
-      size[ax] = s;
-      const piece = heapSlice(backend as BackendWasm, x, begin, size);
-      begin[ax]! += s;
-      return piece;
-    });
-  },
+export const splitVConfig = heapKernel("SplitV", "x", (x, attrs, backend) => {
+  const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+  const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
+  const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax);
+  const begin = x.shape.map(() => 0);
+  return sizes.map((s) => {
+    const size = [...x.shape];
+    size[ax] = s;
+    const piece = heapSlice(backend, x, begin, size);
+    begin[ax]! += s;
+    return piece;
+  });
 });
 
-export const reverseConfig = (backendName: string): tf.KernelConfig => ({
-  kernelName: "Reverse",
-  backendName,
-  kernelFunc: ({ inputs, attrs, backend }) => {
-    const x = inputs.x!;
-    stringsUnsupported(x);
-    const axes = tf.util.parseAxisParam((attrs as unknown as { dims: number | number[] }).dims, x.shape);
-    return heapSlice(backend as BackendWasm, x, x.shape.map(() => 0), [...x.shape], axes);
-  },
+export const reverseConfig = heapKernel("Reverse", "x", (x, attrs, backend) => {
+  const axes = tf.util.parseAxisParam((attrs as unknown as { dims: number | number[] }).dims, x.shape);
+  return heapSlice(backend, x, x.shape.map(() => 0), [...x.shape], axes);
 });
 
-export const unpackConfig = (backendName: string): tf.KernelConfig => ({
-  kernelName: "Unpack",
-  backendName,
-  kernelFunc: ({ inputs, attrs, backend }) => {
-    const x = inputs.value!;
-    stringsUnsupported(x);
-    const ax = tf.util.parseAxisParam((attrs as unknown as { axis: number }).axis, x.shape)[0]!;
-    const outShape = x.shape.filter((_, d) => d !== ax);
-    const size = x.shape.map((d, i) => (i === ax ? 1 : d));
-    return Array.from({ length: x.shape[ax]! }, (_, i) => {
-      const begin = x.shape.map((_, d) => (d === ax ? i : 0));
-      const { dataId, dtype } = heapSlice(backend as BackendWasm, x, begin, size);
-      return { dataId, dtype, shape: outShape };
-    });
-  },
+export const unpackConfig = heapKernel("Unpack", "value", (x, attrs, backend) => {
+  const ax = tf.util.parseAxisParam((attrs as unknown as { axis: number }).axis, x.shape)[0]!;
+  const outShape = x.shape.filter((_, d) => d !== ax);
+  const size = x.shape.map((d, i) => (i === ax ? 1 : d));
+  return Array.from({ length: x.shape[ax]! }, (_, i) => {
+    const begin = x.shape.map((_, d) => (d === ax ? i : 0));
+    const { dataId, dtype } = heapSlice(backend, x, begin, size);
+    return { dataId, dtype, shape: outShape };
+  });
 });

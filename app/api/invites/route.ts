@@ -8,8 +8,5 @@ export async function GET(req: Request) {
 
 /** `{email?}` -> the invite with its one-time link path. Admin only. */
 export async function POST(req: Request) {
-  return respond(async () => {
-    const admin = await requireSessionUser(req);
-    return createInvite(admin, await readJson(req, 16_384));
-  });
+  return respond(async () => createInvite(await requireSessionUser(req), await readJson(req, 16_384)));
 }

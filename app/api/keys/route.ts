@@ -8,8 +8,5 @@ export async function GET(req: Request) {
 
 /** `{name}` -> the key, shown this once. */
 export async function POST(req: Request) {
-  return respond(async () => {
-    const user = await requireSessionUser(req);
-    return createApiKey(user, await readJson(req, 16_384));
-  });
+  return respond(async () => createApiKey(await requireSessionUser(req), await readJson(req, 16_384)));
 }

@@ -10,6 +10,7 @@ import { badRequest, forbidden, notFound } from "@/lib/server/http/errors";
 import { newToken, sha256 } from "@/lib/server/tokens";
 import { parseInput } from "@/lib/server/http/validate";
 import { hashPassword, verifyPassword } from "./passwords";
+import { readEnv } from "@/lib/config/env";
 
 export interface SessionUser {
   id: string;
@@ -38,7 +39,7 @@ export const signUpSchema = z.object({
 let usersExistIn: string | undefined;
 
 export async function hasAnyUser(): Promise<boolean> {
-  const db = process.env.DATABASE_URL ?? "";
+  const db = readEnv("DATABASE_URL") ?? "";
   if (usersExistIn === db) return true;
   if ((await prisma.user.count()) === 0) return false;
   usersExistIn = db;
@@ -84,7 +85,7 @@ export async function signUp(payload: unknown): Promise<SessionUser> {
     if (inviteId) await tx.invite.update({ where: { id: inviteId }, data: { usedAt: new Date() } });
     return created;
   });
-  usersExistIn = process.env.DATABASE_URL ?? "";
+  usersExistIn = readEnv("DATABASE_URL") ?? "";
   return toSessionUser(user);
 }
 

@@ -10,8 +10,10 @@ import { CLIENT_ADDRESS_HEADER } from "@/lib/server/http/request-guard";
 import { newSessionId, revokeSession } from "./revoked-sessions";
 import { authSecret } from "./secret";
 import { recordSignInFailure, recordSignInSuccess, signInBlocked } from "./sign-in-throttle";
+import { readEnv } from "@/lib/config/env";
 
-if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "true";
+// next-auth then takes the origin from each request.
+if (!readEnv("NEXTAUTH_URL")) process.env.AUTH_TRUST_HOST ??= "true";
 
 export const SESSION_DAYS = 30;
 

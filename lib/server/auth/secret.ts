@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { dataDir } from "@/lib/server/data-dir";
 import { prisma } from "@/lib/server/db/prisma";
+import { readEnv } from "@/lib/config/env";
 
 const NAME = "nextauth";
 const holder = globalThis as unknown as { __inkstoneAuthSecret?: string };
@@ -20,7 +21,8 @@ export function legacySecretFile(): string {
 }
 
 export async function loadAuthSecret(): Promise<string> {
-  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
+  const configured = readEnv("NEXTAUTH_SECRET");
+  if (configured) return configured;
   const candidate = readLegacySecret() ?? crypto.randomBytes(32).toString("base64url");
   // When two instances start at once, the first insert wins and both read it back.
   await prisma.serverSecret.createMany({ data: [{ name: NAME, value: candidate }], skipDuplicates: true });
@@ -30,7 +32,7 @@ export async function loadAuthSecret(): Promise<string> {
 }
 
 export function authSecret(): string {
-  const secret = process.env.NEXTAUTH_SECRET ?? holder.__inkstoneAuthSecret;
+  const secret = readEnv("NEXTAUTH_SECRET") ?? holder.__inkstoneAuthSecret;
   if (!secret) throw new Error("the session secret is not loaded: the server calls loadAuthSecret() at start");
   return secret;
 }

@@ -4,6 +4,7 @@
  */
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { applyPendingMigrations } from "./migrations";
+import { readEnv } from "@/lib/config/env";
 
 export interface Database {
   url: string;
@@ -14,8 +15,9 @@ export interface Database {
 export async function connectDatabase(opts: { log?: (line: string) => void } = {}): Promise<Database> {
   const log = opts.log ?? ((line: string) => console.log(line));
   let db: Database;
-  if (process.env.DATABASE_URL) {
-    db = { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
+  const configured = readEnv("DATABASE_URL");
+  if (configured) {
+    db = { url: configured, embedded: false, stop: async () => {} };
   } else {
     const embedded = await startEmbeddedPostgres();
     db = { url: embedded.url, embedded: true, stop: embedded.stop };

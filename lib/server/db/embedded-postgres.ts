@@ -11,8 +11,8 @@ import path from "node:path";
 import pg from "pg";
 import { dataDir as serverDataDir } from "@/lib/server/data-dir";
 import { isProcessAlive } from "@/lib/server/process-alive";
+import { readEnv } from "@/lib/config/env";
 
-export const EMBEDDED_PORT_DEFAULT = 54329;
 const DATABASE = "inkstone";
 
 export interface EmbeddedDatabase {
@@ -48,7 +48,7 @@ export async function startEmbeddedPostgres(opts: {
   log?: (line: string) => void;
 } = {}): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(opts.dataDir ?? serverDataDir(), "postgres");
-  const port = opts.port ?? Number(process.env.INKSTONE_PG_PORT ?? EMBEDDED_PORT_DEFAULT);
+  const port = opts.port ?? readEnv("INKSTONE_PG_PORT");
   const password = loadOrCreatePassword(path.dirname(dataDir));
   const log = opts.log ?? (() => {});
   // The last lines postgres printed, to name the cause when it fails to start.

@@ -6,6 +6,7 @@
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
+import { readEnv } from "@/lib/config/env";
 
 interface Db {
   prisma: PrismaClient;
@@ -17,9 +18,9 @@ interface Db {
 const holder = globalThis as unknown as { __inkstoneDb?: Db };
 
 function create(): Db {
-  const connectionString = process.env.DATABASE_URL;
+  const connectionString = readEnv("DATABASE_URL");
   if (!connectionString) throw new Error("DATABASE_URL is not set: start Inkstone through server.ts, which sets it");
-  const pool = new pg.Pool({ connectionString, max: Number(process.env.INKSTONE_PG_POOL ?? 10) });
+  const pool = new pg.Pool({ connectionString, max: readEnv("INKSTONE_PG_POOL") });
   // A dropped connection must not take the server down; the pool replaces it.
   pool.on("error", (err) => console.error("inkstone: idle database connection failed:", err.message));
   const open = new Set<pg.Client>();

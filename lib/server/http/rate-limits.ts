@@ -11,10 +11,11 @@
 import type { IncomingMessage } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { CLIENT_ADDRESS_HEADER } from "./request-guard";
+import { readEnv } from "@/lib/config/env";
 
 export const RATE_LIMITS = {
-  shareRequestsPerMinute: Number(process.env.INKSTONE_SHARE_RATE ?? 120),
-  anonymousRequestsPerMinute: Number(process.env.INKSTONE_ANONYMOUS_RATE ?? 600),
+  shareRequestsPerMinute: readEnv("INKSTONE_SHARE_RATE"),
+  anonymousRequestsPerMinute: readEnv("INKSTONE_ANONYMOUS_RATE"),
 } as const;
 
 const share = new RateLimiterMemory({ keyPrefix: "share", points: RATE_LIMITS.shareRequestsPerMinute, duration: 60 });

@@ -8,20 +8,12 @@
  * trainer busy in a training step cannot do, so no checkpoint would be saved.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readEnv } from "@/lib/config/env";
 
 export const DEFAULT_TRAIN_COMMAND = [process.execPath, "--import", "tsx", "trainer/train.ts"];
 
-export function trainCommand(env: NodeJS.ProcessEnv = process.env): string[] {
-  const raw = env.INKSTONE_TRAIN_COMMAND?.trim();
-  if (!raw) return DEFAULT_TRAIN_COMMAND;
-  if (raw.startsWith("[")) {
-    const parsed: unknown = JSON.parse(raw);
-    if (!Array.isArray(parsed) || !parsed.length || !parsed.every((a) => typeof a === "string")) {
-      throw new Error("INKSTONE_TRAIN_COMMAND: expected a JSON array of strings");
-    }
-    return parsed as string[];
-  }
-  return raw.split(/\s+/);
+export function trainCommand(): string[] {
+  return readEnv("INKSTONE_TRAIN_COMMAND") ?? DEFAULT_TRAIN_COMMAND;
 }
 
 /** Variables of the server that a training process must not inherit. */

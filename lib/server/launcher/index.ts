@@ -4,11 +4,12 @@
  */
 import type { Launcher } from "./launcher";
 import { ProcessLauncher } from "./process-launcher";
+import { readEnv } from "@/lib/config/env";
 
 const holder = globalThis as unknown as { __inkstoneLauncher?: Launcher };
 
 export function startLauncher(opts: { url?: string; log?: (line: string) => void } = {}): () => Promise<void> {
-  const url = opts.url ?? process.env.INKSTONE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  const url = opts.url ?? readEnv("INKSTONE_URL") ?? `http://127.0.0.1:${readEnv("PORT")}`;
   const launcher = new ProcessLauncher({ url, log: opts.log });
   holder.__inkstoneLauncher = launcher;
   const stop = launcher.start();

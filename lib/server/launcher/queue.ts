@@ -6,6 +6,7 @@ import { prisma } from "@/lib/server/db/prisma";
 import { Prisma } from "@/generated/prisma/client";
 import { conflict } from "@/lib/server/http/errors";
 import { launchSlots } from "./slots";
+import { readEnv } from "@/lib/config/env";
 
 /** Where a launch may run: this server's own launcher, any worker, or one worker. */
 export type LaunchPlace = { target: "server" } | { target: "any_worker" } | { target: "worker"; workerId: string };
@@ -38,7 +39,7 @@ export async function adoptQueuedFromMissingSlots(slots: string[]): Promise<void
  * How long a claim holds without renewal. Launchers renew theirs every poll
  * (a second); a lapsed claim means its server stopped or lost the database.
  */
-export const LEASE_MS = Number(process.env.INKSTONE_LEASE_MS ?? 30_000);
+export const LEASE_MS = readEnv("INKSTONE_LEASE_MS");
 
 /** Who claims: the machine (pids are only meaningful there) and the server process on it. */
 export interface Claimer {

@@ -3,11 +3,12 @@
  * when there is none. INKSTONE_LAUNCH_SLOTS (e.g. "cpu" or "gpu0,gpu1") overrides detection.
  */
 import { execFileSync } from "node:child_process";
+import { readEnv } from "@/lib/config/env";
 
 let detected: string[] | undefined;
 
-export function launchSlots(env: NodeJS.ProcessEnv = process.env): string[] {
-  const configured = env.INKSTONE_LAUNCH_SLOTS?.split(",").map((s) => s.trim()).filter(Boolean);
+export function launchSlots(): string[] {
+  const configured = readEnv("INKSTONE_LAUNCH_SLOTS");
   if (configured?.length) return configured;
   detected ??= detectGpus();
   return detected;

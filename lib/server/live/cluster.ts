@@ -7,6 +7,7 @@
 import type { Server } from "socket.io";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { createClient } from "redis";
+import { readEnv } from "@/lib/config/env";
 
 export interface LiveCluster {
   close(): Promise<void>;
@@ -29,7 +30,7 @@ export async function joinLiveCluster(io: Server, redisUrl: string, log: (line: 
   }
   connected = true;
   // Instances agree on the stream's name; a deployment sharing one Redis with another sets its own.
-  const streamName = process.env.INKSTONE_REDIS_STREAM ?? "inkstone:live";
+  const streamName = readEnv("INKSTONE_REDIS_STREAM");
   io.adapter(createAdapter(client, { streamName, channelPrefix: streamName, sessionKeyPrefix: `${streamName}:session:` }));
   log(`inkstone: live updates shared through Redis stream "${streamName}"`);
   return {

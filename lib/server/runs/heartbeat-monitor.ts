@@ -4,8 +4,9 @@
  */
 import { prisma } from "../db/prisma";
 import { moveRun } from "./status";
+import { readEnv } from "@/lib/config/env";
 
-export const HEARTBEAT_TIMEOUT_MS = Number(process.env.INKSTONE_HEARTBEAT_TIMEOUT_MS ?? 60_000);
+export const HEARTBEAT_TIMEOUT_MS = readEnv("INKSTONE_HEARTBEAT_TIMEOUT_MS");
 
 export async function markSilentRunsCrashed(now = new Date()): Promise<string[]> {
   const cutoff = new Date(now.getTime() - HEARTBEAT_TIMEOUT_MS);

@@ -4,6 +4,7 @@
  * the database, so the worker never loads it.
  */
 import { z } from "zod";
+import { readEnv } from "@/lib/config/env";
 
 export const gpuSchema = z.object({
   index: z.number().int().min(0).max(1024),
@@ -58,4 +59,4 @@ export const exitSchema = z.object({
 export type ExitReport = z.infer<typeof exitSchema>;
 
 /** How often a worker heartbeats and looks for work. */
-export const WORKER_POLL_MS = Number(process.env.INKSTONE_WORKER_POLL_MS ?? 2000);
+export const WORKER_POLL_MS = readEnv("INKSTONE_WORKER_POLL_MS");

@@ -12,10 +12,11 @@ import { parseInput } from "@/lib/server/http/validate";
 import type { SessionUser } from "@/lib/server/auth/accounts";
 import type { Worker } from "@/generated/prisma/client";
 import { WORKER_NAME } from "./protocol";
+import { readEnv } from "@/lib/config/env";
 
 export const WORKER_TOKEN_PREFIX = "inkw_";
 /** A worker not heard from for this long is offline; its launches crash (lib/server/launcher/housekeeping.ts). */
-export const WORKER_TIMEOUT_MS = Number(process.env.INKSTONE_WORKER_TIMEOUT_MS ?? 30_000);
+export const WORKER_TIMEOUT_MS = readEnv("INKSTONE_WORKER_TIMEOUT_MS");
 
 export interface WorkerGpu {
   index: number;

@@ -3,8 +3,5 @@ import { requireSessionUser } from "@/lib/server/auth/access";
 import { revokeInvite } from "@/lib/server/auth/accounts";
 
 export async function DELETE(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
-    const admin = await requireSessionUser(req);
-    await revokeInvite(admin, (await ctx.params).id);
-  });
+  return respond(async () => revokeInvite(await requireSessionUser(req), (await ctx.params).id));
 }

@@ -3,8 +3,5 @@ import { requireSessionUser } from "@/lib/server/auth/access";
 import { revokeApiKey } from "@/lib/server/auth/api-keys";
 
 export async function DELETE(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return respond(async () => {
-    const user = await requireSessionUser(req);
-    await revokeApiKey(user, (await ctx.params).id);
-  });
+  return respond(async () => revokeApiKey(await requireSessionUser(req), (await ctx.params).id));
 }

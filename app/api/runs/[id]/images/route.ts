@@ -1,8 +1,7 @@
-import { ingestRoute, type RouteContext } from "@/lib/server/http/ingest-route";
-import { intParam, respond } from "@/lib/server/http/responses";
+import { ingestRoute, runViewerRoute } from "@/lib/server/http/ingest-route";
+import { intParam } from "@/lib/server/http/responses";
 import { storeImage } from "@/lib/server/ingest/store";
 import { listImages } from "@/lib/server/runs/images";
-import { requireRunViewer } from "@/lib/server/auth/access";
 import { badRequest, tooLarge } from "@/lib/server/http/errors";
 import { INT4_MAX, LIMITS } from "@/lib/protocol/wire";
 
@@ -33,12 +32,8 @@ export const POST = ingestRoute(async (runId, req) => {
   return storeImage(runId, meta, new Uint8Array(await file.arrayBuffer()));
 });
 
-export async function GET(req: Request, ctx: RouteContext) {
-  return respond(async () => {
-    const { id } = await ctx.params;
-    await requireRunViewer(req, id);
-    const url = new URL(req.url);
-    const step = url.searchParams.has("step") ? intParam(url, "step", 0, 0, INT4_MAX) : undefined;
-    return listImages(id, { key: url.searchParams.get("key") || undefined, step });
-  });
-}
+export const GET = runViewerRoute(async ({ id }, req) => {
+  const url = new URL(req.url);
+  const step = url.searchParams.has("step") ? intParam(url, "step", 0, 0, INT4_MAX) : undefined;
+  return listImages(id, { key: url.searchParams.get("key") || undefined, step });
+});

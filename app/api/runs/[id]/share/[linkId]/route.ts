@@ -1,11 +1,6 @@
-import { respond } from "@/lib/server/http/responses";
-import { requireRunEditor } from "@/lib/server/auth/access";
+import { runEditorRoute } from "@/lib/server/http/ingest-route";
 import { revokeShareLink } from "@/lib/server/share/links";
 
-export async function DELETE(req: Request, ctx: { params: Promise<{ id: string; linkId: string }> }) {
-  return respond(async () => {
-    const { id, linkId } = await ctx.params;
-    await requireRunEditor(req, id);
-    await revokeShareLink(id, linkId);
-  });
-}
+export const DELETE = runEditorRoute<{ id: string; linkId: string }>(async ({ id, linkId }) => {
+  await revokeShareLink(id, linkId);
+});
