@@ -24,6 +24,7 @@ import { CLIPTextModel } from "./models/clip_text_model";
 import { UNet2DConditionModel } from "./models/unet_2d_condition";
 import { allCaptions, allPictures, datasetRows, renderPixels, renderPng } from "./tiny/pictures";
 import { trainTinyVae } from "./tiny/train_vae";
+import { TINY_DEMO_VERSION, TINY_DEMO_VERSION_FILE } from "./tiny/version";
 import type { Module } from "./nn/module";
 import { DEFAULT_VALIDATION_PROMPTS } from "./options";
 import { configJson, saveModelComponent } from "./save_pipeline";
@@ -346,6 +347,7 @@ export async function makeTiny(outDir: string, opts: MakeTinyOptions = {}): Prom
     rows.push({ fileName: `${String(i).padStart(4, "0")}.png`, png: await renderPng(spec, 40, 32), text: caption });
   }
   const datasetLayout = await writeCaptionedDataset(datasetDir, rows);
+  await fs.promises.writeFile(path.join(outDir, TINY_DEMO_VERSION_FILE), `${TINY_DEMO_VERSION}\n`);
   return { modelDir, datasetDir, datasetLayout, tokenizer };
 }
 

@@ -11,7 +11,10 @@ import { test } from "node:test";
 import { dataDir } from "@/lib/server/data-dir";
 import { ensureTinyDemo, isTinyDemoPath, missingTinyDemoParts } from "@/lib/server/launcher/tiny-demo";
 import { parseRunForm, PRESETS } from "@/lib/server/launcher/run-form";
+import { TINY_DEMO_VERSION, TINY_DEMO_VERSION_FILE } from "../../trainer/tiny/version";
 
+/** What make-tiny leaves beside the model and dataset: the stamp of the make-tiny that wrote them. */
+const stamp = (cwd: string, version = TINY_DEMO_VERSION) => fs.writeFileSync(path.join(cwd, "data/tiny", TINY_DEMO_VERSION_FILE), `${version}\n`);
 const argv = (model: string, dataset: string) => ["npm", "run", "train", "--", `--pretrained_model_name_or_path=${model}`, `--dataset_name=${dataset}`, "--output_dir=./data/tiny/model"];
 
 test("the tiny demo's folders are recognised however they are spelled", () => {
@@ -26,8 +29,24 @@ test("only missing tiny demo folders named by the model and dataset flags need g
     assert.deepEqual(missingTinyDemoParts(argv("./data/tiny/model", "./data/tiny/dataset"), cwd), [path.join(cwd, "data/tiny/model"), path.join(cwd, "data/tiny/dataset")]);
     assert.deepEqual(missingTinyDemoParts(argv("runwayml/stable-diffusion-v1-5", "lambdalabs/naruto-blip-captions"), cwd), [], "hub ids are the trainer's business");
     fs.mkdirSync(path.join(cwd, "data/tiny/model"), { recursive: true });
+    stamp(cwd);
     assert.deepEqual(missingTinyDemoParts(argv("./data/tiny/model", "./data/tiny/dataset"), cwd), [path.join(cwd, "data/tiny/dataset")]);
     fs.mkdirSync(path.join(cwd, "data/tiny/dataset"), { recursive: true });
+    assert.deepEqual(missingTinyDemoParts(argv("./data/tiny/model", "./data/tiny/dataset"), cwd), []);
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
+test("a demo made by another make-tiny (an older stamp, or none) is generated again, both folders", () => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "tiny-demo-"));
+  try {
+    for (const part of ["model", "dataset"]) fs.mkdirSync(path.join(cwd, "data/tiny", part), { recursive: true });
+    const both = [path.join(cwd, "data/tiny/model"), path.join(cwd, "data/tiny/dataset")];
+    assert.deepEqual(missingTinyDemoParts(argv("./data/tiny/model", "./data/tiny/dataset"), cwd), both, "no stamp: made before stamps");
+    stamp(cwd, `${TINY_DEMO_VERSION}-old`);
+    assert.deepEqual(missingTinyDemoParts(argv("./data/tiny/model", "./data/tiny/dataset"), cwd), both, "another make-tiny's stamp");
+    stamp(cwd);
     assert.deepEqual(missingTinyDemoParts(argv("./data/tiny/model", "./data/tiny/dataset"), cwd), []);
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
@@ -40,6 +59,7 @@ test("a launch whose tiny demo exists starts without generating anything", async
   const fd = fs.openSync(log, "a");
   try {
     for (const part of ["model", "dataset"]) fs.mkdirSync(path.join(cwd, "data/tiny", part), { recursive: true });
+    stamp(cwd);
     await ensureTinyDemo(argv("./data/tiny/model", "./data/tiny/dataset"), cwd, fd);
     assert.equal(fs.readFileSync(log, "utf8"), "");
     assert.deepEqual(fs.readdirSync(path.join(cwd, "data")), ["tiny"], "no scratch folder left");

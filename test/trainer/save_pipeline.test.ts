@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../trainer/backend";
 import { scalarOf } from "./read";
 import { makeTiny } from "../../trainer/make_tiny";
+import { TINY_DEMO_VERSION, TINY_DEMO_VERSION_FILE } from "../../trainer/tiny/version";
 import { AutoencoderKL } from "../../trainer/models/autoencoder_kl";
 import { CLIPTextModel } from "../../trainer/models/clip_text_model";
 import { UNet2DConditionModel } from "../../trainer/models/unet_2d_condition";
@@ -20,6 +21,10 @@ let source = "";
 before(async () => {
   await selectBackend();
   source = (await makeTiny(fs.mkdtempSync(path.join(os.tmpdir(), "inkstone-save-")), { numImages: 1, vaeSteps: 0 })).modelDir;
+});
+
+test("make-tiny stamps its output with its version, which the launcher checks", () => {
+  assert.equal(fs.readFileSync(path.join(source, "..", TINY_DEMO_VERSION_FILE), "utf8").trim(), TINY_DEMO_VERSION);
 });
 
 /** Every file under a folder, relative, sorted. */

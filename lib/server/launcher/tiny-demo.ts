@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { TINY_DEMO_VERSION, TINY_DEMO_VERSION_FILE } from "../../../trainer/tiny/version";
 import { spawnTrainerProcess } from "./command";
 
 export const TINY_DEMO_DIR = "data/tiny";
@@ -22,17 +23,27 @@ export function isTinyDemoPath(value: string, cwd: string = process.cwd()): bool
   return PARTS.some((part) => resolved === path.resolve(cwd, TINY_DEMO_DIR, part));
 }
 
-/** The tiny demo folders a launch's arguments name and that are missing on disk. */
+/** True when the demo under `root` was written by this version of make-tiny (trainer/tiny/version.ts). */
+function isCurrentDemo(root: string): boolean {
+  try {
+    return fs.readFileSync(path.join(root, TINY_DEMO_VERSION_FILE), "utf8").trim() === TINY_DEMO_VERSION;
+  } catch {
+    return false;
+  }
+}
+
+/** The tiny demo folders a launch's arguments name and that are missing on disk or made by another make-tiny. */
 export function missingTinyDemoParts(argv: string[], cwd: string): string[] {
   const named = argv
     .map((a) => a.split(/=(.*)/s, 2))
     .filter(([flag, value]) => PATH_FLAGS.includes(flag) && value !== undefined && isTinyDemoPath(value, cwd))
     .map(([, value]) => path.resolve(cwd, value));
-  return [...new Set(named)].filter((dir) => !fs.existsSync(dir));
+  const current = isCurrentDemo(path.resolve(cwd, TINY_DEMO_DIR));
+  return [...new Set(named)].filter((dir) => !current || !fs.existsSync(dir));
 }
 
 /**
- * Generates the tiny demo when a launch needs it and it is missing. make-tiny
+ * Generates the tiny demo when a launch needs it and it is missing or stale. make-tiny
  * writes to a scratch folder that is then renamed into place, so a half-written
  * demo (a crash, a server restart) is never mistaken for a complete one.
  * Its console goes to `outputFd` (the launch's output log). Throws when it fails.
@@ -50,10 +61,15 @@ export async function ensureTinyDemo(argv: string[], cwd: string, outputFd: numb
       child.once("exit", (c) => resolve(c));
     });
     if (code !== 0) throw new Error(`could not generate the tiny demo: \`${[cmd, ...args].join(" ")}\` exited with code ${code}`);
+    const current = isCurrentDemo(root);
     fs.mkdirSync(root, { recursive: true });
     for (const part of PARTS) {
-      if (!fs.existsSync(path.join(root, part))) fs.renameSync(path.join(scratch, part), path.join(root, part));
+      if (current && fs.existsSync(path.join(root, part))) continue;
+      fs.rmSync(path.join(root, part), { recursive: true, force: true });
+      fs.renameSync(path.join(scratch, part), path.join(root, part));
     }
+    // Stamped last: a crash before here leaves the demo stale, so it is made again.
+    fs.renameSync(path.join(scratch, TINY_DEMO_VERSION_FILE), path.join(root, TINY_DEMO_VERSION_FILE));
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
