@@ -38,10 +38,7 @@ export function signedInSession(viewport = { width: 1280, height: 860 }): { skip
   const session = {} as SignedInSession;
   before(async () => {
     if (skip) return;
-    session.server = await startTestServer();
-    session.browser = await launchBrowser();
-    session.context = await session.browser.newContext({ viewport });
-    session.page = await session.context.newPage();
+    await openSession(session, viewport);
     await signUp(session.page, session.server.url);
   });
   after(async () => {
@@ -49,6 +46,14 @@ export function signedInSession(viewport = { width: 1280, height: 860 }): { skip
     await session.server?.close();
   });
   return { skip, session };
+}
+
+/** Starts a test server, Chromium and a page into `session`, not signed in. */
+export async function openSession(session: SignedInSession, viewport: { width: number; height: number }): Promise<void> {
+  session.server = await startTestServer();
+  session.browser = await launchBrowser();
+  session.context = await session.browser.newContext({ viewport });
+  session.page = await session.context.newPage();
 }
 
 /** Marks the document so a test can tell that no reload happened. */

@@ -11,15 +11,11 @@
  * itself by test/demo/tiny_demo_learns.test.ts).
  */
 import assert from "node:assert/strict";
-import path from "node:path";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { test } from "node:test";
 import { PRESETS } from "@/lib/server/launcher/run-form";
-import { chromiumMissing, launchBrowser, screenshotPath } from "../helpers/browser";
-import { killLeftoverLaunches } from "../helpers/launches";
-import { startTestServer, type TestServer } from "../helpers/server";
+import { chromiumMissing, screenshotPath } from "../helpers/browser";
 import { signUp } from "./dashboard-fixtures";
-import { assertRunAddsUp, removeOutputs, reportedConfig, validationEpochs } from "./training-fixtures";
+import { assertRunAddsUp, reportedConfig, startFromForm, trainingSession, validationEpochs } from "./training-fixtures";
 
 process.env.INKSTONE_LAUNCH_SLOTS = "cpu";
 const skip = chromiumMissing() ?? (process.env.INKSTONE_UPDATE_DOCS === "1" ? undefined : "the full tiny demo runs only under npm run screenshots");
@@ -27,34 +23,16 @@ const skip = chromiumMissing() ?? (process.env.INKSTONE_UPDATE_DOCS === "1" ? un
 const RUN_TIMEOUT = 600_000;
 const WIDTH = 1440;
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-const outputs: string[] = [];
-
-before(async () => {
-  if (skip) return;
-  server = await startTestServer();
-  browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: WIDTH, height: 900 } })).newPage();
-});
-
-after(async () => {
-  await killLeftoverLaunches();
-  await browser?.close();
-  await server?.close();
-  removeOutputs(outputs);
-});
+const session = trainingSession(skip, { width: WIDTH, height: 900 });
 
 test("the tiny demo preset, unshortened from the form, ends with a grid of every prompt by every validation epoch", { timeout: RUN_TIMEOUT + 60_000 }, async (t) => {
   if (skip) return t.skip(skip);
+  const { server, page, outputs } = session;
   await signUp(page, server.url);
   await page.goto(`${server.url}/runs/new`);
   await page.getByLabel(PRESETS.tiny.label).check();
   await page.fill("#field-name", "tiny-demo");
-  await Promise.all([page.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new", { timeout: 30_000 }), page.getByRole("button", { name: "Start run" }).click()]);
-  const id = new URL(page.url()).pathname.split("/").pop()!;
-  outputs.push(path.resolve("data", "outputs", id));
+  const id = await startFromForm(page, outputs);
   await page.getByTestId("run-status").getByText("finished").waitFor({ timeout: RUN_TIMEOUT });
 
   const config = await reportedConfig(id);

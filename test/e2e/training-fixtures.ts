@@ -1,14 +1,18 @@
 /**
- * What the real-training tests share: the tiny demo's form values made as
- * short as possible, waiting on the database, and the counts a finished run
+ * What the real-training tests share: a browser session that starts runs
+ * from the form, the tiny demo's form values made as short as possible, waiting on the database, and the counts a finished run
  * must add up to (read from the config the trainer reported, with its derived
  * epoch and step counts).
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { after, before } from "node:test";
+import type { Page } from "playwright-core";
 import { DEFAULT_VALIDATION_PROMPTS, PRESETS } from "@/lib/server/launcher/run-form";
 import { prisma } from "@/lib/server/db/prisma";
+import { killLeftoverLaunches } from "../helpers/launches";
+import { openSession, type SignedInSession } from "./dashboard-fixtures";
 
 /**
  * The tiny preset at its fastest that still has two validation epochs: 8
@@ -20,6 +24,34 @@ export const FAST_TINY = { max_train_steps: 4, train_batch_size: 4, validation_e
 /** A POST /api/launches body: the tiny preset with `overrides`. */
 export function tinyLaunchBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...PRESETS.tiny.values, ...FAST_TINY, project: "tiny-e2e", tags: "", preset: "tiny", ...overrides };
+}
+
+/** A browser session whose tests start real training runs: a server and a page, not yet signed in; afterwards any leftover trainer is stopped and the runs' output folders removed. */
+export interface TrainingSession extends SignedInSession {
+  outputs: string[];
+}
+
+export function trainingSession(skip: string | undefined, viewport: { width: number; height: number }): TrainingSession {
+  const session = { outputs: [] as string[] } as TrainingSession;
+  before(async () => {
+    if (skip) return;
+    await openSession(session, viewport);
+  });
+  after(async () => {
+    await killLeftoverLaunches();
+    await session.browser?.close();
+    await session.server?.close();
+    removeOutputs(session.outputs);
+  });
+  return session;
+}
+
+/** Clicks the filled-in form's Start run and waits for the run page: the new run's id (its output folder is removed after the tests). */
+export async function startFromForm(page: Page, outputs: string[]): Promise<string> {
+  await Promise.all([page.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new", { timeout: 30_000 }), page.getByRole("button", { name: "Start run" }).click()]);
+  const id = new URL(page.url()).pathname.split("/").pop()!;
+  outputs.push(path.resolve("data", "outputs", id));
+  return id;
 }
 
 export const runStatus = (id: string) => prisma.run.findUniqueOrThrow({ where: { id }, select: { status: true, error: true } });

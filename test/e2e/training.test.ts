@@ -10,44 +10,22 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { after, before, test } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { test } from "node:test";
 import { PRESETS } from "@/lib/server/launcher/run-form";
-import { chromiumMissing, launchBrowser } from "../helpers/browser";
-import { killLeftoverLaunches } from "../helpers/launches";
-import { startTestServer, type TestServer } from "../helpers/server";
+import { chromiumMissing } from "../helpers/browser";
 import { assertNotReloaded, markDocument, signUp } from "./dashboard-fixtures";
-import { FAST_TINY, assertRunAddsUp, outputDir, removeOutputs, reportedConfig, runStatus, validationEpochs } from "./training-fixtures";
+import { FAST_TINY, assertRunAddsUp, outputDir, reportedConfig, runStatus, startFromForm, trainingSession, validationEpochs } from "./training-fixtures";
 
 // One CPU slot, so the form's default is the tiny demo whatever this machine has.
 process.env.INKSTONE_LAUNCH_SLOTS = "cpu";
 const skip = chromiumMissing();
 // Includes generating data/tiny (training its VAE) on a fresh clone.
 const TRAINING_TIMEOUT = 300_000;
-
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-const outputs: string[] = [];
-
-before(async () => {
-  if (skip) return;
-  server = await startTestServer();
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  page = await context.newPage();
-});
-
-after(async () => {
-  await killLeftoverLaunches();
-  await browser?.close();
-  await server?.close();
-  removeOutputs(outputs);
-});
+const session = trainingSession(skip, { width: 1280, height: 860 });
 
 test("the tiny demo from the form trains live in the browser and finishes with curves and an image grid", async (t) => {
   if (skip) return t.skip(skip);
+  const { server, browser, context, page, outputs } = session;
   await signUp(page, server.url);
 
   // The form: the tiny demo is the default without a GPU; shorten it and start.
@@ -61,9 +39,7 @@ test("the tiny demo from the form trains live in the browser and finishes with c
   await page.fill("#field-train_batch_size", String(FAST_TINY.train_batch_size));
   await page.fill("#field-validation_epochs", String(FAST_TINY.validation_epochs));
   await page.fill("#field-validation_prompts", FAST_TINY.validation_prompts.join("\n"));
-  await Promise.all([page.waitForURL((u) => /^\/runs\/[^/]+$/.test(u.pathname) && u.pathname !== "/runs/new", { timeout: 30_000 }), page.getByRole("button", { name: "Start run" }).click()]);
-  const id = new URL(page.url()).pathname.split("/").pop()!;
-  outputs.push(path.resolve("data", "outputs", id));
+  const id = await startFromForm(page, outputs);
   await markDocument(page);
 
   // Curves: the chart appears and grows while the run is running.
