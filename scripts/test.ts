@@ -14,7 +14,7 @@
  * set, an embedded one otherwise).
  *
  *   tsx scripts/test.ts --kind unit            # one part
- *   tsx scripts/test.ts test/trainer/a.test.ts # given files
+ *   tsx scripts/test.ts test/trainer/nn/a.test.ts # given files
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";

@@ -70,7 +70,7 @@ test("lib/protocol imports nothing of lib/ but itself, and no Node module (brows
   assert.deepEqual(show(protocol.filter((i) => i.spec.startsWith("node:") || i.spec.startsWith("@/"))), []);
 });
 
-// That no browser module reaches lib/config, even through other modules, is test/config/env.test.ts's.
+// That no browser module reaches lib/config, even through other modules, is test/lib/config/env.test.ts's.
 test("lib/config builds only on the SDK's env reading, the protocol and the trainer's names", () => {
   const config = lib.filter((i) => inside(i.file, "lib/config"));
   assert.ok(config.some((i) => inside(i.target, "lib/sdk")));
