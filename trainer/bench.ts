@@ -250,11 +250,9 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const crossDim = unet.config.cross_attention_dim[0]!;
   const objective = { predictionType: "epsilon" as const, gradAccum: 1, gradientCheckpointing: name === "sd15_ckpt" };
   let i = 0;
-  /** Dispatches in microStep and optimizerStep, summed over the steps since the last reset. */
-  const phases = { model: 0, optimizer: 0 };
-  const dispatchesSoFar = (): number => (onWebGpu ? webGpuCounts().dispatches : 0);
-  // Per-kernel counts of the timed steps' forward + backward (microStep alone).
-  const model: { counts: { before: WebGpuCounts; after: WebGpuCounts } | null } = { counts: null };
+  // WebGPU counts of the timed steps' forward + backward (microStep) and optimizer step (optimizerStep), summed.
+  type Phase = { before: WebGpuCounts; after: WebGpuCounts } | null;
+  const phases: { model: Phase; optimizer: Phase } = { model: null, optimizer: null };
   const timing = { on: false };
   // As the anchor: fresh random inputs per step, one read (loss and grad norm) at its end.
   const trainStep = async (): Promise<void> => {
@@ -265,21 +263,20 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
       timesteps: tf.tensor1d([(i * 37) % 1000], "int32"),
       encoderHiddenStates: tf.randomNormal([1, 77, crossDim], 0, 1, "float32", 3 * i + 2) as tf.Tensor3D,
     }));
-    const before = onWebGpu ? webGpuCounts() : null;
+    const counted = onWebGpu && timing.on;
+    const beforeModel = counted ? webGpuCounts() : null;
     const { loss, grads } = microStep(unet, scheduler, batch, objective);
-    const beforeOptimizer = dispatchesSoFar();
-    if (before && timing.on) model.counts = accumulate(model.counts, before, webGpuCounts());
+    const beforeOptimizer = counted ? webGpuCounts() : null;
+    if (beforeModel && beforeOptimizer) phases.model = accumulate(phases.model, beforeModel, beforeOptimizer);
     tf.dispose(Object.values(batch));
     const norm = optimizerStep(grads, { optimizer, lr: 1e-5, maxGradNorm: 1, ema, params });
-    phases.model += beforeOptimizer - (before?.dispatches ?? 0);
-    phases.optimizer += dispatchesSoFar() - beforeOptimizer;
+    if (beforeOptimizer) phases.optimizer = accumulate(phases.optimizer, beforeOptimizer, webGpuCounts());
     const values = await readScalars([loss, norm]);
     if (!values.every(Number.isFinite)) throw new Error(`step ${i}: loss/grad norm ${values.join(", ")}`);
   };
   const warmupStarted = performance.now();
   for (let w = 0; w < args.warmup && (w === 0 || performance.now() - warmupStarted < WARMUP_BUDGET_S * 1000); w++) await trainStep();
   const tensorsBefore = tf.memory().numTensors;
-  Object.assign(phases, { model: 0, optimizer: 0 });
   const countsBefore = onWebGpu ? webGpuCounts() : null;
   timing.on = true;
   const times: number[] = [];
@@ -294,6 +291,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
   const countsAfter = onWebGpu ? webGpuCounts() : null;
   timing.on = false;
+  const phaseDispatches = (phase: Phase): number | null => (phase ? (phase.after.dispatches - phase.before.dispatches) / times.length : null);
   const perStep = (k: "dispatches" | "submits"): number | null => (countsBefore && countsAfter ? (countsAfter[k] - countsBefore[k]) / times.length : null);
   // tf.profile checks every kernel's output, so it runs apart from the timed steps; WebGPU's peak is its live buffers'.
   const peakBytes = onWebGpu ? countsAfter!.peakBytes : (await tf.profile(() => trainStep())).peakBytes;
@@ -308,10 +306,10 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     nvidiaSmiPeakMiB: await stopPolling(),
     dispatches: perStep("dispatches"),
-    modelDispatches: onWebGpu ? phases.model / times.length : null,
-    optimizerDispatches: onWebGpu ? phases.optimizer / times.length : null,
+    modelDispatches: phaseDispatches(phases.model),
+    optimizerDispatches: phaseDispatches(phases.optimizer),
     submits: perStep("submits"),
-    topKernels: model.counts ? topKernels(model.counts.before, model.counts.after, TOP_KERNELS).map(([k, n]) => [k, n / times.length]) : [],
+    topKernels: phases.model ? topKernels(phases.model.before, phases.model.after, TOP_KERNELS).map(([k, n]) => [k, n / times.length]) : [],
     leakedTensors,
     unetParams: params.reduce((s, [, p]) => s + p.value.size, 0),
     buildSeconds,
