@@ -4,7 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
+import { ArgumentTypeError } from "argparse";
 import { BACKENDS, selectBackend } from "./backend";
+import { CliParser, listArg, numberArg, parseCli, parseOrExit } from "./cli";
 import { mainThreadCpuMs } from "./main_thread_cpu";
 import { parseUNetConfig, UNet2DConditionModel } from "./models/unet_2d_condition";
 import { DDPMScheduler } from "./schedulers/ddpm";
@@ -117,59 +119,35 @@ interface BenchArgs {
   child: { backend: string; case: CaseName; latent: number } | null;
 }
 
-const USAGE =
-  "usage: npm run bench:trainer -- [--backends webgpu,wasm] [--cases tiny,sd15,sd15_ckpt] [--sizes 64,128] [--steps 10] [--warmup 10] " +
-  "[--processes 3] [--model DIR] [--sd15_config JSON] [--sd15_latent 64] [--anchor DIR] [--anchor_modes fp32,bf16] [--anchor_python python3]";
-
+/** bench:trainer's command line (argparse, trainer/cli.ts, like the trainer's other CLIs). */
 function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = {
-    backends: [...BACKENDS],
-    cases: ["tiny"],
-    sizes: [64, 128],
-    steps: 10,
-    warmup: 10,
-    processes: 3,
-    model: DEFAULT_MODEL,
-    sd15Config: path.join(DEFAULT_ANCHOR, "sd15_unet.json"),
-    sd15Latent: 64,
-    anchor: DEFAULT_ANCHOR,
-    anchorModes: ["fp32"],
-    anchorPython: "python3",
-    child: null,
-  };
-  const list = (v: string): string[] => v.split(",").filter(Boolean);
-  const positiveInt = (flag: string, v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got ${v}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    if (flag === "--backends") args.backends = list(value);
-    else if (flag === "--cases") {
-      const cases = list(value);
-      const unknown = cases.filter((c) => !(CASES as readonly string[]).includes(c));
-      if (unknown.length) throw new Error(`--cases: unknown ${unknown.join(", ")}; choose from ${CASES.join(", ")}`);
-      args.cases = cases as CaseName[];
-    } else if (flag === "--sizes") args.sizes = list(value).map(Number);
-    else if (flag === "--steps") args.steps = positiveInt(flag, value);
-    else if (flag === "--warmup") args.warmup = positiveInt(flag, value);
-    else if (flag === "--processes") args.processes = positiveInt(flag, value);
-    else if (flag === "--model") args.model = path.resolve(value);
-    else if (flag === "--sd15_config") args.sd15Config = path.resolve(value);
-    else if (flag === "--sd15_latent") args.sd15Latent = positiveInt(flag, value);
-    else if (flag === "--anchor") args.anchor = path.resolve(value);
-    else if (flag === "--anchor_modes") args.anchorModes = list(value);
-    else if (flag === "--anchor_python") args.anchorPython = value;
-    else if (flag === "--child") {
-      const [backend, name, latent] = value.split(":");
-      args.child = { backend: backend!, case: name as CaseName, latent: Number(latent) };
-    } else throw new Error(`unknown argument ${flag}; ${USAGE}`);
-  }
-  if (args.sizes.some((s) => !Number.isInteger(s) || s <= 0 || s % 8 !== 0)) throw new Error("--sizes must be positive multiples of 8");
-  return args;
+  const parser = new CliParser({ prog: "npm run bench:trainer --", description: "Times the UNet training step on each backend beside the PyTorch anchor." });
+  const positive = numberArg("int", { min: 1 });
+  const add = (flag: string, dest: keyof BenchArgs, opts: Record<string, unknown>) => parser.add_argument(flag, { dest, ...opts });
+  add("--backends", "backends", { type: listArg(), default: [...BACKENDS], metavar: "LIST" });
+  add("--cases", "cases", { type: listArg(caseName), default: ["tiny"], metavar: "LIST", help: `Of ${CASES.join(", ")}.` });
+  add("--sizes", "sizes", { type: listArg(numberArg("int", { min: 8, multipleOf: { n: 8, why: "the VAE downsamples by 8" } })), default: [64, 128], metavar: "LIST", help: "Image sizes of the tiny case." });
+  add("--steps", "steps", { type: positive, default: 10, metavar: "N" });
+  add("--warmup", "warmup", { type: positive, default: 10, metavar: "N" });
+  add("--processes", "processes", { type: positive, default: 3, metavar: "N" });
+  add("--model", "model", { type: path.resolve, default: DEFAULT_MODEL, metavar: "DIR" });
+  add("--sd15_config", "sd15Config", { type: path.resolve, default: path.join(DEFAULT_ANCHOR, "sd15_unet.json"), metavar: "JSON" });
+  add("--sd15_latent", "sd15Latent", { type: positive, default: 64, metavar: "N", help: "Latent size of the sd15 cases (64 = 512 px)." });
+  add("--anchor", "anchor", { type: path.resolve, default: DEFAULT_ANCHOR, metavar: "DIR" });
+  add("--anchor_modes", "anchorModes", { type: listArg(), default: ["fp32"], metavar: "LIST", help: "sd15's anchor modes: fp32, bf16." });
+  add("--anchor_python", "anchorPython", { default: "python3", help: "The Python with torch that runs the anchor." });
+  add("--child", "child", { type: childArg, default: null, help: "Internal: one (backend, case, latent) measured in this process." });
+  return parseCli(parser, argv);
+}
+
+function caseName(raw: string): CaseName {
+  if (!(CASES as readonly string[]).includes(raw)) throw new ArgumentTypeError(`unknown case ${raw}; choose from ${CASES.join(", ")}`);
+  return raw as CaseName;
+}
+
+function childArg(raw: string): BenchArgs["child"] {
+  const [backend, name, latent] = raw.split(":");
+  return { backend: backend!, case: caseName(name ?? ""), latent: numberArg("int", { min: 1 })(latent ?? "") };
 }
 
 const median = (xs: number[]): number => {
@@ -491,7 +469,7 @@ function sd15Footprint(args: BenchArgs, tinyBuiltParams: number | undefined, mea
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseOrExit("bench:trainer", parseArgs, process.argv.slice(2));
   if (args.child) {
     try {
       const r = await measureTrainStep(args.child.backend, args.child.case, args.child.latent, args);
