@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Parameter } from "../nn/module";
+import { valueAndGradients, type ValueAndGradients } from "./backprop";
 
 /** A slice of a forward pass: a flat list of tensors in, a flat list out. */
 export type Segment = (inputs: tf.Tensor[]) => tf.Tensor[];
@@ -88,9 +89,9 @@ export function segmentGradients(
     const ins = boundaries[i];
     const wanted = gradientPositions(ins, constant[i]);
     const xs = [...wanted.map((j) => ins[j]), ...variables];
-    let result: { value: tf.Tensor; grads: tf.Tensor[] };
+    let result: ValueAndGradients;
     if (i === n - 1) {
-      result = tf.engine().gradients(() => head(segments[i](ins)), xs, undefined, true);
+      result = valueAndGradients(() => head(segments[i](ins)), xs);
       loss = result.value as tf.Scalar;
     } else {
       // Backprop the upstream gradients of the differentiable outputs through this segment alone.
@@ -102,7 +103,7 @@ export function segmentGradients(
         const outs = segments[i](ins);
         return flatConcat(outputs.map((j) => outs[j]));
       };
-      result = tf.engine().gradients(recompute, xs, dy, true);
+      result = valueAndGradients(recompute, xs, dy);
       dy.dispose();
       result.value.dispose();
     }
