@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { registerWasmKernels } from "./kernels/register_wasm";
 import { registerWebGpuKernels } from "./kernels/register_webgpu";
+import { boundBufferPool, type TfjsBufferManager } from "./webgpu_buffer_pool";
 import { requestTrainerDevice } from "./webgpu_device";
 
 import { BACKENDS, type BackendName } from "./backend_names";
@@ -55,9 +56,12 @@ async function initWebGpu(forced: boolean): Promise<string | null> {
   tf.removeBackend("webgpu");
   tf.registerBackend("webgpu", async () => new WebGPUBackend(await requestTrainerDevice(adapter as unknown as GPUAdapter), adapter.info as GPUAdapterInfo), 3);
   if (!(await tf.setBackend("webgpu"))) return null;
-  const storageBuffers = (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxStorageBuffersPerShaderStage;
+  const backend = tf.backend() as unknown as { device: GPUDevice; bufferManager: TfjsBufferManager };
+  const poolMiB = readEnv("INKSTONE_WEBGPU_POOL_MB");
+  boundBufferPool(backend.bufferManager, poolMiB * 2 ** 20);
+  const storageBuffers = backend.device.limits.maxStorageBuffersPerShaderStage;
   const kernels = registerWebGpuKernels();
-  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}, ${storageBuffers} storage buffers per shader stage; own kernels: ${kernels.join(", ")}, fused GroupNorm(+SiLU)/LayerNorm, SiLU, GEGLU, attention`;
+  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}, ${storageBuffers} storage buffers per shader stage, ${poolMiB} MiB buffer pool; own kernels: ${kernels.join(", ")}, fused GroupNorm(+SiLU)/LayerNorm, SiLU, GEGLU, attention`;
 }
 
 /** Brings a backend up and returns a short description of it, or null when it is unavailable here. */

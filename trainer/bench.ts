@@ -18,12 +18,13 @@ import { microStep, optimizerStep, type MicroBatch } from "./training/train_step
 import { WebGpuEncoder } from "./training/webgpu_encoder";
 import { readGpus } from "./tracking/nvidia_smi";
 import { trainingStateBytes, unetParameterCount } from "./unet_footprint";
-import { accumulate, installWebGpuCounters, topKernels, webGpuCounts, type WebGpuCounts } from "./webgpu_counters";
+import { accumulate, installWebGpuCounters, skipDispatches, topKernels, webGpuCounts, type WebGpuCounts } from "./webgpu_counters";
 
 /**
  * npm run bench:trainer [-- --backends webgpu,wasm] [--cases tiny,sd15,sd15_ckpt] [--sizes 64,128] [--steps 10]
  *                          [--warmup 10] [--processes 3] [--model DIR] [--sd15_config JSON] [--sd15_latent 64]
  *                          [--anchor DIR] [--anchor_modes fp32,bf16 (sd15's anchor modes)] [--anchor_python python3]
+ *                          [--memory_only (webgpu: dispatches counted, not run; buffers and dispatches only)]
  *
  * The UNet training step the PyTorch anchor (../shared/anchor/torch_unet_step.py) times: forward,
  * MSE to the noise, backward, clip at 1.0, AdamW, EMA, batch 1, fp32, on random latents, noise,
@@ -89,6 +90,8 @@ interface StepResult {
   modelDispatches: number | null;
   optimizerDispatches: number | null;
   submits: number | null;
+  /** GPU buffers created per step, where tfjs's pool had none of the size (webgpu only). */
+  creates: number | null;
   /** The tf kernels with the most forward + backward dispatches per step, most first (webgpu only). */
   topKernels: Array<[string, number]>;
   leakedTensors: number;
@@ -116,6 +119,7 @@ interface BenchArgs {
   anchorModes: string[];
   /** The Python with torch that runs the anchor (diffusers 0.29's sources on PYTHONPATH). */
   anchorPython: string;
+  memoryOnly: boolean;
   child: { backend: string; case: CaseName; latent: number } | null;
 }
 
@@ -136,6 +140,10 @@ function parseArgs(argv: string[]): BenchArgs {
   add("--anchor", "anchor", { type: path.resolve, default: DEFAULT_ANCHOR, metavar: "DIR" });
   add("--anchor_modes", "anchorModes", { type: listArg(), default: ["fp32"], metavar: "LIST", help: "sd15's anchor modes: fp32, bf16." });
   add("--anchor_python", "anchorPython", { default: "python3", help: "The Python with torch that runs the anchor." });
+  add("--memory_only", "memoryOnly", {
+    action: "store_true",
+    help: "WebGPU: count the dispatches without running them, for a step's buffers and dispatches where running it takes too long (SD1.5 at 512 px on lavapipe). No times.",
+  });
   add("--child", "child", { type: childArg, default: null, help: "Internal: one (backend, case, latent) measured in this process." });
   return parseCli(parser, argv);
 }
@@ -212,6 +220,10 @@ function pollNvidiaSmi(): () => Promise<number | null> {
 async function measureTrainStep(backend: string, name: CaseName, latent: number, args: BenchArgs): Promise<StepResult> {
   const active = await selectBackend(backend);
   const onWebGpu = active === "webgpu" && installWebGpuCounters();
+  if (args.memoryOnly) {
+    if (!onWebGpu) throw new Error(`--memory_only needs the webgpu backend, not ${active}`);
+    skipDispatches();
+  }
   const stopPolling = pollNvidiaSmi();
   const built = performance.now();
   const configFile = caseConfigFile(name, args);
@@ -250,7 +262,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
     const norm = optimizerStep(grads, { optimizer, lr: 1e-5, maxGradNorm: 1, ema, params });
     if (beforeOptimizer) phases.optimizer = accumulate(phases.optimizer, beforeOptimizer, webGpuCounts());
     const values = await readScalars([loss, norm]);
-    if (!values.every(Number.isFinite)) throw new Error(`step ${i}: loss/grad norm ${values.join(", ")}`);
+    if (!args.memoryOnly && !values.every(Number.isFinite)) throw new Error(`step ${i}: loss/grad norm ${values.join(", ")}`);
   };
   const warmupStarted = performance.now();
   for (let w = 0; w < args.warmup && (w === 0 || performance.now() - warmupStarted < WARMUP_BUDGET_S * 1000); w++) await trainStep();
@@ -270,7 +282,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
   const countsAfter = onWebGpu ? webGpuCounts() : null;
   timing.on = false;
   const phaseDispatches = (phase: Phase): number | null => (phase ? (phase.after.dispatches - phase.before.dispatches) / times.length : null);
-  const perStep = (k: "dispatches" | "submits"): number | null => (countsBefore && countsAfter ? (countsAfter[k] - countsBefore[k]) / times.length : null);
+  const perStep = (k: "dispatches" | "submits" | "creates"): number | null => (countsBefore && countsAfter ? (countsAfter[k] - countsBefore[k]) / times.length : null);
   // tf.profile checks every kernel's output, so it runs apart from the timed steps; WebGPU's peak is its live buffers'.
   const peakBytes = onWebGpu ? countsAfter!.peakBytes : (await tf.profile(() => trainStep())).peakBytes;
   return {
@@ -287,6 +299,7 @@ async function measureTrainStep(backend: string, name: CaseName, latent: number,
     modelDispatches: phaseDispatches(phases.model),
     optimizerDispatches: phaseDispatches(phases.optimizer),
     submits: perStep("submits"),
+    creates: perStep("creates"),
     topKernels: phases.model ? topKernels(phases.model.before, phases.model.after, TOP_KERNELS).map(([k, n]) => [k, n / times.length]) : [],
     leakedTensors,
     unetParams: params.reduce((s, [, p]) => s + p.value.size, 0),
@@ -308,7 +321,7 @@ function runProcess(command: string, argv: string[], env: NodeJS.ProcessEnv = pr
 
 /** Runs one measurement in a child process (this script again, under the same loader); the reason when it failed. */
 async function runChild(backend: string, name: CaseName, latent: number, args: BenchArgs): Promise<StepResult | string> {
-  const passOn = ["--steps", args.steps, "--warmup", args.warmup, "--model", args.model, "--sd15_config", args.sd15Config].map(String);
+  const passOn = ["--steps", args.steps, "--warmup", args.warmup, "--model", args.model, "--sd15_config", args.sd15Config, ...(args.memoryOnly ? ["--memory_only"] : [])].map(String);
   const argv = [...process.execArgv, process.argv[1]!, "--child", `${backend}:${name}:${latent}`, ...passOn];
   const out = await runProcess(process.execPath, argv, { ...process.env, INKSTONE_BACKEND: "" });
   const line = out.split("\n").find((l) => l.startsWith(RESULT_TAG));
@@ -397,23 +410,26 @@ async function parent(args: BenchArgs): Promise<void> {
     `timed after up to ${args.warmup} warm-up steps (at most ${WARMUP_BUDGET_S} s of them): wall is the median step, main-thread CPU the mean, ` +
       `of the best of up to ${args.processes} processes (each process's median wall listed); each step ends with its one read of loss and grad norm`,
   );
+  if (args.memoryOnly) console.log("--memory_only: dispatches recorded and counted but not run, so buffers and dispatches are the step's and no times are measured");
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg()[0]!.toFixed(1)}\n`);
   const fp32Anchor = (r: StepResult): AnchorResult | string | undefined => anchors.get(`${r.case}:${r.latent}:fp32`);
-  const rows = [["backend", "case", "UNet params", "wall ms/step", "per process", "CPU ms/step", "anchor fp32 ms", "vs anchor", "dispatches/step", "fwd+bwd", "clip+AdamW+EMA", "submits/step", "peak tensors/buffers", "nvidia-smi peak", "peak RSS", "leaked/step", "build s"]];
+  const rows = [["backend", "case", "UNet params", "wall ms/step", "per process", "CPU ms/step", "anchor fp32 ms", "vs anchor", "dispatches/step", "fwd+bwd", "clip+AdamW+EMA", "submits/step", "buffers made/step", "peak tensors/buffers", "nvidia-smi peak", "peak RSS", "leaked/step", "build s"]];
   for (const r of results) {
     const anchor = fp32Anchor(r);
     const anchorMs = typeof anchor === "object" ? anchor.median_ms : null;
+    // --memory_only ran no arithmetic: its times say nothing.
+    const timed = !args.memoryOnly;
     rows.push([
       r.backend,
       caseLabel(r.case, r.latent),
       r.unetParams.toLocaleString("en-US"),
-      r.medianMs.toFixed(0),
-      r.processMedians.map((m) => m.toFixed(0)).join(" / "),
-      r.mainCpuMs.toFixed(0),
+      timed ? r.medianMs.toFixed(0) : "not run",
+      timed ? r.processMedians.map((m) => m.toFixed(0)).join(" / ") : "-",
+      timed ? r.mainCpuMs.toFixed(0) : "-",
       anchorMs !== null ? anchorMs.toFixed(0) : "-",
-      anchorMs !== null ? `${(r.medianMs / anchorMs).toFixed(2)}x` : "-",
+      anchorMs !== null && timed ? `${(r.medianMs / anchorMs).toFixed(2)}x` : "-",
       ...[r.dispatches, r.modelDispatches, r.optimizerDispatches].map((d) => (d !== null ? d.toFixed(0) : "-")),
-      r.submits !== null ? r.submits.toFixed(0) : "-",
+      ...[r.submits, r.creates].map((n) => (n !== null ? n.toFixed(0) : "-")),
       mb(r.peakBytes),
       r.nvidiaSmiPeakMiB !== null ? `${r.nvidiaSmiPeakMiB} MiB` : "-",
       mb(r.peakRssBytes),
@@ -432,7 +448,7 @@ async function parent(args: BenchArgs): Promise<void> {
   console.log("\nPyTorch anchor (diffusers 0.29 UNet2DConditionModel, ../shared/anchor/torch_unet_step.py), same cases, this run:");
   for (const [key, a] of anchors) console.log(`  ${key.split(":")[0]} latent ${key.split(":")[1]} ${key.split(":")[2]}: ${typeof a === "string" ? a : `${a.median_ms} ms/step, peak ${a.peak_gib} GiB allocated (${a.line})`}`);
   console.log(
-    "CPU ms/step is the main thread's CPU time per step (10 ms ticks); on webgpu the GPU works beside it. dispatches/step counts compute passes' dispatchWorkgroups calls, fwd+bwd those of forward and backward, clip+AdamW+EMA those of the optimizer step (the rest make the inputs and read the loss); " +
+    "CPU ms/step is the main thread's CPU time per step (10 ms ticks); on webgpu the GPU works beside it. dispatches/step counts compute passes' dispatchWorkgroups calls, fwd+bwd those of forward and backward, clip+AdamW+EMA those of the optimizer step (the rest make the inputs and read the loss); buffers made/step counts GPU buffers created because tfjs's pool held none of the size (INKSTONE_WEBGPU_POOL_MB bounds the pool); " +
       "peak tensors/buffers is tf.profile's peak tensor bytes (wasm, cpu) or the peak bytes of live WebGPU buffers (webgpu); nvidia-smi peak is the whole device's memory.used.",
   );
   sd15Footprint(args, results.find((r) => r.case === "tiny")?.unetParams, results.map((r) => r.backend));

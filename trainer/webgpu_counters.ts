@@ -11,26 +11,36 @@ import * as tf from "@tensorflow/tfjs";
 export interface WebGpuCounts {
   dispatches: number;
   submits: number;
+  /** GPU buffers created (not taken from tfjs's pool). */
+  creates: number;
   liveBytes: number;
   peakBytes: number;
   /** Dispatches per tf kernel name, or per pipeline label outside a kernel. */
   byKernel: Record<string, number>;
 }
 
-const counts: WebGpuCounts = { dispatches: 0, submits: 0, liveBytes: 0, peakBytes: 0, byKernel: {} };
+const counts: WebGpuCounts = { dispatches: 0, submits: 0, creates: 0, liveBytes: 0, peakBytes: 0, byKernel: {} };
 /** The kernels being run, innermost last (a kernel's gradient or custom op may run others). */
 const kernelStack: string[] = [];
 let pipelineLabel = "";
 let installed = false;
+let dispatching = true;
 
 type Method = (...args: unknown[]) => unknown;
 type Proto = Record<string, Method>;
 
-function wrap(proto: Proto | undefined, name: string, before: (self: unknown, args: unknown[]) => void, after?: (result: unknown) => void): boolean {
+function wrap(
+  proto: Proto | undefined,
+  name: string,
+  before: (self: unknown, args: unknown[]) => void,
+  after?: (result: unknown) => void,
+  skip?: () => boolean,
+): boolean {
   const original = proto?.[name];
   if (!proto || !original) return false;
   proto[name] = function (this: unknown, ...args: unknown[]) {
     before(this, args);
+    if (skip?.()) return undefined;
     const result = original.apply(this, args);
     after?.(result);
     return result;
@@ -45,13 +55,19 @@ export function installWebGpuCounters(): boolean {
   const sizes = new WeakSet<object>();
   const ok = [
     wrap(g.GPUComputePassEncoder?.prototype, "setPipeline", (_, [pipeline]) => void (pipelineLabel = (pipeline as { label?: string }).label || "(unlabelled pipeline)")),
-    wrap(g.GPUComputePassEncoder?.prototype, "dispatchWorkgroups", () => {
-      counts.dispatches++;
-      const kernel = kernelStack.at(-1) ?? pipelineLabel;
-      counts.byKernel[kernel] = (counts.byKernel[kernel] ?? 0) + 1;
-    }),
+    wrap(
+      g.GPUComputePassEncoder?.prototype,
+      "dispatchWorkgroups",
+      () => {
+        counts.dispatches++;
+        const kernel = kernelStack.at(-1) ?? pipelineLabel;
+        counts.byKernel[kernel] = (counts.byKernel[kernel] ?? 0) + 1;
+      },
+      undefined,
+      () => !dispatching,
+    ),
     wrap(g.GPUQueue?.prototype, "submit", () => void counts.submits++),
-    wrap(g.GPUDevice?.prototype, "createBuffer", () => {}, (buffer) => {
+    wrap(g.GPUDevice?.prototype, "createBuffer", () => void counts.creates++, (buffer) => {
       counts.liveBytes += (buffer as { size: number }).size;
       counts.peakBytes = Math.max(counts.peakBytes, counts.liveBytes);
       sizes.add(buffer as object);
@@ -93,7 +109,7 @@ export function accumulate(sum: { before: WebGpuCounts; after: WebGpuCounts } | 
   return { before: base.before, after: { ...base.after, dispatches: base.after.dispatches + after.dispatches - before.dispatches, byKernel } };
 }
 
-const zeroCounts = (): WebGpuCounts => ({ dispatches: 0, submits: 0, liveBytes: 0, peakBytes: 0, byKernel: {} });
+const zeroCounts = (): WebGpuCounts => ({ dispatches: 0, submits: 0, creates: 0, liveBytes: 0, peakBytes: 0, byKernel: {} });
 
 /** The kernels with the most dispatches between two readings, most first, as [name, dispatches]. */
 export function topKernels(before: WebGpuCounts, after: WebGpuCounts, limit: number): Array<[string, number]> {
@@ -107,4 +123,14 @@ export function topKernels(before: WebGpuCounts, after: WebGpuCounts, limit: num
 /** Restarts the peak from the bytes live now. */
 export function resetWebGpuPeak(): void {
   counts.peakBytes = counts.liveBytes;
+}
+
+/**
+ * From now on dispatches are counted but not run. Every buffer is still made, bound, submitted and
+ * released as in a real step (tfjs allocates while recording, and releases at submits it counts
+ * by dispatches recorded), so buffer counts and peaks are those of the real step without its
+ * arithmetic; values read back are meaningless.
+ */
+export function skipDispatches(): void {
+  dispatching = false;
 }
