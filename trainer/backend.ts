@@ -58,10 +58,10 @@ async function initWebGpu(forced: boolean): Promise<string | null> {
   if (!(await tf.setBackend("webgpu"))) return null;
   const backend = tf.backend() as unknown as { device: GPUDevice; bufferManager: TfjsBufferManager };
   const poolMiB = readEnv("INKSTONE_WEBGPU_POOL_MB");
-  boundBufferPool(backend.bufferManager, poolMiB * 2 ** 20);
+  if (poolMiB !== undefined) boundBufferPool(backend.bufferManager, poolMiB * 2 ** 20);
   const storageBuffers = backend.device.limits.maxStorageBuffersPerShaderStage;
   const kernels = registerWebGpuKernels();
-  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}, ${storageBuffers} storage buffers per shader stage, ${poolMiB} MiB buffer pool; own kernels: ${kernels.join(", ")}, fused GroupNorm(+SiLU)/LayerNorm, SiLU, GEGLU, attention`;
+  return `tfjs-backend-webgpu on Dawn, ${isFallbackAdapter ? "software" : "hardware"} adapter ${named}, ${storageBuffers} storage buffers per shader stage, ${poolMiB === undefined ? "unbounded" : `${poolMiB} MiB`} buffer pool; own kernels: ${kernels.join(", ")}, fused GroupNorm(+SiLU)/LayerNorm, SiLU, GEGLU, attention`;
 }
 
 /** Brings a backend up and returns a short description of it, or null when it is unavailable here. */

@@ -100,9 +100,9 @@ export const VARIABLES = {
   // The trainer (`npm run train`, `sample`, `make-tiny`).
   INKSTONE_BACKEND: { schema: z.enum(BACKENDS).optional(), readBy: ["trainer"], description: "The TensorFlow.js backend, when `--backend` is not given. Unset: the fastest available." },
   INKSTONE_WEBGPU_POOL_MB: {
-    schema: integer(0).default(1024),
+    schema: integer(0).optional(),
     readBy: ["trainer"],
-    description: "On WebGPU, how many MiB of released GPU buffers are kept for reuse; beyond it the oldest are freed before a new buffer is made (trainer/webgpu_buffer_pool.ts).",
+    description: "On WebGPU, the MiB of released GPU buffers kept for reuse; beyond it the oldest are freed before a buffer is made, trading allocations for memory (trainer/webgpu_buffer_pool.ts). Unset: no bound, as tfjs.",
   },
   INKSTONE_DEBUG: { schema: flag(), readBy: ["trainer"], description: "Print the stack of a training error, not only its message." },
   LOCAL_RANK: { schema: integer(-1).default(-1), readBy: ["trainer"], description: "The process's rank, as the seed script reads it (overrides `--local_rank` unless -1)." },
