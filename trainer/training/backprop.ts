@@ -29,6 +29,7 @@ export interface ValueAndGradients {
  * the gradients.
  */
 export function valueAndGradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor): ValueAndGradients {
+  if (dy && dy.dtype !== "float32") throw new Error(`dy must be float32, not ${dy.dtype}`);
   const engine = tf.engine() as unknown as TapeEngine;
   let y: tf.Tensor;
   engine.startTape();
@@ -58,7 +59,7 @@ export function valueAndGradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.T
         if (!gradFn) throw new Error(`${node.kernelName}'s gradient gives none for its input ${name}`);
         const dx = engine.tidy(`${node.kernelName} backward`, gradFn);
         if (dx.dtype !== "float32" || !tf.util.arraysEqual(dx.shape, x.shape)) {
-          throw new Error(`${node.kernelName}'s gradient for ${name} is ${dx.dtype} [${dx.shape}], its input float32 [${x.shape}]`);
+          throw new Error(`${node.kernelName}'s gradient for ${name} is ${dx.dtype} [${dx.shape}]; it must be float32 [${x.shape}]`);
         }
         gradOf.accumulate(x, dx);
       }
