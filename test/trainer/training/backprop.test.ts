@@ -45,6 +45,7 @@ test("gradients equal tfjs's own engine.gradients, with and without a weighting 
     if (dy) assert.ok(!dy.isDisposed, "the caller's dy is the caller's to dispose");
     tf.dispose([want.value, ...want.grads, got.value, ...(got.grads as tf.Tensor[]), dy]);
   }
+  tf.dispose(xs);
 });
 
 test("leaves nothing behind but the value and the gradients", () => {
@@ -54,6 +55,7 @@ test("leaves nothing behind but the value and the gradients", () => {
   assert.equal(tf.memory().numTensors, before + 1 + grads.length);
   tf.dispose([value, ...(grads as tf.Tensor[])]);
   assert.equal(tf.engine().state.activeTape, null, "the tape is dropped");
+  tf.dispose(xs);
 });
 
 test("frees saved activations and used gradients during the backward pass: a lower peak than engine.gradients", async () => {
@@ -69,6 +71,7 @@ test("frees saved activations and used gradients during the backward pass: a low
   };
   const theirs = await peakOf(() => tf.engine().gradients(f, xs, undefined, true));
   const ours = await peakOf(() => valueAndGradients(f, xs));
+  tf.dispose(xs);
   // 12 layers of [256, 64] activations: tfjs holds every one and every intermediate gradient at the end.
   assert.ok(ours < 0.75 * theirs, `peak ${ours} bytes here, ${theirs} with engine.gradients`);
 });
